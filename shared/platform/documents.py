@@ -1,0 +1,176 @@
+"""The document store port: JSON documents in containers partitioned by tenant.
+
+Every container is partitioned by ``/tenantId``: a document's ``tenantId`` is its
+partition key, and every operation names the partition it works in. Adapters
+(SQLite embedded, Cosmos DB) translate the typed ``Query`` themselves; callers never
+write SQL. Documents come back with the system properties ``_etag`` (changes on every
+write) and ``_ts`` (epoch seconds of the last write). A positive ``ttl`` (seconds)
+makes a document expire that long after its last write.
+
+Errors: ``NotFound`` for a missing (or expired, or other-tenant) document,
+``Conflict`` when ``create`` meets an existing id, ``PreconditionFailed`` when an
+``if_match`` ETag is stale, ``InvalidInput`` for a malformed document or query.
+"""
+
+from __future__ import annotations
+
+import re
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from shared.errors import InvalidInput
+
+__all__ = [
+    "PARTITION_FIELD",
+    "ChangePage",
+    "Document",
+    "DocumentStore",
+    "Filter",
+    "Order",
+    "Page",
+    "Query",
+    "validate_container_name",
+    "validate_document",
+    "validate_field_path",
+]
+
+Document = dict[str, Any]
+PARTITION_FIELD = "tenantId"
+SYSTEM_FIELDS = ("_etag", "_ts")
+
+FilterOp = Literal["eq", "ne", "lt", "le", "gt", "ge", "in", "contains", "starts_with", "exists"]
+FILTER_OPS: frozenset[str] = frozenset(
+    {"eq", "ne", "lt", "le", "gt", "ge", "in", "contains", "starts_with", "exists"}
+)
+
+_FIELD_PATH = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*){0,7}$")
+_CONTAINER = re.compile(r"^[a-z][a-z0-9-]{1,62}$")
+MAX_ID_LENGTH = 255
+
+
+@dataclass(frozen=True)
+class Filter:
+    """``field op value``. ``contains``: an array field holds ``value``; ``in``: the
+    field equals one of ``value`` (a list); ``exists``: the field is present (value True)
+    or absent (value False)."""
+
+    field: str
+    op: FilterOp
+    value: Any = None
+
+
+@dataclass(frozen=True)
+class Order:
+    field: str
+    descending: bool = False
+
+
+@dataclass(frozen=True)
+class Query:
+    """A typed query. Results are ordered by ``order_by`` then by ``id``; ``continuation``
+    is the opaque token of the previous page."""
+
+    filters: tuple[Filter, ...] = ()
+    order_by: tuple[Order, ...] = ()
+    limit: int = 50
+    continuation: str | None = None
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.limit <= 1000:
+            raise InvalidInput("limit must be between 1 and 1000")
+        for f in self.filters:
+            validate_field_path(f.field)
+            if f.op not in FILTER_OPS:
+                raise InvalidInput(f"unknown filter operator {f.op!r}")
+            if f.op == "in" and not isinstance(f.value, (list, tuple)):
+                raise InvalidInput("the 'in' operator takes a list")
+        for o in self.order_by:
+            validate_field_path(o.field)
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[Document]
+    continuation: str | None = None
+
+
+@dataclass(frozen=True)
+class ChangePage:
+    """Documents changed since the continuation, oldest change first, each in its latest
+    version. ``continuation`` resumes after the last item (or where it was, if empty)."""
+
+    items: list[Document] = field(default_factory=list)
+    continuation: str = ""
+
+
+def validate_field_path(path: str) -> str:
+    if not isinstance(path, str) or not _FIELD_PATH.match(path):
+        raise InvalidInput(f"invalid field path {path!r}")
+    return path
+
+
+def validate_container_name(name: str) -> str:
+    if not isinstance(name, str) or not _CONTAINER.match(name):
+        raise InvalidInput(f"invalid container name {name!r}")
+    return name
+
+
+def validate_document(doc: Document, partition_key: str) -> None:
+    """A document must have a string id and carry the partition it is written to."""
+    doc_id = doc.get("id")
+    if not isinstance(doc_id, str) or not doc_id or len(doc_id) > MAX_ID_LENGTH:
+        raise InvalidInput("a document needs a string 'id' of 1 to 255 characters")
+    if any(c in doc_id for c in "/\\?#"):
+        raise InvalidInput("a document id may not contain / \\ ? or #")
+    if doc.get(PARTITION_FIELD) != partition_key:
+        raise InvalidInput(f"the document's {PARTITION_FIELD} does not match its partition")
+    ttl = doc.get("ttl")
+    if ttl is not None and (not isinstance(ttl, int) or isinstance(ttl, bool) or ttl == 0 or ttl < -1):
+        raise InvalidInput("ttl must be a positive number of seconds, or -1 for never")
+
+
+class DocumentStore(ABC):
+    """Point operations, typed queries and a change feed over partitioned containers."""
+
+    @abstractmethod
+    def read(self, container: str, partition_key: str, doc_id: str) -> Document:
+        """The document, or ``NotFound``."""
+
+    @abstractmethod
+    def create(self, container: str, partition_key: str, doc: Document) -> Document:
+        """Insert a new document; ``Conflict`` if the id exists in the partition."""
+
+    @abstractmethod
+    def upsert(
+        self, container: str, partition_key: str, doc: Document, *, if_match: str | None = None
+    ) -> Document:
+        """Insert or replace; with ``if_match`` the existing document must have that ETag."""
+
+    @abstractmethod
+    def replace(
+        self, container: str, partition_key: str, doc: Document, *, if_match: str | None = None
+    ) -> Document:
+        """Replace an existing document (``NotFound`` if absent), optionally only if its
+        ETag is ``if_match`` (``PreconditionFailed`` otherwise)."""
+
+    @abstractmethod
+    def delete(
+        self, container: str, partition_key: str, doc_id: str, *, if_match: str | None = None
+    ) -> None:
+        """Delete a document; ``NotFound`` if absent, ``PreconditionFailed`` on a stale ETag."""
+
+    @abstractmethod
+    def query(self, container: str, query: Query, *, partition_key: str | None) -> Page:
+        """One page of matching documents. ``partition_key=None`` is a cross-partition
+        query, reserved for named platform-admin operations."""
+
+    @abstractmethod
+    def read_changes(
+        self, container: str, continuation: str | None = None, *, max_items: int = 100
+    ) -> ChangePage:
+        """The change feed of a container: documents created or updated after
+        ``continuation`` (from the beginning when None), in write order."""
+
+    def ping(self) -> None:  # noqa: B027 - optional readiness hook, a no-op by default
+        """Raise ``Unavailable`` if the store cannot be reached."""
