@@ -112,5 +112,3 @@ class Unavailable(DomainError):
     status = 503
     slug = "unavailable"
     title = "A dependency is not available"
-
-

@@ -155,9 +155,7 @@ class DocumentStore(ABC):
         ETag is ``if_match`` (``PreconditionFailed`` otherwise)."""
 
     @abstractmethod
-    def delete(
-        self, container: str, partition_key: str, doc_id: str, *, if_match: str | None = None
-    ) -> None:
+    def delete(self, container: str, partition_key: str, doc_id: str, *, if_match: str | None = None) -> None:
         """Delete a document; ``NotFound`` if absent, ``PreconditionFailed`` on a stale ETag."""
 
     @abstractmethod

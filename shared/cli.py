@@ -1,0 +1,69 @@
+"""Developer commands for the embedded profile.
+
+``python -m shared.cli token --tenant TENANT --user USER --role ROLE [--ttl SECONDS]``
+prints a bearer token signed by the local dev issuer. It refuses to run on the azure
+profile, where tokens come from Entra ID.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from collections.abc import Sequence
+
+from shared.bootstrap import bootstrap
+from shared.kernel import TENANT_ID_PATTERN, USER_ID_PATTERN
+from shared.roles import Role
+from shared.settings import Settings
+
+__all__ = ["main"]
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m shared.cli", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    token = commands.add_parser("token", help="print a dev bearer token")
+    token.add_argument("--tenant", help="tenant id (not for SuperAdmin)")
+    token.add_argument("--user", required=True, help="user id (the token's subject)")
+    token.add_argument(
+        "--role", action="append", required=True, choices=[r.value for r in Role], help="repeatable"
+    )
+    token.add_argument("--ttl", type=int, default=3600, help="lifetime in seconds (default 3600)")
+    return parser
+
+
+def _token(args: argparse.Namespace, settings: Settings) -> str:
+    roles = {Role(r) for r in args.role}
+    if Role.SUPER_ADMIN in roles and len(roles) > 1:
+        raise ValueError("SuperAdmin is a platform role; do not combine it with tenant roles")
+    if Role.SUPER_ADMIN not in roles and not args.tenant:
+        raise ValueError("--tenant is required for tenant roles")
+    if args.tenant and not re.match(TENANT_ID_PATTERN, args.tenant):
+        raise ValueError(f"--tenant must match {TENANT_ID_PATTERN}")
+    if not re.match(USER_ID_PATTERN, args.user):
+        raise ValueError(f"--user must match {USER_ID_PATTERN}")
+    if not 1 <= args.ttl <= settings.dev_token_max_ttl_seconds:
+        raise ValueError(f"--ttl must be between 1 and {settings.dev_token_max_ttl_seconds}")
+    issuer = bootstrap(settings).dev_issuer
+    assert issuer is not None
+    tenant = None if Role.SUPER_ADMIN in roles else args.tenant
+    return issuer.issue(user_id=args.user, tenant_id=tenant, roles=roles, ttl_seconds=args.ttl)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    settings = Settings()
+    if settings.profile != "embedded":
+        print("dev tokens exist only on the embedded profile (LMS_PROFILE=embedded)", file=sys.stderr)
+        return 2
+    try:
+        print(_token(args, settings))
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

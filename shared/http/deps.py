@@ -1,0 +1,118 @@
+"""Dependencies routes declare with ``Annotated``: the platform, the caller, guards, ETags.
+
+Every non-public route has exactly one guard (``TenantGuard`` or ``PlatformGuard``)
+naming its ``Operation``; ``ROLE_MATRIX`` decides, and the app publishes the allowed
+roles in the OpenAPI document as ``x-roles``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Header, Query, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from shared.bootstrap import Platform
+from shared.errors import Forbidden, Unauthorized
+from shared.platform.identity import Principal
+from shared.platform.tenancy import TenantContext
+from shared.roles import Operation, Role, is_allowed
+from shared.tenancy.service import resolve_tenant_context
+
+__all__ = [
+    "PUBLIC",
+    "CallerGuard",
+    "Continuation",
+    "CurrentUser",
+    "IfMatch",
+    "IfNoneMatch",
+    "Limit",
+    "PlatformGuard",
+    "Services",
+    "TenantGuard",
+    "etag_matches",
+]
+
+# openapi_extra of routes that need no token; the authorization walker skips only these.
+PUBLIC = {"x-public": True, "security": []}
+
+
+def get_platform(request: Request) -> Platform:
+    platform: Platform = request.app.state.platform_provider()
+    return platform
+
+
+Services = Annotated[Platform, Depends(get_platform)]
+_bearer = HTTPBearer(auto_error=False, description="A bearer token of the configured issuer")
+
+
+def authenticate(
+    platform: Services, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+) -> Principal:
+    if credentials is None:
+        raise Unauthorized("a bearer token is required")
+    return platform.tokens.validate(credentials.credentials)
+
+
+CurrentUser = Annotated[Principal, Depends(authenticate)]
+
+
+class TenantGuard:
+    """The caller's ``TenantContext``, if their effective roles allow ``operation``."""
+
+    def __init__(self, operation: Operation) -> None:
+        self.operation = operation
+
+    def __call__(self, principal: CurrentUser, platform: Services) -> TenantContext:
+        ctx = resolve_tenant_context(platform, principal)
+        if not is_allowed(self.operation, ctx.roles):
+            raise Forbidden()
+        return ctx
+
+
+class PlatformGuard:
+    """The caller, if they are a platform operator allowed ``operation``."""
+
+    def __init__(self, operation: Operation) -> None:
+        self.operation = operation
+
+    def __call__(self, principal: CurrentUser) -> Principal:
+        if not is_allowed(self.operation, principal.roles):
+            raise Forbidden()
+        return principal
+
+
+@dataclass(frozen=True)
+class Caller:
+    principal: Principal
+    tenant: TenantContext | None
+
+
+class CallerGuard:
+    """Either a platform operator or a tenant member, as the matrix allows."""
+
+    def __init__(self, operation: Operation) -> None:
+        self.operation = operation
+
+    def __call__(self, principal: CurrentUser, platform: Services) -> Caller:
+        if principal.tenant_id is None and Role.SUPER_ADMIN in principal.roles:
+            if not is_allowed(self.operation, principal.roles):
+                raise Forbidden()
+            return Caller(principal, None)
+        ctx = TenantGuard(self.operation)(principal, platform)
+        return Caller(principal, ctx)
+
+
+Limit = Annotated[int, Query(ge=1, le=200, description="page size")]
+Continuation = Annotated[str | None, Query(max_length=4096, description="opaque token of the next page")]
+IfMatch = Annotated[str | None, Header(alias="If-Match", max_length=256)]
+IfNoneMatch = Annotated[str | None, Header(alias="If-None-Match", max_length=1024)]
+
+
+def etag_matches(header: str | None, etag: str) -> bool:
+    """Whether an If-None-Match header names ``etag`` (or is ``*``)."""
+    if not header:
+        return False
+    candidates = {c.strip().removeprefix("W/") for c in header.split(",")}
+    return "*" in candidates or etag in candidates

@@ -1,0 +1,129 @@
+"""The ASGI edge every request passes: correlation id, access log, body size limit,
+security headers. Pure ASGI (not BaseHTTPMiddleware) so streamed responses stay streamed."""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+import uuid
+from typing import Any
+
+from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from shared.http.problems import problem_response
+from shared.observability import correlation_id
+
+__all__ = ["EdgeMiddleware"]
+
+log = logging.getLogger("lms.access")
+
+_CID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+_API_CSP = b"default-src 'none'; frame-ancestors 'none'"
+# The docs page loads Swagger UI's script and style from its CDN; nothing else may.
+_DOCS_CSP = (
+    b"default-src 'none'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
+    b"style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; img-src 'self' data: https:; "
+    b"connect-src 'self'; frame-ancestors 'none'"
+)
+_SECURITY_HEADERS = [
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"strict-transport-security", b"max-age=31536000; includeSubDomains"),
+    (b"cross-origin-opener-policy", b"same-origin"),
+    (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
+]
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope.get("headers", []):
+        if key == name:
+            return str(value.decode("latin-1"))
+    return None
+
+
+class EdgeMiddleware:
+    def __init__(self, app: ASGIApp, *, max_body_bytes: int) -> None:
+        self.app = app
+        self.max_body_bytes = max_body_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        incoming = _header(scope, b"x-correlation-id")
+        cid = incoming if incoming and _CID.match(incoming) else uuid.uuid4().hex
+        token = correlation_id.set(cid)
+        state: dict[str, Any] = {"status": 500, "start": time.perf_counter()}
+        try:
+            wrapped_send = self._sending(scope, send, cid, state)
+            if self._declared_too_large(scope):
+                await self._too_large(scope, receive, wrapped_send)
+            else:
+                await self.app(scope, self._limited(receive), wrapped_send)
+        finally:
+            self._log(scope, cid, state)
+            correlation_id.reset(token)
+
+    def _declared_too_large(self, scope: Scope) -> bool:
+        declared = _header(scope, b"content-length")
+        if declared is None:
+            return False
+        return not declared.isdigit() or int(declared) > self.max_body_bytes
+
+    async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
+        response = problem_response(
+            413, "payload-too-large", "The request body is too large", f"at most {self.max_body_bytes} bytes"
+        )
+        await response(scope, receive, send)
+
+    def _limited(self, receive: Receive) -> Receive:
+        seen = 0
+
+        async def limited_receive() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.max_body_bytes:
+                    # An HTTPException passes FastAPI's body parsing untouched (others become 400).
+                    raise HTTPException(413, f"at most {self.max_body_bytes} bytes")
+            return message
+
+        return limited_receive
+
+    def _sending(self, scope: Scope, send: Send, cid: str, state: dict[str, Any]) -> Send:
+        is_docs = scope.get("path", "").startswith("/api/docs")
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                state["status"] = message["status"]
+                # A list, not a dict: repeated headers (Set-Cookie) must survive.
+                headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"x-correlation-id"]
+                present = {k.lower() for k, _ in headers}
+                defaults = [
+                    *_SECURITY_HEADERS,
+                    (b"content-security-policy", _DOCS_CSP if is_docs else _API_CSP),
+                    (b"cache-control", b"no-store"),
+                ]
+                headers += [(k, v) for k, v in defaults if k not in present]
+                headers.append((b"x-correlation-id", cid.encode()))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        return send_with_headers
+
+    @staticmethod
+    def _log(scope: Scope, cid: str, state: dict[str, Any]) -> None:
+        log.info(
+            "request",
+            extra={
+                "correlationId": cid,
+                "method": scope.get("method"),
+                "path": scope.get("path"),
+                "status": state["status"],
+                "durationMs": round((time.perf_counter() - state["start"]) * 1000, 2),
+            },
+        )

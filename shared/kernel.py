@@ -1,0 +1,44 @@
+"""Model pieces every context shares: strict input models, id patterns, paging."""
+
+from __future__ import annotations
+
+from typing import Annotated, Generic, TypeVar
+
+from pydantic import BaseModel, ConfigDict, StringConstraints
+
+__all__ = [
+    "EMAIL_PATTERN",
+    "TENANT_ID_PATTERN",
+    "USER_ID_PATTERN",
+    "InputModel",
+    "OutputModel",
+    "Paged",
+]
+
+TENANT_ID_PATTERN = r"^[a-z0-9][a-z0-9-]{1,38}[a-z0-9]$"
+USER_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,127}$"
+RESOURCE_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$"
+EMAIL_PATTERN = r"^[^@\s]{1,64}@[^@\s]{1,189}\.[^@\s]{2,63}$"
+
+T = TypeVar("T")
+
+
+class InputModel(BaseModel):
+    """Request bodies: unknown fields are refused, strings trimmed."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class OutputModel(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+
+class Paged(OutputModel, Generic[T]):
+    """One page of a list; pass ``continuation`` back to get the next page."""
+
+    items: list[T]
+    continuation: str | None = None
+
+
+ShortText = Annotated[str, StringConstraints(min_length=1, max_length=120)]
+Reason = Annotated[str, StringConstraints(min_length=1, max_length=1000)]

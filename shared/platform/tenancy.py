@@ -1,0 +1,120 @@
+"""Tenant isolation by construction.
+
+A ``TenantContext`` comes only from a validated token (or, for platform work, from a
+named SuperAdmin operation). ``TenantDocuments`` is the only way contexts reach the
+document store: it cannot be built without a context, it stamps ``tenantId`` on every
+write, passes the tenant as the partition key, adds a ``tenantId`` predicate to every
+query, and refuses to return a document of another tenant whatever the adapter did.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from shared.errors import NotFound
+from shared.platform.documents import (
+    PARTITION_FIELD,
+    Document,
+    DocumentStore,
+    Filter,
+    Order,
+    Page,
+    Query,
+)
+from shared.roles import Role
+
+__all__ = ["PlatformDocuments", "TenantContext", "TenantDocuments"]
+
+
+@dataclass(frozen=True)
+class TenantContext:
+    """The tenant and caller a piece of work is done for."""
+
+    tenant_id: str
+    user_id: str
+    roles: frozenset[Role]
+
+    def has_any(self, *roles: Role) -> bool:
+        return not self.roles.isdisjoint(roles)
+
+
+class TenantDocuments:
+    """One container, seen from inside one tenant."""
+
+    def __init__(self, store: DocumentStore, container: str, ctx: TenantContext) -> None:
+        if not isinstance(ctx, TenantContext):
+            raise TypeError("TenantDocuments needs a TenantContext")
+        self._store = store
+        self._container = container
+        self._tenant = ctx.tenant_id
+
+    def _own(self, doc: Document) -> Document:
+        if doc.get(PARTITION_FIELD) != self._tenant:
+            # Defense in depth: an adapter bug must look like a missing document, not a leak.
+            raise NotFound()
+        return doc
+
+    def _stamped(self, doc: Document) -> Document:
+        return {**doc, PARTITION_FIELD: self._tenant}
+
+    def read(self, doc_id: str) -> Document:
+        return self._own(self._store.read(self._container, self._tenant, doc_id))
+
+    def create(self, doc: Document) -> Document:
+        return self._own(self._store.create(self._container, self._tenant, self._stamped(doc)))
+
+    def upsert(self, doc: Document, *, if_match: str | None = None) -> Document:
+        stored = self._store.upsert(self._container, self._tenant, self._stamped(doc), if_match=if_match)
+        return self._own(stored)
+
+    def replace(self, doc: Document, *, if_match: str | None = None) -> Document:
+        stored = self._store.replace(self._container, self._tenant, self._stamped(doc), if_match=if_match)
+        return self._own(stored)
+
+    def delete(self, doc_id: str, *, if_match: str | None = None) -> None:
+        self.read(doc_id)
+        self._store.delete(self._container, self._tenant, doc_id, if_match=if_match)
+
+    def query(
+        self,
+        filters: Sequence[Filter] = (),
+        *,
+        order_by: Sequence[Order] = (),
+        limit: int = 50,
+        continuation: str | None = None,
+    ) -> Page:
+        query = Query(
+            filters=(Filter(PARTITION_FIELD, "eq", self._tenant), *filters),
+            order_by=tuple(order_by),
+            limit=limit,
+            continuation=continuation,
+        )
+        page = self._store.query(self._container, query, partition_key=self._tenant)
+        return replace(page, items=[d for d in page.items if d.get(PARTITION_FIELD) == self._tenant])
+
+
+class PlatformDocuments:
+    """Named platform-admin access to one container across tenants (SuperAdmin work,
+    public lookups by tenant id). Kept apart so every cross-partition read is visible."""
+
+    def __init__(self, store: DocumentStore, container: str) -> None:
+        self._store = store
+        self._container = container
+
+    def read_in(self, tenant_id: str, doc_id: str) -> Document:
+        return self._store.read(self._container, tenant_id, doc_id)
+
+    def create_in(self, tenant_id: str, doc: Document) -> Document:
+        return self._store.create(self._container, tenant_id, {**doc, PARTITION_FIELD: tenant_id})
+
+    def query_across_tenants(
+        self,
+        filters: Sequence[Filter] = (),
+        *,
+        order_by: Sequence[Order] = (),
+        limit: int = 50,
+        continuation: str | None = None,
+    ) -> Page:
+        query = Query(tuple(filters), tuple(order_by), limit, continuation)
+        return self._store.query(self._container, query, partition_key=None)

@@ -1,0 +1,20 @@
+"""The bus entities the platform uses. infra/ provisions the same names in Azure."""
+
+from __future__ import annotations
+
+from shared.platform.bus import BusTopology, EntityOptions
+
+__all__ = ["BUS_TOPOLOGY", "EVENTS_TOPIC", "EVENT_SUBSCRIPTIONS", "QUEUES"]
+
+EVENTS_TOPIC = "events"
+EVENT_SUBSCRIPTIONS = ("reporting", "notifications", "billing", "search")
+# Transcoding holds a message for minutes, so its lock is longer and it is retried fewer times.
+QUEUES = {
+    "certificates": EntityOptions(lock_seconds=60, max_delivery_count=10),
+    "transcode": EntityOptions(lock_seconds=300, max_delivery_count=3),
+}
+
+BUS_TOPOLOGY = BusTopology(
+    queues=QUEUES,
+    topics={EVENTS_TOPIC: {name: EntityOptions() for name in EVENT_SUBSCRIPTIONS}},
+)

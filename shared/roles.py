@@ -1,0 +1,66 @@
+"""Roles and the one role matrix: which roles may perform which operation.
+
+Every route names its ``Operation``; the HTTP layer checks the caller's effective roles
+against ``ROLE_MATRIX`` and publishes the allowed roles in the OpenAPI document
+(``x-roles``), where the authorization walker test reads them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from enum import StrEnum
+
+__all__ = ["ROLE_MATRIX", "TENANT_ROLES", "Operation", "Role", "is_allowed", "parse_roles"]
+
+
+class Role(StrEnum):
+    SUPER_ADMIN = "SuperAdmin"
+    TENANT_ADMIN = "TenantAdmin"
+    INSTRUCTOR = "Instructor"
+    LEARNER = "Learner"
+    SUPPORT_READONLY = "SupportReadonly"
+
+
+TENANT_ROLES: frozenset[Role] = frozenset(set(Role) - {Role.SUPER_ADMIN})
+
+
+def parse_roles(names: Iterable[str]) -> frozenset[Role]:
+    """Known roles among ``names``; unknown names are ignored (an IdP may send others)."""
+    known = {r.value: r for r in Role}
+    return frozenset(known[n] for n in names if n in known)
+
+
+class Operation(StrEnum):
+    TENANT_CREATE = "tenants.create"
+    TENANT_LIST = "tenants.list"
+    TENANT_READ = "tenant.read"
+    TENANT_UPDATE = "tenant.update"
+    ME_READ = "me.read"
+    USER_CREATE = "users.create"
+    USER_LIST = "users.list"
+    USER_READ = "users.read"
+    USER_UPDATE = "users.update"
+    AUDIT_READ = "audit.read"
+
+
+_SA = frozenset({Role.SUPER_ADMIN})
+_TA = frozenset({Role.TENANT_ADMIN})
+_TA_SR = frozenset({Role.TENANT_ADMIN, Role.SUPPORT_READONLY})
+_MEMBERS = TENANT_ROLES
+
+ROLE_MATRIX: Mapping[Operation, frozenset[Role]] = {
+    Operation.TENANT_CREATE: _SA,
+    Operation.TENANT_LIST: _SA,
+    Operation.TENANT_READ: _MEMBERS,
+    Operation.TENANT_UPDATE: _TA,
+    Operation.ME_READ: _MEMBERS | _SA,
+    Operation.USER_CREATE: _TA,
+    Operation.USER_LIST: _TA_SR,
+    Operation.USER_READ: _TA_SR,
+    Operation.USER_UPDATE: _TA,
+    Operation.AUDIT_READ: _TA_SR,
+}
+
+
+def is_allowed(operation: Operation, roles: Iterable[Role]) -> bool:
+    return not ROLE_MATRIX[operation].isdisjoint(roles)

@@ -1,0 +1,80 @@
+"""Every setting the app reads, read once from the environment and local.settings.json.
+
+Names are ``LMS_*`` environment variables (Functions app settings in Azure); the
+``Values`` of a Functions-style ``local.settings.json`` in the working directory are
+read too, below real environment variables. ``local.settings.sample.json`` lists them all.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import Field
+from pydantic.fields import FieldInfo
+from pydantic_settings import (
+    BaseSettings,
+    EnvSettingsSource,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
+
+__all__ = ["Settings"]
+
+LOCAL_SETTINGS_FILE = "local.settings.json"
+
+
+class _LocalSettingsSource(PydanticBaseSettingsSource):
+    """Reads the ``Values`` of local.settings.json as if they were environment variables."""
+
+    def __init__(self, settings_cls: type[BaseSettings], path: Path) -> None:
+        super().__init__(settings_cls)
+        values: dict[str, str] = {}
+        if path.is_file():
+            loaded = json.loads(path.read_text(encoding="utf-8")).get("Values", {})
+            values = {str(k): str(v) for k, v in loaded.items()}
+        self._env = EnvSettingsSource(settings_cls, env_prefix="LMS_", case_sensitive=False)
+        self._env.env_vars = {k.lower(): v for k, v in values.items()}
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        return self._env.get_field_value(field, field_name)
+
+    def __call__(self) -> dict[str, Any]:
+        return self._env()
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="LMS_", extra="ignore", frozen=True)
+
+    profile: Literal["embedded", "azure"] = "embedded"
+    data_dir: Path = Path(".data")
+    public_base_url: str = "http://127.0.0.1:7071"
+
+    # Identity: the embedded profile uses the local dev issuer; Azure points at Entra ID.
+    auth_issuer: str = "https://lms.local/dev-issuer"
+    auth_audience: str = "api://lms"
+    auth_jwks_url: str | None = None
+    auth_tenant_claim: str = "tenant"
+    auth_roles_claim: str = "roles"
+    auth_leeway_seconds: int = Field(default=30, ge=0, le=300)
+    dev_token_max_ttl_seconds: int = Field(default=30 * 24 * 3600, ge=60)
+
+    # HTTP edge
+    max_request_bytes: int = Field(default=1_048_576, ge=1024)
+    log_level: str = "INFO"
+
+    # Caching of per-request lookups (tenant, caller's role assignments)
+    principal_cache_seconds: float = Field(default=30.0, ge=0)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        local = _LocalSettingsSource(settings_cls, Path(LOCAL_SETTINGS_FILE))
+        return (init_settings, env_settings, local)

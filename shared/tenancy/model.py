@@ -1,0 +1,208 @@
+"""Tenants and users: their shapes and the pure rules about them."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Annotated, Literal
+
+from pydantic import Field, StringConstraints, field_validator
+
+from shared.kernel import (
+    EMAIL_PATTERN,
+    TENANT_ID_PATTERN,
+    USER_ID_PATTERN,
+    InputModel,
+    OutputModel,
+    Reason,
+    ShortText,
+)
+from shared.roles import Role
+
+__all__ = [
+    "FLAG_DEFAULTS",
+    "Branding",
+    "BrandingPatch",
+    "FeatureFlag",
+    "MeView",
+    "PublicBranding",
+    "TenantCreate",
+    "TenantPatch",
+    "TenantView",
+    "UserCreate",
+    "UserPatch",
+    "UserView",
+    "effective_flags",
+    "is_enabled",
+]
+
+TENANTS = "tenants"
+USERS = "users"
+
+FeatureFlag = Literal[
+    "self_enrollment",
+    "leaderboards",
+    "analytics_export",
+    "third_party_trackers",
+    "ai_question_drafts",
+    "certificates",
+]
+FLAG_DEFAULTS: Mapping[str, bool] = {
+    "self_enrollment": True,
+    "leaderboards": True,
+    "analytics_export": True,
+    "third_party_trackers": True,
+    "ai_question_drafts": False,
+    "certificates": True,
+}
+# K-12 tenants never get these, whatever their flags say (COPPA/FERPA).
+K12_FORCED_OFF = frozenset({"leaderboards", "analytics_export", "third_party_trackers"})
+
+TenantRole = Literal["TenantAdmin", "Instructor", "Learner", "SupportReadonly"]
+HexColor = Annotated[str, StringConstraints(pattern=r"^#[0-9a-fA-F]{6}$")]
+HttpsUrl = Annotated[str, StringConstraints(pattern=r"^https://[^\s]{1,2040}$", max_length=2048)]
+TrackerName = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,39}$")]
+Email = Annotated[str, StringConstraints(pattern=EMAIL_PATTERN, max_length=254, to_lower=True)]
+TenantId = Annotated[str, StringConstraints(pattern=TENANT_ID_PATTERN)]
+UserId = Annotated[str, StringConstraints(pattern=USER_ID_PATTERN)]
+Flags = dict[FeatureFlag, bool]
+
+
+class Branding(InputModel):
+    displayName: ShortText | None = None
+    primaryColor: HexColor = "#1f4e79"
+    accentColor: HexColor = "#f2a900"
+    logoUrl: HttpsUrl | None = None
+
+
+class BrandingPatch(InputModel):
+    displayName: ShortText | None = None
+    primaryColor: HexColor | None = None
+    accentColor: HexColor | None = None
+    logoUrl: HttpsUrl | None = None
+
+
+class FirstAdmin(InputModel):
+    id: UserId | None = None
+    email: Email
+    displayName: ShortText
+
+
+class TenantCreate(InputModel):
+    id: TenantId
+    name: ShortText
+    branding: Branding = Field(default_factory=Branding)
+    flags: Flags = Field(default_factory=dict)
+    k12: bool = False
+    trackers: list[TrackerName] = Field(default_factory=list, max_length=20)
+    admin: FirstAdmin | None = None
+
+
+class TenantPatch(InputModel):
+    name: ShortText | None = None
+    branding: BrandingPatch | None = None
+    flags: Flags | None = None
+    k12: bool | None = None
+    trackers: list[TrackerName] | None = Field(default=None, max_length=20)
+    reason: Reason | None = None
+
+
+class TenantView(OutputModel):
+    id: str
+    name: str
+    branding: Branding
+    flags: dict[str, bool] = Field(
+        description="effective flags: platform defaults, tenant overrides, K-12 rules"
+    )
+    k12: bool
+    trackers: list[str]
+    status: str
+    createdAt: str
+    updatedAt: str
+
+
+class PublicBranding(OutputModel):
+    tenantId: str
+    name: str
+    displayName: str
+    primaryColor: str
+    accentColor: str
+    logoUrl: str | None
+    allowedTrackers: list[str]
+
+
+def _learner_only() -> list[TenantRole]:
+    return ["Learner"]
+
+
+class UserCreate(InputModel):
+    id: UserId | None = None
+    email: Email
+    displayName: ShortText
+    roles: list[TenantRole] = Field(default_factory=_learner_only, min_length=1, max_length=4)
+
+    @field_validator("roles")
+    @classmethod
+    def _unique_roles(cls, roles: list[str]) -> list[str]:
+        return sorted(set(roles))
+
+
+class UserPatch(InputModel):
+    email: Email | None = None
+    displayName: ShortText | None = None
+    roles: list[TenantRole] | None = Field(default=None, min_length=1, max_length=4)
+    status: Literal["active", "disabled"] | None = None
+    reason: Reason | None = None
+
+    @field_validator("roles")
+    @classmethod
+    def _unique_roles(cls, roles: list[str] | None) -> list[str] | None:
+        return None if roles is None else sorted(set(roles))
+
+
+class UserView(OutputModel):
+    id: str
+    tenantId: str
+    email: str
+    displayName: str
+    roles: list[str]
+    status: str
+    createdAt: str
+    updatedAt: str
+
+
+class MeView(OutputModel):
+    userId: str
+    tenantId: str | None
+    roles: list[str]
+    displayName: str | None = None
+    email: str | None = None
+    registered: bool = Field(
+        description="whether the tenant holds a user record (role assignments) for the caller"
+    )
+
+
+def effective_flags(flags: Mapping[str, bool], *, k12: bool) -> dict[str, bool]:
+    """Platform defaults overlaid with the tenant's choices, then the K-12 rules."""
+    merged = {**FLAG_DEFAULTS, **{k: v for k, v in flags.items() if k in FLAG_DEFAULTS}}
+    if k12:
+        merged.update(dict.fromkeys(K12_FORCED_OFF, False))
+    return merged
+
+
+def is_enabled(tenant: Mapping[str, object], flag: FeatureFlag) -> bool:
+    """The one place code asks whether a tenant has a feature."""
+    raw = tenant.get("flags")
+    flags = raw if isinstance(raw, dict) else {}
+    return effective_flags(flags, k12=bool(tenant.get("k12")))[flag]
+
+
+def allowed_trackers(tenant: Mapping[str, object]) -> list[str]:
+    """Third-party trackers the front end may load for this tenant (none for K-12)."""
+    if not is_enabled(tenant, "third_party_trackers"):
+        return []
+    trackers = tenant.get("trackers")
+    return sorted(str(t) for t in trackers) if isinstance(trackers, list) else []
+
+
+def role_set(names: list[str]) -> frozenset[Role]:
+    return frozenset(Role(n) for n in names)

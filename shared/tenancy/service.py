@@ -1,0 +1,152 @@
+"""Tenancy use cases: tenants, their branding and flags, and who the caller is."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from shared.audit import service as audit_log
+from shared.bootstrap import Platform
+from shared.errors import Conflict, Forbidden, NotFound
+from shared.kernel import Paged
+from shared.platform.documents import Document, Order
+from shared.platform.identity import Principal
+from shared.platform.tenancy import PlatformDocuments, TenantContext, TenantDocuments
+from shared.roles import TENANT_ROLES
+from shared.tenancy import users
+from shared.tenancy.model import (
+    TENANTS,
+    PublicBranding,
+    TenantCreate,
+    TenantPatch,
+    TenantView,
+    allowed_trackers,
+    effective_flags,
+)
+
+__all__ = [
+    "create_tenant",
+    "get_tenant",
+    "list_tenants",
+    "public_branding",
+    "resolve_tenant_context",
+    "update_tenant",
+]
+
+
+def _tenant_cache_key(tenant_id: str) -> str:
+    return f"tenancy:tenant:{tenant_id}"
+
+
+def _view(doc: Document) -> TenantView:
+    return TenantView.model_validate({**doc, "flags": effective_flags(doc.get("flags", {}), k12=doc["k12"])})
+
+
+def create_tenant(platform: Platform, principal: Principal, body: TenantCreate) -> TenantView:
+    """Create a tenant, optionally with its first TenantAdmin (a SuperAdmin operation)."""
+    now = platform.clock.now().isoformat()
+    doc = {
+        **body.model_dump(exclude={"admin"}),
+        "type": "tenant",
+        "status": "active",
+        "createdAt": now,
+        "updatedAt": now,
+    }
+    try:
+        stored = PlatformDocuments(platform.documents, TENANTS).create_in(body.id, doc)
+    except Conflict as exc:
+        raise Conflict(f"tenant {body.id!r} already exists") from exc
+    ctx = TenantContext(tenant_id=body.id, user_id=principal.user_id, roles=principal.roles)
+    audit_log.record(platform, ctx, action="tenant.created", subject_type="tenant", subject_id=body.id)
+    if body.admin is not None:
+        users.create_first_admin(platform, ctx, body.admin)
+    return _view(stored)
+
+
+def list_tenants(platform: Platform, *, limit: int, continuation: str | None) -> Paged[TenantView]:
+    """Every tenant of the platform, by id (a SuperAdmin operation)."""
+    page = PlatformDocuments(platform.documents, TENANTS).query_across_tenants(
+        order_by=(Order("id"),), limit=limit, continuation=continuation
+    )
+    return Paged[TenantView](items=[_view(d) for d in page.items], continuation=page.continuation)
+
+
+def get_tenant(platform: Platform, ctx: TenantContext) -> tuple[TenantView, str]:
+    """The caller's tenant and its ETag."""
+    doc = TenantDocuments(platform.documents, TENANTS, ctx).read(ctx.tenant_id)
+    return _view(doc), doc["_etag"]
+
+
+def update_tenant(
+    platform: Platform, ctx: TenantContext, patch: TenantPatch, *, if_match: str | None
+) -> tuple[TenantView, str]:
+    """Change the tenant's name, branding, flags or K-12 setting; audited."""
+    docs = TenantDocuments(platform.documents, TENANTS, ctx)
+    current = docs.read(ctx.tenant_id)
+    changes = patch.model_dump(exclude_unset=True, exclude={"reason", "branding", "flags"})
+    updated: dict[str, Any] = {**current, **changes}
+    if patch.branding is not None:
+        updated["branding"] = {**current["branding"], **patch.branding.model_dump(exclude_unset=True)}
+    if patch.flags is not None:
+        updated["flags"] = {**current.get("flags", {}), **patch.flags}
+    updated["updatedAt"] = platform.clock.now().isoformat()
+    stored = docs.replace(updated, if_match=if_match or current["_etag"])
+    platform.cache.delete(_tenant_cache_key(ctx.tenant_id))
+    audit_log.record(
+        platform,
+        ctx,
+        action="tenant.settings_changed",
+        subject_type="tenant",
+        subject_id=ctx.tenant_id,
+        before=_settings_of(current),
+        after=_settings_of(stored),
+        reason=patch.reason,
+    )
+    return _view(stored), stored["_etag"]
+
+
+def _settings_of(doc: Document) -> dict[str, Any]:
+    return {k: doc.get(k) for k in ("name", "branding", "flags", "k12", "trackers")}
+
+
+def public_branding(platform: Platform, tenant_id: str) -> PublicBranding:
+    """What a sign-in page may show about a tenant (public)."""
+    doc = _cached_tenant(platform, tenant_id)
+    if doc is None:
+        raise NotFound()
+    branding = doc["branding"]
+    return PublicBranding(
+        tenantId=doc["id"],
+        name=doc["name"],
+        displayName=branding.get("displayName") or doc["name"],
+        primaryColor=branding["primaryColor"],
+        accentColor=branding["accentColor"],
+        logoUrl=branding.get("logoUrl"),
+        allowedTrackers=allowed_trackers(doc),
+    )
+
+
+def _cached_tenant(platform: Platform, tenant_id: str) -> Document | None:
+    key = _tenant_cache_key(tenant_id)
+    cached = platform.cache.get(key)
+    if cached is not None:
+        return cached.get("doc")  # type: ignore[no-any-return]
+    try:
+        doc: Document | None = PlatformDocuments(platform.documents, TENANTS).read_in(tenant_id, tenant_id)
+    except NotFound:
+        doc = None
+    platform.cache.set(key, {"doc": doc}, platform.settings.principal_cache_seconds)
+    return doc
+
+
+def resolve_tenant_context(platform: Platform, principal: Principal) -> TenantContext:
+    """The caller's tenant context: the tenant must be active, and a registered user's
+    role assignments replace the roles the token claims (so revoking a role takes effect
+    without waiting for tokens to expire)."""
+    if principal.tenant_id is None:
+        raise Forbidden("this operation needs a tenant member")
+    tenant = _cached_tenant(platform, principal.tenant_id)
+    if tenant is None or tenant.get("status") != "active":
+        raise Forbidden("the tenant is not active")
+    assigned = users.assigned_roles(platform, principal.tenant_id, principal.user_id)
+    roles = assigned if assigned is not None else principal.roles & TENANT_ROLES
+    return TenantContext(tenant_id=principal.tenant_id, user_id=principal.user_id, roles=frozenset(roles))

@@ -1,0 +1,177 @@
+"""Users of a tenant and their role assignments."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from shared.audit import service as audit_log
+from shared.bootstrap import Platform
+from shared.errors import Conflict, Forbidden, NotFound
+from shared.kernel import Paged
+from shared.platform.documents import Document, Filter, Order
+from shared.platform.identity import Principal
+from shared.platform.tenancy import PlatformDocuments, TenantContext, TenantDocuments
+from shared.roles import Role
+from shared.tenancy.model import USERS, FirstAdmin, MeView, UserCreate, UserPatch, UserView
+
+__all__ = [
+    "assigned_roles",
+    "create_first_admin",
+    "create_user",
+    "describe_caller",
+    "get_user",
+    "list_users",
+    "update_user",
+]
+
+
+def _cache_key(tenant_id: str, user_id: str) -> str:
+    return f"tenancy:user:{tenant_id}:{user_id}"
+
+
+def _docs(platform: Platform, ctx: TenantContext) -> TenantDocuments:
+    return TenantDocuments(platform.documents, USERS, ctx)
+
+
+def _ensure_email_free(docs: TenantDocuments, email: str, *, except_id: str | None = None) -> None:
+    clash = docs.query([Filter("email", "eq", email)], limit=2).items
+    if any(d["id"] != except_id for d in clash):
+        raise Conflict("another user of the tenant has this email")
+
+
+def create_user(platform: Platform, ctx: TenantContext, body: UserCreate) -> tuple[UserView, str]:
+    """Register a user in the caller's tenant with their roles; audited."""
+    docs = _docs(platform, ctx)
+    _ensure_email_free(docs, body.email)
+    now = platform.clock.now().isoformat()
+    doc = {
+        **body.model_dump(),
+        "id": body.id or platform.ids.new_id(),
+        "type": "user",
+        "status": "active",
+        "createdAt": now,
+        "updatedAt": now,
+    }
+    try:
+        stored = docs.create(doc)
+    except Conflict as exc:
+        raise Conflict(f"user {doc['id']!r} already exists") from exc
+    platform.cache.delete(_cache_key(ctx.tenant_id, stored["id"]))
+    audit_log.record(
+        platform,
+        ctx,
+        action="user.roles_changed",
+        subject_type="user",
+        subject_id=stored["id"],
+        before={"roles": []},
+        after={"roles": stored["roles"]},
+        reason="user created",
+    )
+    return UserView.model_validate(stored), stored["_etag"]
+
+
+def create_first_admin(platform: Platform, ctx: TenantContext, admin: FirstAdmin) -> UserView:
+    """The first TenantAdmin of a new tenant, created by the SuperAdmin who created it."""
+    body = UserCreate(id=admin.id, email=admin.email, displayName=admin.displayName, roles=["TenantAdmin"])
+    view, _ = create_user(platform, ctx, body)
+    return view
+
+
+def list_users(
+    platform: Platform, ctx: TenantContext, *, role: Role | None, limit: int, continuation: str | None
+) -> Paged[UserView]:
+    """The tenant's users by id, optionally only those holding one role."""
+    filters = [Filter("roles", "contains", role.value)] if role else []
+    page = _docs(platform, ctx).query(
+        filters, order_by=(Order("id"),), limit=limit, continuation=continuation
+    )
+    return Paged[UserView](
+        items=[UserView.model_validate(d) for d in page.items], continuation=page.continuation
+    )
+
+
+def get_user(platform: Platform, ctx: TenantContext, user_id: str) -> tuple[UserView, str]:
+    """One user of the tenant and its ETag."""
+    doc = _docs(platform, ctx).read(user_id)
+    return UserView.model_validate(doc), doc["_etag"]
+
+
+def update_user(
+    platform: Platform, ctx: TenantContext, user_id: str, patch: UserPatch, *, if_match: str | None
+) -> tuple[UserView, str]:
+    """Change a user's profile, roles or status; role and status changes are audited."""
+    docs = _docs(platform, ctx)
+    current = docs.read(user_id)
+    changes = patch.model_dump(exclude_unset=True, exclude={"reason"})
+    if "email" in changes and changes["email"] != current["email"]:
+        _ensure_email_free(docs, changes["email"], except_id=user_id)
+    updated: dict[str, Any] = {**current, **changes, "updatedAt": platform.clock.now().isoformat()}
+    _keep_an_admin(docs, current, updated)
+    stored = docs.replace(updated, if_match=if_match or current["_etag"])
+    platform.cache.delete(_cache_key(ctx.tenant_id, user_id))
+    for field, action in (("roles", "user.roles_changed"), ("status", "user.status_changed")):
+        if current.get(field) != stored.get(field):
+            audit_log.record(
+                platform,
+                ctx,
+                action=action,
+                subject_type="user",
+                subject_id=user_id,
+                before={field: current.get(field)},
+                after={field: stored.get(field)},
+                reason=patch.reason,
+            )
+    return UserView.model_validate(stored), stored["_etag"]
+
+
+def _is_active_admin(doc: Document) -> bool:
+    return doc.get("status") == "active" and Role.TENANT_ADMIN.value in doc.get("roles", [])
+
+
+def _keep_an_admin(docs: TenantDocuments, current: Document, updated: Document) -> None:
+    """A tenant never loses its last active TenantAdmin (nobody could manage it again)."""
+    if not _is_active_admin(current) or _is_active_admin(updated):
+        return
+    admins = docs.query([Filter("roles", "contains", Role.TENANT_ADMIN.value)], limit=50).items
+    if not any(_is_active_admin(a) and a["id"] != current["id"] for a in admins):
+        raise Conflict("this would leave the tenant without an active TenantAdmin")
+
+
+def _read_registration(platform: Platform, tenant_id: str, user_id: str) -> Document | None:
+    try:
+        return PlatformDocuments(platform.documents, USERS).read_in(tenant_id, user_id)
+    except NotFound:
+        return None
+
+
+def assigned_roles(platform: Platform, tenant_id: str, user_id: str) -> frozenset[Role] | None:
+    """The roles the tenant assigned to the user, or None if the user is not registered.
+    A disabled user is refused. Cached briefly; changes here invalidate the cache."""
+    key = _cache_key(tenant_id, user_id)
+    cached = platform.cache.get(key)
+    if cached is None:
+        doc = _read_registration(platform, tenant_id, user_id)
+        cached = {"roles": doc["roles"], "status": doc["status"]} if doc else {"roles": None}
+        platform.cache.set(key, cached, platform.settings.principal_cache_seconds)
+    if cached["roles"] is None:
+        return None
+    if cached.get("status") != "active":
+        raise Forbidden("the user is disabled")
+    return frozenset(Role(r) for r in cached["roles"])
+
+
+def describe_caller(platform: Platform, principal: Principal, ctx: TenantContext | None) -> MeView:
+    """Who the caller is: id, tenant, effective roles, and their profile if registered."""
+    if ctx is None:
+        return MeView(
+            userId=principal.user_id, tenantId=None, roles=sorted(principal.roles), registered=False
+        )
+    doc = _read_registration(platform, ctx.tenant_id, ctx.user_id)
+    return MeView(
+        userId=ctx.user_id,
+        tenantId=ctx.tenant_id,
+        roles=sorted(ctx.roles),
+        displayName=doc.get("displayName") if doc else None,
+        email=doc.get("email") if doc else None,
+        registered=doc is not None,
+    )

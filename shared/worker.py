@@ -1,0 +1,155 @@
+"""The local worker of the embedded profile: what Azure's triggers do, in one thread.
+
+It drains bus entities into handlers (peek-lock: complete on success, abandon on
+failure so the bus counts deliveries and dead-letters poison messages), follows
+container change feeds with checkpoints kept in the document store (as the Cosmos
+trigger keeps leases), and runs periodic upkeep such as purging expired documents.
+The same handler functions are what the ``functions/`` blueprints call in Azure.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Protocol
+
+from shared.bootstrap import Platform
+from shared.errors import NotFound
+from shared.platform.bus import ReceivedMessage
+from shared.platform.documents import Document
+
+__all__ = ["BusConsumer", "ChangeFeedFollower", "Job", "LocalWorker", "Upkeep"]
+
+log = logging.getLogger("lms.worker")
+
+LEASES = "leases"
+LEASE_PARTITION = "platform"
+
+
+class Job(Protocol):
+    name: str
+
+    def run_once(self, platform: Platform) -> int:
+        """Do one round of work; return how many items it handled."""
+        ...
+
+
+@dataclass
+class BusConsumer:
+    """Delivers messages of one entity to a handler, one at a time."""
+
+    name: str
+    entity: str
+    handler: Callable[[Platform, ReceivedMessage], None]
+    batch: int = 16
+
+    def run_once(self, platform: Platform) -> int:
+        handled = 0
+        for message in platform.bus.receive(self.entity, max_messages=self.batch):
+            try:
+                self.handler(platform, message)
+            except Exception:
+                log.exception(
+                    "handler failed", extra={"entity": self.entity, "messageId": message.message_id}
+                )
+                platform.bus.abandon(message)
+                continue
+            platform.bus.complete(message)
+            handled += 1
+        return handled
+
+
+@dataclass
+class ChangeFeedFollower:
+    """Feeds each changed document of a container to a handler, at least once, in order.
+    The checkpoint moves only after the handler succeeded for the whole page."""
+
+    name: str
+    container: str
+    handler: Callable[[Platform, Document], None]
+    page_size: int = 100
+
+    def _lease(self, platform: Platform) -> Document | None:
+        try:
+            return platform.documents.read(LEASES, LEASE_PARTITION, self.name)
+        except NotFound:
+            return None
+
+    def run_once(self, platform: Platform) -> int:
+        lease = self._lease(platform)
+        page = platform.documents.read_changes(
+            self.container, lease["continuation"] if lease else None, max_items=self.page_size
+        )
+        for doc in page.items:
+            self.handler(platform, doc)
+        if page.items:
+            checkpoint = {"id": self.name, "tenantId": LEASE_PARTITION, "continuation": page.continuation}
+            # The ETag guard makes a second worker on the same lease fail instead of racing.
+            platform.documents.upsert(
+                LEASES, LEASE_PARTITION, checkpoint, if_match=lease["_etag"] if lease else None
+            )
+        return len(page.items)
+
+
+@dataclass
+class Upkeep:
+    """A maintenance task of an adapter, such as purging expired documents."""
+
+    name: str
+    task: Callable[[Platform], int]
+
+    def run_once(self, platform: Platform) -> int:
+        return self.task(platform)
+
+
+def _purge_expired(platform: Platform) -> int:
+    purge: Callable[[], int] | None = getattr(platform.documents, "purge_expired", None)
+    return purge() if purge else 0
+
+
+def default_jobs() -> list[Job]:
+    """Every job the embedded profile runs (contexts add their consumers and followers)."""
+    return [Upkeep("purge-expired-documents", _purge_expired)]
+
+
+class LocalWorker:
+    def __init__(self, platform: Platform, jobs: list[Job], *, idle_seconds: float = 0.5) -> None:
+        self._platform = platform
+        self._jobs = jobs
+        self._idle = idle_seconds
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def run_until_idle(self, max_rounds: int = 1000) -> int:
+        """Run every job until a round handles nothing (used by tests); return items handled."""
+        total = 0
+        for _ in range(max_rounds):
+            handled = sum(self._run_job(job) for job in self._jobs)
+            total += handled
+            if handled == 0:
+                break
+        return total
+
+    def _run_job(self, job: Job) -> int:
+        try:
+            return job.run_once(self._platform)
+        except Exception:
+            log.exception("job failed, will retry", extra={"job": job.name})
+            return 0
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            handled = sum(self._run_job(job) for job in self._jobs)
+            if handled == 0:
+                self._stop.wait(self._idle)
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._loop, name="lms-worker", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout)

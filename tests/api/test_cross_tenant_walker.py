@@ -1,0 +1,80 @@
+"""Tenant B's callers never reach tenant A's resources: every route that takes an id
+answers 404 with A's ids and changes nothing; every list B can read shows none of A."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+from shared.bootstrap import Platform
+from shared.roles import Role
+from tests.api.openapi_walk import Operation, call, operations
+from tests.conftest import TenantHandle
+
+# How to make a resource of tenant A for each path parameter. A new route with a new
+# parameter fails the walker until its factory is added here.
+ResourceFactory = Callable[[TenantHandle, Callable[..., dict[str, Any]]], str]
+FACTORIES: dict[str, ResourceFactory] = {
+    "userId": lambda tenant, make_user: str(make_user(tenant, displayName="Alice Secret")["id"]),
+}
+# Public routes whose path names a tenant are meant to be readable by anyone.
+PUBLIC_BY_DESIGN = {"tenantId"}
+
+
+def snapshot(platform: Platform) -> list[tuple[Any, ...]]:
+    """Every document's identity and version in the embedded store."""
+    path = platform.settings.data_dir / "documents.sqlite3"
+    with sqlite3.connect(path) as db:
+        return sorted(db.execute("SELECT container, pk, id, etag FROM documents").fetchall())
+
+
+def _strongest_tenant_role(op: Operation) -> Role | None:
+    for role in (Role.TENANT_ADMIN, Role.INSTRUCTOR, Role.SUPPORT_READONLY, Role.LEARNER):
+        if role in op.roles:
+            return role
+    return None
+
+
+def _resources_of_a(a: TenantHandle, make_user: Callable[..., dict[str, Any]]) -> dict[str, str]:
+    return {name: factory(a, make_user) for name, factory in FACTORIES.items()}
+
+
+def test_ids_of_another_tenant_answer_404_and_change_nothing(
+    client: TestClient, make_tenant, make_user, platform: Platform
+) -> None:
+    a, b = make_tenant(), make_tenant()
+    ids_of_a = _resources_of_a(a, make_user)
+    walked = 0
+    for op in operations(client):
+        params = [p for p in op.path_params if p not in PUBLIC_BY_DESIGN]
+        role = _strongest_tenant_role(op)
+        if op.public or not params or role is None:
+            continue
+        missing = [p for p in params if p not in ids_of_a]
+        assert not missing, f"{op}: add a factory for {missing} in FACTORIES"
+        before = snapshot(platform)
+        response = call(client, op, ids_of_a, b.as_(role))
+        assert response.status_code == 404, f"{op} as B's {role}: {response.status_code} {response.text}"
+        assert snapshot(platform) == before, f"{op} as B's {role} changed stored data"
+        walked += 1
+    assert walked > 0
+
+
+def test_lists_of_another_tenant_show_nothing_of_it(client: TestClient, make_tenant, make_user) -> None:
+    a, b = make_tenant(), make_tenant()
+    marker = "Zebulon Uniquename"
+    user_of_a = make_user(a, displayName=marker, email="zebulon@a.example.com")
+    checked = 0
+    for op in operations(client):
+        role = _strongest_tenant_role(op)
+        if op.method != "get" or op.path_params or op.public or role is None:
+            continue
+        response = client.get(op.path, headers=b.as_(role))
+        assert response.status_code == 200, f"{op}: {response.status_code}"
+        for secret in (marker, user_of_a["id"], user_of_a["email"], a.id):
+            assert secret not in response.text, f"{op} as B shows {secret!r} of tenant A"
+        checked += 1
+    assert checked > 0

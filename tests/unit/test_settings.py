@@ -1,0 +1,37 @@
+"""Settings: every setting is documented in the sample, and local.settings.json is read."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from shared.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_the_sample_settings_file_lists_every_setting_the_app_reads() -> None:
+    values = json.loads((ROOT / "local.settings.sample.json").read_text())["Values"]
+    expected = {f"LMS_{name.upper()}" for name in Settings.model_fields}
+    assert expected <= set(values)
+
+
+def test_local_settings_values_are_read_below_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "local.settings.json").write_text(
+        json.dumps({"Values": {"LMS_MAX_REQUEST_BYTES": "4096", "LMS_LOG_LEVEL": "DEBUG"}})
+    )
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("LMS_LOG_LEVEL", "WARNING")
+    settings = Settings()
+    assert settings.max_request_bytes == 4096
+    assert settings.log_level == "WARNING"
+
+
+def test_an_invalid_setting_is_refused_at_start(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LMS_PROFILE", "cloudy")
+    with pytest.raises(ValueError, match="profile"):
+        Settings()
