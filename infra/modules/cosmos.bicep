@@ -1,0 +1,58 @@
+// Cosmos DB NoSQL: one database, one container per document kind, all partitioned by /tenantId.
+param name string
+param location string
+param tags object
+param principalId string
+param databaseName string = 'lms'
+
+@description('Containers of the document store (the names the code uses)')
+param containers array = ['tenants', 'users', 'audit', 'leases']
+
+resource account 'Microsoft.DocumentDB/databaseAccounts@2024-05-15' = {
+  name: name
+  location: location
+  tags: tags
+  kind: 'GlobalDocumentDB'
+  properties: {
+    databaseAccountOfferType: 'Standard'
+    disableLocalAuth: true
+    consistencyPolicy: { defaultConsistencyLevel: 'Session' }
+    locations: [{ locationName: location, failoverPriority: 0, isZoneRedundant: false }]
+    capabilities: [{ name: 'EnableServerless' }]
+  }
+}
+
+resource database 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases@2024-05-15' = {
+  parent: account
+  name: databaseName
+  properties: { resource: { id: databaseName } }
+}
+
+resource documentContainers 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers@2024-05-15' = [
+  for container in containers: {
+    parent: database
+    name: container
+    properties: {
+      resource: {
+        id: container
+        partitionKey: { paths: ['/tenantId'], kind: 'Hash', version: 2 }
+        // -1: TTL is on, and each document decides its own (documents without ttl never expire).
+        defaultTtl: -1
+      }
+    }
+  }
+]
+
+// Cosmos DB Built-in Data Contributor (data plane), granted to the app's identity.
+resource dataContributor 'Microsoft.DocumentDB/databaseAccounts/sqlRoleAssignments@2024-05-15' = {
+  parent: account
+  name: guid(account.id, principalId, 'data-contributor')
+  properties: {
+    principalId: principalId
+    roleDefinitionId: '${account.id}/sqlRoleDefinitions/00000000-0000-0000-0000-000000000002'
+    scope: account.id
+  }
+}
+
+output endpoint string = account.properties.documentEndpoint
+output databaseName string = databaseName
