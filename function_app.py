@@ -6,8 +6,6 @@ import azure.functions as func
 from functions import BLUEPRINTS
 from shared.http.app import create_api
 
-app = func.AsgiFunctionApp(
-    app=create_api(), http_auth_level=func.AuthLevel.ANONYMOUS, function_name="http_api"
-)
+app = func.AsgiFunctionApp(app=create_api(), http_auth_level=func.AuthLevel.ANONYMOUS, function_name="http_api")
 for blueprint in BLUEPRINTS:
     app.register_functions(blueprint)

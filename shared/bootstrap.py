@@ -9,8 +9,8 @@ only to index functions). Tests call ``bootstrap(settings, **overrides)`` direct
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any

@@ -26,9 +26,7 @@ def _parser() -> argparse.ArgumentParser:
     token = commands.add_parser("token", help="print a dev bearer token")
     token.add_argument("--tenant", help="tenant id (not for SuperAdmin)")
     token.add_argument("--user", required=True, help="user id (the token's subject)")
-    token.add_argument(
-        "--role", action="append", required=True, choices=[r.value for r in Role], help="repeatable"
-    )
+    token.add_argument("--role", action="append", required=True, choices=[r.value for r in Role], help="repeatable")
     token.add_argument("--ttl", type=int, default=3600, help="lifetime in seconds (default 3600)")
     return parser
 

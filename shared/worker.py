@@ -51,9 +51,7 @@ class BusConsumer:
             try:
                 self.handler(platform, message)
             except Exception:
-                log.exception(
-                    "handler failed", extra={"entity": self.entity, "messageId": message.message_id}
-                )
+                log.exception("handler failed", extra={"entity": self.entity, "messageId": message.message_id})
                 platform.bus.abandon(message)
                 continue
             platform.bus.complete(message)
@@ -87,9 +85,7 @@ class ChangeFeedFollower:
         if page.items:
             checkpoint = {"id": self.name, "tenantId": LEASE_PARTITION, "continuation": page.continuation}
             # The ETag guard makes a second worker on the same lease fail instead of racing.
-            platform.documents.upsert(
-                LEASES, LEASE_PARTITION, checkpoint, if_match=lease["_etag"] if lease else None
-            )
+            platform.documents.upsert(LEASES, LEASE_PARTITION, checkpoint, if_match=lease["_etag"] if lease else None)
         return len(page.items)
 
 

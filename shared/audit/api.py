@@ -8,12 +8,12 @@ from fastapi import APIRouter, Depends, Query
 
 from shared.audit import service
 from shared.audit.model import AuditEntry
-from shared.http.deps import Continuation, Limit, Services, TenantGuard
+from shared.http.deps import Continuation, GuardedRoute, Limit, Services, TenantGuard
 from shared.kernel import Paged
 from shared.platform.tenancy import TenantContext
 from shared.roles import Operation
 
-router = APIRouter(prefix="/api/v1", tags=["audit"])
+router = APIRouter(prefix="/api/v1", tags=["audit"], route_class=GuardedRoute)
 
 
 @router.get("/audit")

@@ -7,17 +7,20 @@ roles in the OpenAPI document as ``x-roles``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Header, Query, Request
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from shared.bootstrap import Platform
 from shared.errors import Forbidden, Unauthorized
 from shared.platform.identity import Principal
 from shared.platform.tenancy import TenantContext
-from shared.roles import Operation, Role, is_allowed
+from shared.roles import ROLE_MATRIX, Operation, Role, is_allowed
 from shared.tenancy.service import resolve_tenant_context
 
 __all__ = [
@@ -25,6 +28,7 @@ __all__ = [
     "CallerGuard",
     "Continuation",
     "CurrentUser",
+    "GuardedRoute",
     "IfMatch",
     "IfNoneMatch",
     "Limit",
@@ -106,6 +110,33 @@ class CallerGuard:
 
 Limit = Annotated[int, Query(ge=1, le=200, description="page size")]
 Continuation = Annotated[str | None, Query(max_length=4096, description="opaque token of the next page")]
+
+
+def _guard_of(dependant: Dependant) -> TenantGuard | PlatformGuard | CallerGuard | None:
+    for dep in dependant.dependencies:
+        if isinstance(dep.call, (TenantGuard, PlatformGuard, CallerGuard)):
+            return dep.call
+        found = _guard_of(dep)
+        if found is not None:
+            return found
+    return None
+
+
+class GuardedRoute(APIRoute):
+    """Publishes the route's guard in the OpenAPI document: ``x-operation`` and the
+    ``x-roles`` the matrix allows. Every router of the app uses this route class."""
+
+    def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
+        super().__init__(path, endpoint, **kwargs)
+        guard = _guard_of(self.dependant)
+        if guard is not None:
+            self.openapi_extra = {
+                **(self.openapi_extra or {}),
+                "x-operation": guard.operation.value,
+                "x-roles": sorted(ROLE_MATRIX[guard.operation]),
+            }
+
+
 IfMatch = Annotated[str | None, Header(alias="If-Match", max_length=256)]
 IfNoneMatch = Annotated[str | None, Header(alias="If-None-Match", max_length=1024)]
 

@@ -8,9 +8,9 @@ from typing import Any
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
-from shared.http.deps import PUBLIC, Services
+from shared.http.deps import PUBLIC, GuardedRoute, Services
 
-router = APIRouter(prefix="/api", tags=["platform"])
+router = APIRouter(prefix="/api", tags=["platform"], route_class=GuardedRoute)
 log = logging.getLogger("lms.health")
 
 
@@ -32,6 +32,4 @@ def ready(platform: Services) -> JSONResponse:
             log.warning("dependency not ready", extra={"dependency": name, "error": str(exc)})
             checks[name] = "unavailable"
     ok = all(v == "ok" for v in checks.values())
-    return JSONResponse(
-        {"status": "ready" if ok else "unavailable", "checks": checks}, status_code=200 if ok else 503
-    )
+    return JSONResponse({"status": "ready" if ok else "unavailable", "checks": checks}, status_code=200 if ok else 503)

@@ -62,10 +62,22 @@ class EdgeMiddleware:
             if self._declared_too_large(scope):
                 await self._too_large(scope, receive, wrapped_send)
             else:
-                await self.app(scope, self._limited(receive), wrapped_send)
+                await self._guarded(scope, self._limited(receive), wrapped_send, state)
         finally:
             self._log(scope, cid, state)
             correlation_id.reset(token)
+
+    async def _guarded(self, scope: Scope, receive: Receive, send: Send, state: dict[str, Any]) -> None:
+        """Run the app; an unexpected error becomes a 500 problem that still carries the
+        edge headers (Starlette's own error page would be sent outside this middleware)."""
+        try:
+            await self.app(scope, receive, send)
+        except Exception:
+            log.exception("unexpected error", extra={"path": scope.get("path")})
+            if state.get("started"):
+                raise
+            response = problem_response(500, "internal", "Internal error", "an unexpected error occurred")
+            await response(scope, receive, send)
 
     def _declared_too_large(self, scope: Scope) -> bool:
         declared = _header(scope, b"content-length")
@@ -100,6 +112,7 @@ class EdgeMiddleware:
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 state["status"] = message["status"]
+                state["started"] = True
                 # A list, not a dict: repeated headers (Set-Cookie) must survive.
                 headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"x-correlation-id"]
                 present = {k.lower() for k, _ in headers}

@@ -66,13 +66,10 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     errors = exc.errors()
     if any(e.get("type") == "json_invalid" for e in errors):
-        return problem_response(
-            400, "malformed-json", "The body is not valid JSON", "malformed JSON", request
-        )
+        return problem_response(400, "malformed-json", "The body is not valid JSON", "malformed JSON", request)
     # The offending input is not echoed back: it may be huge or sensitive.
     fields = [
-        {"location": ".".join(str(p) for p in e.get("loc", ())), "message": str(e.get("msg", ""))}
-        for e in errors[:50]
+        {"location": ".".join(str(p) for p in e.get("loc", ())), "message": str(e.get("msg", ""))} for e in errors[:50]
     ]
     return problem_response(
         422, InvalidInput.slug, InvalidInput.title, "see errors for each field", request, errors=fields
@@ -91,13 +88,7 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     return response
 
 
-async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-    log.error("unexpected error", exc_info=exc)
-    return problem_response(500, "internal", "Internal error", "an unexpected error occurred", request)
-
-
 def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(DomainError, _domain_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
-    app.add_exception_handler(Exception, _unexpected)

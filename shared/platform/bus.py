@@ -102,9 +102,7 @@ class MessageBus(ABC):
         ``message_id`` within the window is silently dropped."""
 
     @abstractmethod
-    def receive(
-        self, entity: str, *, max_messages: int = 10, max_wait_seconds: float = 0.0
-    ) -> list[ReceivedMessage]:
+    def receive(self, entity: str, *, max_messages: int = 10, max_wait_seconds: float = 0.0) -> list[ReceivedMessage]:
         """Peek-lock up to ``max_messages`` from a queue, a subscription, or a
         dead-letter queue (``entity + DEAD_LETTER_SUFFIX``)."""
 

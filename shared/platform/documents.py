@@ -40,9 +40,7 @@ PARTITION_FIELD = "tenantId"
 SYSTEM_FIELDS = ("_etag", "_ts")
 
 FilterOp = Literal["eq", "ne", "lt", "le", "gt", "ge", "in", "contains", "starts_with", "exists"]
-FILTER_OPS: frozenset[str] = frozenset(
-    {"eq", "ne", "lt", "le", "gt", "ge", "in", "contains", "starts_with", "exists"}
-)
+FILTER_OPS: frozenset[str] = frozenset({"eq", "ne", "lt", "le", "gt", "ge", "in", "contains", "starts_with", "exists"})
 
 _FIELD_PATH = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*){0,7}$")
 _CONTAINER = re.compile(r"^[a-z][a-z0-9-]{1,62}$")
@@ -142,15 +140,11 @@ class DocumentStore(ABC):
         """Insert a new document; ``Conflict`` if the id exists in the partition."""
 
     @abstractmethod
-    def upsert(
-        self, container: str, partition_key: str, doc: Document, *, if_match: str | None = None
-    ) -> Document:
+    def upsert(self, container: str, partition_key: str, doc: Document, *, if_match: str | None = None) -> Document:
         """Insert or replace; with ``if_match`` the existing document must have that ETag."""
 
     @abstractmethod
-    def replace(
-        self, container: str, partition_key: str, doc: Document, *, if_match: str | None = None
-    ) -> Document:
+    def replace(self, container: str, partition_key: str, doc: Document, *, if_match: str | None = None) -> Document:
         """Replace an existing document (``NotFound`` if absent), optionally only if its
         ETag is ``if_match`` (``PreconditionFailed`` otherwise)."""
 
@@ -164,9 +158,7 @@ class DocumentStore(ABC):
         query, reserved for named platform-admin operations."""
 
     @abstractmethod
-    def read_changes(
-        self, container: str, continuation: str | None = None, *, max_items: int = 100
-    ) -> ChangePage:
+    def read_changes(self, container: str, continuation: str | None = None, *, max_items: int = 100) -> ChangePage:
         """The change feed of a container: documents created or updated after
         ``continuation`` (from the beginning when None), in write order."""
 

@@ -22,10 +22,24 @@ class IdGenerator(Protocol):
 
 
 class RandomIds:
-    """Time-prefixed random ids: 48 bits of milliseconds then 80 random bits, like UUIDv7."""
+    """Time-prefixed random ids: 48 bits of milliseconds then 80 random bits, like UUIDv7.
+    Monotonic within a process: ids made in the same millisecond count up from a random
+    start, so sorting by id is sorting by creation (audit logs rely on it)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._last_ms = -1
+        self._last_rand = 0
 
     def new_id(self) -> str:
-        return f"{time.time_ns() // 1_000_000:012x}{secrets.token_hex(10)}"
+        with self._lock:
+            ms = max(time.time_ns() // 1_000_000, self._last_ms)
+            if ms == self._last_ms:
+                self._last_rand += 1
+            else:
+                self._last_rand = secrets.randbits(79)  # headroom so counting up never overflows 80 bits
+            self._last_ms = ms
+            return f"{ms:012x}{self._last_rand:020x}"
 
     def new_code(self, nbytes: int = 16) -> str:
         return secrets.token_urlsafe(nbytes)

@@ -30,8 +30,6 @@ class UrlSigner(ABC):
         blob whose name starts with ``name``) until ``ttl_seconds`` from now."""
 
     @abstractmethod
-    def verify(
-        self, container: str, name: str, params: Mapping[str, str], permission: Permission = "r"
-    ) -> None:
+    def verify(self, container: str, name: str, params: Mapping[str, str], permission: Permission = "r") -> None:
         """Raise ``Forbidden`` unless ``params`` is an unexpired signature that covers
         ``permission`` on the blob (used by the local route that plays the CDN)."""

@@ -11,6 +11,7 @@ from shared.http.deps import (
     Caller,
     CallerGuard,
     Continuation,
+    GuardedRoute,
     IfMatch,
     IfNoneMatch,
     Limit,
@@ -35,7 +36,7 @@ from shared.tenancy.model import (
     UserView,
 )
 
-router = APIRouter(prefix="/api/v1", tags=["tenancy"])
+router = APIRouter(prefix="/api/v1", tags=["tenancy"], route_class=GuardedRoute)
 
 TenantIdPath = Annotated[str, Path(pattern=TENANT_ID_PATTERN)]
 UserIdPath = Annotated[str, Path(pattern=USER_ID_PATTERN)]
@@ -68,7 +69,7 @@ def list_tenants(
     return service.list_tenants(platform, limit=limit, continuation=continuation)
 
 
-@router.get("/tenant", responses=NOT_MODIFIED)
+@router.get("/tenant", response_model=TenantView, responses=NOT_MODIFIED)
 def get_tenant(
     ctx: Annotated[TenantContext, Depends(TenantGuard(Operation.TENANT_READ))],
     platform: Services,
@@ -130,7 +131,7 @@ def list_users(
     return users.list_users(platform, ctx, role=role, limit=limit, continuation=continuation)
 
 
-@router.get("/users/{userId}", responses=NOT_MODIFIED)
+@router.get("/users/{userId}", response_model=UserView, responses=NOT_MODIFIED)
 def get_user(
     userId: UserIdPath,
     ctx: Annotated[TenantContext, Depends(TenantGuard(Operation.USER_READ))],

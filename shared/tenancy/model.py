@@ -110,9 +110,7 @@ class TenantView(OutputModel):
     id: str
     name: str
     branding: Branding
-    flags: dict[str, bool] = Field(
-        description="effective flags: platform defaults, tenant overrides, K-12 rules"
-    )
+    flags: dict[str, bool] = Field(description="effective flags: platform defaults, tenant overrides, K-12 rules")
     k12: bool
     trackers: list[str]
     status: str
@@ -176,9 +174,7 @@ class MeView(OutputModel):
     roles: list[str]
     displayName: str | None = None
     email: str | None = None
-    registered: bool = Field(
-        description="whether the tenant holds a user record (role assignments) for the caller"
-    )
+    registered: bool = Field(description="whether the tenant holds a user record (role assignments) for the caller")
 
 
 def effective_flags(flags: Mapping[str, bool], *, k12: bool) -> dict[str, bool]:

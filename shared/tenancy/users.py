@@ -82,12 +82,8 @@ def list_users(
 ) -> Paged[UserView]:
     """The tenant's users by id, optionally only those holding one role."""
     filters = [Filter("roles", "contains", role.value)] if role else []
-    page = _docs(platform, ctx).query(
-        filters, order_by=(Order("id"),), limit=limit, continuation=continuation
-    )
-    return Paged[UserView](
-        items=[UserView.model_validate(d) for d in page.items], continuation=page.continuation
-    )
+    page = _docs(platform, ctx).query(filters, order_by=(Order("id"),), limit=limit, continuation=continuation)
+    return Paged[UserView](items=[UserView.model_validate(d) for d in page.items], continuation=page.continuation)
 
 
 def get_user(platform: Platform, ctx: TenantContext, user_id: str) -> tuple[UserView, str]:
@@ -163,9 +159,7 @@ def assigned_roles(platform: Platform, tenant_id: str, user_id: str) -> frozense
 def describe_caller(platform: Platform, principal: Principal, ctx: TenantContext | None) -> MeView:
     """Who the caller is: id, tenant, effective roles, and their profile if registered."""
     if ctx is None:
-        return MeView(
-            userId=principal.user_id, tenantId=None, roles=sorted(principal.roles), registered=False
-        )
+        return MeView(userId=principal.user_id, tenantId=None, roles=sorted(principal.roles), registered=False)
     doc = _read_registration(platform, ctx.tenant_id, ctx.user_id)
     return MeView(
         userId=ctx.user_id,

@@ -90,9 +90,7 @@ def test_roles_outside_the_matrix_get_403_and_roles_inside_get_past_the_guard(
 
 
 @pytest.mark.parametrize("status", ["suspended"])
-def test_members_of_an_inactive_tenant_are_refused(
-    client: TestClient, make_tenant, platform, status: str
-) -> None:
+def test_members_of_an_inactive_tenant_are_refused(client: TestClient, make_tenant, platform, status: str) -> None:
     tenant = make_tenant()
     doc = platform.documents.read("tenants", tenant.id, tenant.id)
     platform.documents.replace("tenants", tenant.id, {**doc, "status": status})

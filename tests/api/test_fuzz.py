@@ -59,8 +59,6 @@ schema = schemathesis.pytest.from_fixture("api_schema")
 def test_no_request_makes_the_api_answer_5xx(case: Any, auth_for: Any) -> None:
     headers = {**(case.headers or {}), **auth_for(case.operation.definition.raw)}
     response = case.call(headers=headers)
-    assert response.status_code < 500, (
-        f"{case.method} {case.path}: {response.status_code} {response.text[:500]}"
-    )
+    assert response.status_code < 500, f"{case.method} {case.path}: {response.status_code} {response.text[:500]}"
     if response.status_code >= 400 and response.status_code != 405:
         assert response.headers["content-type"][0].startswith("application/problem+json")

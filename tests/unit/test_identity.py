@@ -48,18 +48,14 @@ def test_an_expired_token_is_refused_after_the_leeway(
         validator.validate(token)
 
 
-def test_a_token_from_the_future_is_refused(
-    issuer: DevIssuer, validator: TokenValidator, clock: ManualClock
-) -> None:
+def test_a_token_from_the_future_is_refused(issuer: DevIssuer, validator: TokenValidator, clock: ManualClock) -> None:
     token = issuer.issue(user_id="u1", tenant_id="acme", roles=[Role.LEARNER])
     clock.advance(-120)
     with pytest.raises(Unauthorized):
         validator.validate(token)
 
 
-def test_wrong_audience_issuer_or_key_is_refused(
-    tmp_path: Path, clock: ManualClock, validator: TokenValidator
-) -> None:
+def test_wrong_audience_issuer_or_key_is_refused(tmp_path: Path, clock: ManualClock, validator: TokenValidator) -> None:
     other_audience = DevIssuer(tmp_path / "a", issuer=ISSUER, audience="api://other", clock=clock)
     wrong_issuer = DevIssuer(tmp_path / "b", issuer="https://evil.test", audience=AUDIENCE, clock=clock)
     for issuer in (other_audience, wrong_issuer):
@@ -77,15 +73,10 @@ def test_an_unsigned_or_hs256_token_is_refused(validator: TokenValidator, issuer
         validator.validate(hs)
 
 
-def test_a_tenant_role_token_without_a_tenant_is_refused(
-    issuer: DevIssuer, validator: TokenValidator
-) -> None:
+def test_a_tenant_role_token_without_a_tenant_is_refused(issuer: DevIssuer, validator: TokenValidator) -> None:
     with pytest.raises(Unauthorized):
         validator.validate(issuer.issue(user_id="u", tenant_id=None, roles=[Role.TENANT_ADMIN]))
-    assert (
-        validator.validate(issuer.issue(user_id="op", tenant_id=None, roles=[Role.SUPER_ADMIN])).tenant_id
-        is None
-    )
+    assert validator.validate(issuer.issue(user_id="op", tenant_id=None, roles=[Role.SUPER_ADMIN])).tenant_id is None
 
 
 def test_the_dev_issuer_keeps_its_key_across_restarts_and_outside_others_reach(tmp_path: Path) -> None:

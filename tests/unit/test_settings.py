@@ -18,9 +18,7 @@ def test_the_sample_settings_file_lists_every_setting_the_app_reads() -> None:
     assert expected <= set(values)
 
 
-def test_local_settings_values_are_read_below_the_environment(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_local_settings_values_are_read_below_the_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / "local.settings.json").write_text(
         json.dumps({"Values": {"LMS_MAX_REQUEST_BYTES": "4096", "LMS_LOG_LEVEL": "DEBUG"}})
     )

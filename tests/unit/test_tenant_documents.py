@@ -30,15 +30,11 @@ class LeakyStore(DocumentStore):
         self.calls.append(("create", (partition_key, doc)))
         return doc
 
-    def upsert(
-        self, container: str, partition_key: str, doc: Document, *, if_match: str | None = None
-    ) -> Document:
+    def upsert(self, container: str, partition_key: str, doc: Document, *, if_match: str | None = None) -> Document:
         self.calls.append(("upsert", (partition_key, doc)))
         return doc
 
-    def replace(
-        self, container: str, partition_key: str, doc: Document, *, if_match: str | None = None
-    ) -> Document:
+    def replace(self, container: str, partition_key: str, doc: Document, *, if_match: str | None = None) -> Document:
         self.calls.append(("replace", (partition_key, doc)))
         return doc
 
@@ -49,9 +45,7 @@ class LeakyStore(DocumentStore):
         self.calls.append(("query", (partition_key, query)))
         return Page(items=list(self.docs))
 
-    def read_changes(
-        self, container: str, continuation: str | None = None, *, max_items: int = 100
-    ) -> ChangePage:
+    def read_changes(self, container: str, continuation: str | None = None, *, max_items: int = 100) -> ChangePage:
         return ChangePage()
 
 
