@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Generic, TypeVar
+from typing import Annotated, Any, ClassVar, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, StringConstraints
+from pydantic import BaseModel, ConfigDict, StringConstraints, model_validator
 
 __all__ = [
     "EMAIL_PATTERN",
@@ -13,6 +13,7 @@ __all__ = [
     "InputModel",
     "OutputModel",
     "Paged",
+    "PatchModel",
 ]
 
 TENANT_ID_PATTERN = r"^[a-z0-9][a-z0-9-]{1,38}[a-z0-9]$"
@@ -27,6 +28,22 @@ class InputModel(BaseModel):
     """Request bodies: unknown fields are refused, strings trimmed."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class PatchModel(InputModel):
+    """A partial update: absent fields stay as they are, and null is refused except for
+    the fields in ``NULLABLE`` (where it clears the value)."""
+
+    NULLABLE: ClassVar[frozenset[str]] = frozenset()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_null_for_required_values(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            nulls = sorted(k for k, v in data.items() if v is None and k in cls.model_fields and k not in cls.NULLABLE)
+            if nulls:
+                raise ValueError(f"these fields cannot be null: {', '.join(nulls)}")
+        return data
 
 
 class OutputModel(BaseModel):

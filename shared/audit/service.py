@@ -59,6 +59,9 @@ def list_entries(
     if subject_id:
         filters.append(Filter("subjectId", "eq", subject_id))
     page = TenantDocuments(platform.documents, AUDIT, ctx).query(
-        filters, order_by=(Order("at", descending=True), Order("id", descending=True)), limit=limit, continuation=continuation
+        filters,
+        order_by=(Order("at", descending=True), Order("id", descending=True)),
+        limit=limit,
+        continuation=continuation,
     )
     return Paged[AuditEntry](items=[AuditEntry.model_validate(d) for d in page.items], continuation=page.continuation)

@@ -13,6 +13,7 @@ from shared.kernel import (
     USER_ID_PATTERN,
     InputModel,
     OutputModel,
+    PatchModel,
     Reason,
     ShortText,
 )
@@ -74,7 +75,9 @@ class Branding(InputModel):
     logoUrl: HttpsUrl | None = None
 
 
-class BrandingPatch(InputModel):
+class BrandingPatch(PatchModel):
+    NULLABLE = frozenset({"displayName", "logoUrl"})
+
     displayName: ShortText | None = None
     primaryColor: HexColor | None = None
     accentColor: HexColor | None = None
@@ -97,7 +100,7 @@ class TenantCreate(InputModel):
     admin: FirstAdmin | None = None
 
 
-class TenantPatch(InputModel):
+class TenantPatch(PatchModel):
     name: ShortText | None = None
     branding: BrandingPatch | None = None
     flags: Flags | None = None
@@ -144,7 +147,7 @@ class UserCreate(InputModel):
         return sorted(set(roles))
 
 
-class UserPatch(InputModel):
+class UserPatch(PatchModel):
     email: Email | None = None
     displayName: ShortText | None = None
     roles: list[TenantRole] | None = Field(default=None, min_length=1, max_length=4)

@@ -4,6 +4,9 @@ operation of the OpenAPI document (new routes are fuzzed without any change here
 
 from __future__ import annotations
 
+import shutil
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -11,42 +14,35 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 
-from shared.bootstrap import Platform, bootstrap
+from shared.bootstrap import bootstrap
 from shared.http.app import create_api
 from shared.localrun import seed_demo
 from shared.roles import Role
 from tests.conftest import make_settings
 
-
-@pytest.fixture(scope="module")
-def fuzz_platform(tmp_path_factory: pytest.TempPathFactory) -> Platform:
-    platform = bootstrap(make_settings(Path(tmp_path_factory.mktemp("fuzz"))))
-    seed_demo(platform)
-    return platform
-
-
-@pytest.fixture(scope="module")
-def api_schema(fuzz_platform: Platform) -> Any:
-    return schemathesis.openapi.from_asgi("/api/openapi.json", create_api(fuzz_platform))
+# Schemathesis reads the operations at collection time, so the app exists at import;
+# its data lives in a temporary folder removed when the module's tests are done.
+_DATA = Path(tempfile.mkdtemp(prefix="lms-fuzz-"))
+_PLATFORM = bootstrap(make_settings(_DATA))
+seed_demo(_PLATFORM)
+schema = schemathesis.openapi.from_asgi("/api/openapi.json", create_api(_PLATFORM))
 
 
-@pytest.fixture(scope="module")
-def auth_for(fuzz_platform: Platform) -> Any:
-    issuer = fuzz_platform.dev_issuer
+@pytest.fixture(scope="module", autouse=True)
+def _remove_fuzz_data() -> Iterator[None]:
+    yield
+    shutil.rmtree(_DATA, ignore_errors=True)
+
+
+def _auth_for(raw_operation: dict[str, Any]) -> dict[str, str]:
+    issuer = _PLATFORM.dev_issuer
     assert issuer is not None
-    tenant_roles = [Role.TENANT_ADMIN, Role.INSTRUCTOR, Role.LEARNER, Role.SUPPORT_READONLY]
-    member = issuer.issue(user_id="fuzzer", tenant_id="demo", roles=tenant_roles)
-    operator = issuer.issue(user_id="operator", tenant_id=None, roles=[Role.SUPER_ADMIN])
-
-    def headers(raw_operation: dict[str, Any]) -> dict[str, str]:
-        roles = raw_operation.get("x-roles", [])
-        token = operator if roles == [Role.SUPER_ADMIN.value] else member
-        return {"Authorization": f"Bearer {token}"}
-
-    return headers
-
-
-schema = schemathesis.pytest.from_fixture("api_schema")
+    if raw_operation.get("x-roles") == [Role.SUPER_ADMIN.value]:
+        token = issuer.issue(user_id="operator", tenant_id=None, roles=[Role.SUPER_ADMIN])
+    else:
+        tenant_roles = [Role.TENANT_ADMIN, Role.INSTRUCTOR, Role.LEARNER, Role.SUPPORT_READONLY]
+        token = issuer.issue(user_id="fuzzer", tenant_id="demo", roles=tenant_roles)
+    return {"Authorization": f"Bearer {token}"}
 
 
 @schema.parametrize()
@@ -56,8 +52,8 @@ schema = schemathesis.pytest.from_fixture("api_schema")
     suppress_health_check=list(HealthCheck),
     derandomize=True,
 )
-def test_no_request_makes_the_api_answer_5xx(case: Any, auth_for: Any) -> None:
-    headers = {**(case.headers or {}), **auth_for(case.operation.definition.raw)}
+def test_no_request_makes_the_api_answer_5xx(case: Any) -> None:
+    headers = {**(case.headers or {}), **_auth_for(case.operation.definition.raw)}
     response = case.call(headers=headers)
     assert response.status_code < 500, f"{case.method} {case.path}: {response.status_code} {response.text[:500]}"
     if response.status_code >= 400 and response.status_code != 405:
