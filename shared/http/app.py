@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from shared.audit.api import router as audit_router
 from shared.bootstrap import Platform, default_platform
 from shared.http.health import router as health_router
+from shared.http.local_blobs import router as local_blobs_router
 from shared.http.middleware import EdgeMiddleware
 from shared.http.problems import install_problem_handlers
 from shared.settings import Settings
@@ -16,7 +17,7 @@ from shared.tenancy.api import router as tenancy_router
 
 __all__ = ["create_api"]
 
-ROUTERS = (health_router, tenancy_router, audit_router)
+ROUTERS = (health_router, local_blobs_router, tenancy_router, audit_router)
 
 
 def create_api(platform: Platform | None = None, *, settings: Settings | None = None) -> FastAPI:

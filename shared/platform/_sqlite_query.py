@@ -2,8 +2,11 @@
 
 Values are always bound parameters; field paths are validated by the port before they
 reach here (letters, digits, underscores and dots only), so they are safe in SQL text.
-Comparisons check the JSON type too, so ``"1"`` never equals ``1`` and ``true`` never
-equals ``1`` (SQLite's json_extract returns 1 for true).
+
+Comparisons follow Cosmos DB for NoSQL, so both adapters answer a query alike: a
+comparison across JSON types is undefined and never matches (``"1"`` never equals
+``1``, ``true`` never equals ``1`` although json_extract returns 1 for true), a missing
+field matches nothing but ``exists False``, and ``eq None`` matches an explicit null only.
 """
 
 from __future__ import annotations
@@ -21,7 +24,9 @@ from shared.platform.documents import Filter, Order, Query
 __all__ = ["Translated", "decode_token", "encode_token"]
 
 Scalar = str | int | float | bool | None
-_COMPARE = {"eq": "=", "ne": "=", "lt": "<", "le": "<=", "gt": ">", "ge": ">="}
+_COMPARE = {"eq": "=", "ne": "!=", "lt": "<", "le": "<=", "gt": ">", "ge": ">="}
+# System properties live in columns, not in the stored body.
+_COLUMNS = {"id": ("id", "'text'"), "_ts": ("ts", "'integer'"), "_etag": ("etag", "'text'")}
 
 
 def _path(field: str) -> str:
@@ -29,65 +34,96 @@ def _path(field: str) -> str:
 
 
 def _expr(field: str) -> str:
-    return "id" if field == "id" else f"json_extract(body, {_path(field)})"
+    column = _COLUMNS.get(field)
+    return column[0] if column else f"json_extract(body, {_path(field)})"
 
 
 def _jtype(field: str) -> str:
-    return "'text'" if field == "id" else f"json_type(body, {_path(field)})"
+    column = _COLUMNS.get(field)
+    return column[1] if column else f"json_type(body, {_path(field)})"
 
 
 def _scalar(value: Any) -> Scalar:
+    if isinstance(value, int) and not isinstance(value, bool) and not -(2**63) <= value < 2**63:
+        raise InvalidInput("integers in filters must fit in 64 bits")
     if value is None or isinstance(value, (str, int, float, bool)):
         return value
     raise InvalidInput("filters compare with strings, numbers, booleans or null")
 
 
+def _kinds(value: Scalar) -> str:
+    """The json_type names of values comparable with ``value`` (a SQL list)."""
+    if isinstance(value, bool):
+        return "('true', 'false')"
+    if value is None:
+        return "('null')"
+    return "('text')" if isinstance(value, str) else "('integer', 'real')"
+
+
 def _typed_compare(field: str, op: str, value: Any) -> tuple[str, list[Any]]:
     """``field op value`` where the stored JSON value has the same type as ``value``."""
     value = _scalar(value)
-    sql_op = _COMPARE[op]
-    if isinstance(value, bool):
-        if sql_op != "=":
-            raise InvalidInput("booleans can only be compared for equality")
-        return f"{_jtype(field)} = '{'true' if value else 'false'}'", []
     if value is None:
-        if sql_op != "=":
-            raise InvalidInput("null can only be compared for equality")
-        return f"({_jtype(field)} IS NULL OR {_jtype(field)} = 'null')", []
-    kinds = "('text')" if isinstance(value, str) else "('integer', 'real')"
-    return f"({_jtype(field)} IN {kinds} AND {_expr(field)} {sql_op} ?)", [value]
+        if op != "eq":
+            raise InvalidInput("null can only be compared for equality; use 'exists' for presence")
+        return f"{_jtype(field)} = 'null'", []
+    # A bool binds as 1/0, which is what json_extract returns for true/false.
+    return f"({_jtype(field)} IN {_kinds(value)} AND {_expr(field)} {_COMPARE[op]} ?)", [value]
+
+
+def _in_sql(field: str, values: Sequence[Any]) -> tuple[str, list[Any]]:
+    """One ``IN (json_each(?))`` per JSON type, so a long list stays one bound parameter."""
+    groups: dict[str, list[Scalar]] = {}
+    for value in map(_scalar, values):
+        groups.setdefault(_kinds(value), []).append(value)
+    parts: list[str] = []
+    params: list[Any] = []
+    for kinds, members in groups.items():
+        if kinds == "('null')":
+            parts.append(f"{_jtype(field)} = 'null'")
+            continue
+        parts.append(f"({_jtype(field)} IN {kinds} AND {_expr(field)} IN (SELECT value FROM json_each(?)))")
+        params.append(json.dumps(members))
+    return ("(" + " OR ".join(parts) + ")" if parts else "0"), params
+
+
+def _contains_sql(field: str, value: Any) -> tuple[str, list[Any]]:
+    value = _scalar(value)
+    if field in _COLUMNS:
+        return "0", []
+    # json_each over a scalar or an object yields rows too: only an array may contain.
+    array = f"json_type(body, {_path(field)}) = 'array'"
+    if value is None:
+        return f"({array} AND EXISTS (SELECT 1 FROM json_each(body, {_path(field)}) WHERE type = 'null'))", []
+    element = f"SELECT 1 FROM json_each(body, {_path(field)}) WHERE type IN {_kinds(value)} AND value = ?"
+    return f"({array} AND EXISTS ({element}))", [value]
 
 
 def _filter_sql(f: Filter) -> tuple[str, list[Any]]:
-    if f.op in ("eq", "lt", "le", "gt", "ge"):
+    if f.op in _COMPARE:
         return _typed_compare(f.field, f.op, f.value)
-    if f.op == "ne":
-        sql, params = _typed_compare(f.field, "eq", f.value)
-        return f"({_jtype(f.field)} IS NOT NULL AND NOT {sql})", params
     if f.op == "in":
-        if not f.value:
-            return "0", []
-        parts = [_typed_compare(f.field, "eq", v) for v in f.value]
-        return "(" + " OR ".join(p for p, _ in parts) + ")", [x for _, ps in parts for x in ps]
+        return _in_sql(f.field, f.value)
     if f.op == "contains":
-        value = _scalar(f.value)
-        if isinstance(value, bool) or value is None:
-            kind = {True: "true", False: "false", None: "null"}[value]
-            return f"EXISTS (SELECT 1 FROM json_each(body, {_path(f.field)}) WHERE type = '{kind}')", []
-        kinds = "('text')" if isinstance(value, str) else "('integer', 'real')"
-        sql = f"EXISTS (SELECT 1 FROM json_each(body, {_path(f.field)}) WHERE type IN {kinds} AND value = ?)"
-        return sql, [value]
+        return _contains_sql(f.field, f.value)
     if f.op == "starts_with":
         if not isinstance(f.value, str):
             raise InvalidInput("starts_with takes a string")
+        # substr, not LIKE: the prefix's % and _ are plain characters.
         return f"({_jtype(f.field)} = 'text' AND substr({_expr(f.field)}, 1, ?) = ?)", [len(f.value), f.value]
     if f.op == "exists":
+        if not isinstance(f.value, bool):
+            raise InvalidInput("exists takes True (present) or False (absent)")
         return f"{_jtype(f.field)} IS {'NOT ' if f.value else ''}NULL", []
     raise InvalidInput(f"unknown filter operator {f.op!r}")
 
 
 def _after(orders: Sequence[Order], last: Sequence[Any], last_id: str) -> tuple[str, list[Any]]:
-    """Rows strictly after the last row of the previous page, in (order..., id) order."""
+    """Rows strictly after the last row of the previous page, in (order..., id) order.
+
+    SQLite sorts NULL (a missing field) first ascending and last descending, and orders
+    values of different types by type, in ORDER BY and in ``<``/``>`` alike.
+    """
     clauses: list[str] = []
     params: list[Any] = []
     equal_prefix: list[str] = []
@@ -95,12 +131,9 @@ def _after(orders: Sequence[Order], last: Sequence[Any], last_id: str) -> tuple[
     for order, value in zip(orders, last, strict=True):
         expr = _expr(order.field)
         if value is None:
-            after, after_params, equal = (
-                ("0" if order.descending else f"{expr} IS NOT NULL"),
-                [],
-                f"{expr} IS NULL",
-            )
-            equal_p: list[Any] = []
+            after = "0" if order.descending else f"{expr} IS NOT NULL"
+            after_params: list[Any] = []
+            equal, equal_p = f"{expr} IS NULL", []
         else:
             after = f"({expr} < ? OR {expr} IS NULL)" if order.descending else f"{expr} > ?"
             after_params, equal, equal_p = [value], f"{expr} = ?", [value]
@@ -124,6 +157,8 @@ def encode_token(payload: dict[str, Any]) -> str:
 
 
 def decode_token(token: str) -> dict[str, Any]:
+    if not isinstance(token, str):
+        raise InvalidInput("the continuation token is not valid")
     try:
         raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
         payload = json.loads(raw)
@@ -132,6 +167,10 @@ def decode_token(token: str) -> dict[str, Any]:
     if not isinstance(payload, dict):
         raise InvalidInput("the continuation token is not valid")
     return payload
+
+
+def _order_sql(orders: Sequence[Order]) -> str:
+    return ", ".join([f"{_expr(o.field)} {'DESC' if o.descending else 'ASC'}" for o in orders] + ["id ASC"])
 
 
 class Translated:
@@ -150,19 +189,14 @@ class Translated:
             sql, ps = _filter_sql(f)
             where.append(sql)
             params += ps
-        if query.continuation:
-            last, last_id = self._position(query.continuation)
-            sql, ps = _after(query.order_by, last, last_id)
+        if query.continuation is not None:
+            sql, ps = _after(query.order_by, *self._position(query.continuation))
             where.append(sql)
             params += ps
-        order_columns = [_expr(o.field) for o in query.order_by]
-        order_sql = ", ".join(
-            [f"{c} {'DESC' if o.descending else 'ASC'}" for c, o in zip(order_columns, query.order_by, strict=True)]
-            + ["id ASC"]
-        )
-        extra = "".join(f", {c}" for c in order_columns)
+        extra = "".join(f", {_expr(o.field)}" for o in query.order_by)
         self.sql = (
-            f"SELECT body, etag, ts, id{extra} FROM documents WHERE {' AND '.join(where)} ORDER BY {order_sql} LIMIT ?"
+            f"SELECT body, etag, ts, id{extra} FROM documents WHERE {' AND '.join(where)} "
+            f"ORDER BY {_order_sql(query.order_by)} LIMIT ?"
         )
         self.params = [*params, query.limit + 1]
 
@@ -172,6 +206,9 @@ class Translated:
         if payload.get("q") != self.fingerprint:
             raise InvalidInput("the continuation token belongs to another query")
         if not isinstance(last, list) or len(last) != len(self.query.order_by) or not isinstance(last_id, str):
+            raise InvalidInput("the continuation token is not valid")
+        # Only what SQLite itself handed out may come back: a tampered token must not reach binding.
+        if not all(v is None or (isinstance(v, (str, int, float)) and not isinstance(v, bool)) for v in last):
             raise InvalidInput("the continuation token is not valid")
         return last, last_id
 
