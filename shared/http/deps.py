@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
-from fastapi import Depends, Header, Query, Request
+from fastapi import Depends, Header, Query, Request, Response
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -35,8 +35,11 @@ __all__ = [
     "PlatformGuard",
     "Services",
     "TenantGuard",
+    "conditional",
     "etag_matches",
 ]
+
+T = TypeVar("T")
 
 # openapi_extra of routes that need no token; the authorization walker skips only these.
 PUBLIC = {"x-public": True, "security": []}
@@ -139,6 +142,14 @@ class GuardedRoute(APIRoute):
 
 IfMatch = Annotated[str | None, Header(alias="If-Match", max_length=256)]
 IfNoneMatch = Annotated[str | None, Header(alias="If-None-Match", max_length=1024)]
+
+
+def conditional(body: T, etag: str, if_none_match: str | None, response: Response) -> T | Response:
+    """The body with its ETag, or an empty 304 when the client already holds that version."""
+    if etag_matches(if_none_match, etag):
+        return Response(status_code=304, headers={"ETag": etag})
+    response.headers["ETag"] = etag
+    return body
 
 
 def etag_matches(header: str | None, etag: str) -> bool:

@@ -18,7 +18,7 @@ from shared.http.deps import (
     PlatformGuard,
     Services,
     TenantGuard,
-    etag_matches,
+    conditional,
 )
 from shared.kernel import TENANT_ID_PATTERN, USER_ID_PATTERN, Paged
 from shared.platform.identity import Principal
@@ -77,10 +77,7 @@ def get_tenant(
     if_none_match: IfNoneMatch = None,
 ) -> TenantView | Response:
     view, etag = service.get_tenant(platform, ctx)
-    if etag_matches(if_none_match, etag):
-        return Response(status_code=304, headers={"ETag": etag})
-    _with_etag(response, etag)
-    return view
+    return conditional(view, etag, if_none_match, response)
 
 
 @router.patch("/tenant")
@@ -140,10 +137,7 @@ def get_user(
     if_none_match: IfNoneMatch = None,
 ) -> UserView | Response:
     view, etag = users.get_user(platform, ctx, userId)
-    if etag_matches(if_none_match, etag):
-        return Response(status_code=304, headers={"ETag": etag})
-    _with_etag(response, etag)
-    return view
+    return conditional(view, etag, if_none_match, response)
 
 
 @router.patch("/users/{userId}")
