@@ -67,8 +67,9 @@ def _typed_compare(field: str, op: str, value: Any) -> tuple[str, list[Any]]:
         if op != "eq":
             raise InvalidInput("null can only be compared for equality; use 'exists' for presence")
         return f"{_jtype(field)} = 'null'", []
-    # A bool binds as 1/0, which is what json_extract returns for true/false.
-    return f"({_jtype(field)} IN {_kinds(value)} AND {_expr(field)} {_COMPARE[op]} ?)", [value]
+    # A bool binds as 1/0, which is what json_extract returns for true/false. The value
+    # test comes first: it rejects most rows, so the type test rarely parses the body again.
+    return f"({_expr(field)} {_COMPARE[op]} ? AND {_jtype(field)} IN {_kinds(value)})", [value]
 
 
 def _in_sql(field: str, values: Sequence[Any]) -> tuple[str, list[Any]]:
@@ -82,7 +83,7 @@ def _in_sql(field: str, values: Sequence[Any]) -> tuple[str, list[Any]]:
         if kinds == "('null')":
             parts.append(f"{_jtype(field)} = 'null'")
             continue
-        parts.append(f"({_jtype(field)} IN {kinds} AND {_expr(field)} IN (SELECT value FROM json_each(?)))")
+        parts.append(f"({_expr(field)} IN (SELECT value FROM json_each(?)) AND {_jtype(field)} IN {kinds})")
         params.append(json.dumps(members))
     return ("(" + " OR ".join(parts) + ")" if parts else "0"), params
 
@@ -110,7 +111,7 @@ def _filter_sql(f: Filter) -> tuple[str, list[Any]]:
         if not isinstance(f.value, str):
             raise InvalidInput("starts_with takes a string")
         # substr, not LIKE: the prefix's % and _ are plain characters.
-        return f"({_jtype(f.field)} = 'text' AND substr({_expr(f.field)}, 1, ?) = ?)", [len(f.value), f.value]
+        return f"(substr({_expr(f.field)}, 1, ?) = ? AND {_jtype(f.field)} = 'text')", [len(f.value), f.value]
     if f.op == "exists":
         if not isinstance(f.value, bool):
             raise InvalidInput("exists takes True (present) or False (absent)")
@@ -179,16 +180,22 @@ class Translated:
     def __init__(self, container: str, partition_key: str | None, query: Query, now: float) -> None:
         self.query = query
         self.fingerprint = fingerprint(container, partition_key, query)
-        where = ["container = ?", "(expires_at IS NULL OR expires_at > ?)"]
-        params: list[Any] = [container, now]
+        where = ["container = ?"]
+        params: list[Any] = [container]
         if partition_key is not None:
-            # Partition and tenant predicate together: a body whose tenantId differs never matches.
-            where.append("pk = ? AND json_extract(body, '$.tenantId') = pk")
+            where.append("pk = ?")
             params.append(partition_key)
+        # The caller's filters first: SQLite tests terms in order, and they reject most rows
+        # with one JSON parse; the tenant and expiry terms then run on the few candidates.
         for f in query.filters:
             sql, ps = _filter_sql(f)
             where.append(sql)
             params += ps
+        if partition_key is not None:
+            # Never pk alone: a row whose body names another tenant does not match its partition.
+            where.append("json_extract(body, '$.tenantId') = pk")
+        where.append("(expires_at IS NULL OR expires_at > ?)")
+        params.append(now)
         if query.continuation is not None:
             sql, ps = _after(query.order_by, *self._position(query.continuation))
             where.append(sql)
