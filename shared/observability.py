@@ -9,12 +9,25 @@ from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
 
-__all__ = ["configure_logging", "correlation_id"]
+__all__ = ["ContextFilter", "configure_logging", "correlation_id", "tenant_id"]
 
 correlation_id: ContextVar[str | None] = ContextVar("correlation_id", default=None)
+tenant_id: ContextVar[str | None] = ContextVar("tenant_id", default=None)
 
 # Attributes every LogRecord has; anything else was passed with ``extra=`` and is logged.
 _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}
+
+
+class ContextFilter(logging.Filter):
+    """Puts the request's correlation id and tenant id on every record a handler emits,
+    so JSON lines and Application Insights traces both carry them."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        for attribute, var in (("correlationId", correlation_id), ("tenantId", tenant_id)):
+            value = var.get()
+            if value and not hasattr(record, attribute):
+                setattr(record, attribute, value)
+        return True
 
 
 class JsonFormatter(logging.Formatter):
@@ -25,9 +38,6 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "message": record.getMessage(),
         }
-        cid = correlation_id.get()
-        if cid:
-            entry["correlationId"] = cid
         entry.update({k: v for k, v in vars(record).items() if k not in _STANDARD})
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
@@ -41,5 +51,6 @@ def configure_logging(level: str = "INFO") -> None:
         return
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter())
+    handler.addFilter(ContextFilter())
     root.addHandler(handler)
     root.setLevel(level.upper())

@@ -12,12 +12,15 @@ from dataclasses import dataclass
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Header, Query, Request, Response
+from fastapi.concurrency import run_in_threadpool
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from opentelemetry import trace
 
 from shared.bootstrap import Platform
 from shared.errors import Forbidden, Unauthorized
+from shared.observability import tenant_id
 from shared.platform.identity import Principal
 from shared.platform.tenancy import TenantContext
 from shared.roles import ROLE_MATRIX, Operation, Role, is_allowed
@@ -71,8 +74,12 @@ class TenantGuard:
     def __init__(self, operation: Operation) -> None:
         self.operation = operation
 
-    def __call__(self, principal: CurrentUser, platform: Services) -> TenantContext:
-        ctx = resolve_tenant_context(platform, principal)
+    async def __call__(self, principal: CurrentUser, platform: Services) -> TenantContext:
+        # Async so the tenant id set here stays in the request's context (logs, spans);
+        # the lookup itself may touch the store, so it runs in the thread pool.
+        ctx = await run_in_threadpool(resolve_tenant_context, platform, principal)
+        tenant_id.set(ctx.tenant_id)
+        trace.get_current_span().set_attribute("lms.tenant_id", ctx.tenant_id)
         if not is_allowed(self.operation, ctx.roles):
             raise Forbidden()
         return ctx
@@ -102,12 +109,12 @@ class CallerGuard:
     def __init__(self, operation: Operation) -> None:
         self.operation = operation
 
-    def __call__(self, principal: CurrentUser, platform: Services) -> Caller:
+    async def __call__(self, principal: CurrentUser, platform: Services) -> Caller:
         if principal.tenant_id is None and Role.SUPER_ADMIN in principal.roles:
             if not is_allowed(self.operation, principal.roles):
                 raise Forbidden()
             return Caller(principal, None)
-        ctx = TenantGuard(self.operation)(principal, platform)
+        ctx = await TenantGuard(self.operation)(principal, platform)
         return Caller(principal, ctx)
 
 

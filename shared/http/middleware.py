@@ -13,7 +13,7 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.http.problems import problem_response
-from shared.observability import correlation_id
+from shared.observability import correlation_id, tenant_id
 
 __all__ = ["EdgeMiddleware"]
 
@@ -56,6 +56,7 @@ class EdgeMiddleware:
         incoming = _header(scope, b"x-correlation-id")
         cid = incoming if incoming and _CID.match(incoming) else uuid.uuid4().hex
         token = correlation_id.set(cid)
+        tenant_token = tenant_id.set(None)
         state: dict[str, Any] = {"status": 500, "start": time.perf_counter()}
         try:
             wrapped_send = self._sending(scope, send, cid, state)
@@ -65,6 +66,7 @@ class EdgeMiddleware:
                 await self._guarded(scope, self._limited(receive), wrapped_send, state)
         finally:
             self._log(scope, cid, state)
+            tenant_id.reset(tenant_token)
             correlation_id.reset(token)
 
     async def _guarded(self, scope: Scope, receive: Receive, send: Send, state: dict[str, Any]) -> None:

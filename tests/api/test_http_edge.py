@@ -9,7 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from shared.http.app import create_api
-from shared.observability import JsonFormatter
+from shared.observability import ContextFilter, JsonFormatter
 from shared.roles import Role
 
 
@@ -148,3 +148,14 @@ def test_an_unexpected_error_is_a_500_problem_without_internals(platform) -> Non
     assert "secret internal detail" not in response.text
     assert response.json()["type"] == "/problems/internal"
     assert response.headers["x-correlation-id"]
+
+
+def test_log_lines_of_a_request_name_the_callers_tenant(
+    client: TestClient, make_tenant, caplog: pytest.LogCaptureFixture
+) -> None:
+    tenant = make_tenant()
+    caplog.handler.addFilter(ContextFilter())
+    with caplog.at_level(logging.INFO, logger="lms.access"):
+        client.get("/api/v1/tenant", headers={**tenant.as_(Role.LEARNER), "X-Correlation-Id": "req-7"})
+    record = next(r for r in caplog.records if r.name == "lms.access")
+    assert (record.correlationId, record.tenantId) == ("req-7", tenant.id)
