@@ -33,8 +33,8 @@ class _LocalSettingsSource(PydanticBaseSettingsSource):
         values: dict[str, str] = {}
         if path.is_file():
             loaded = json.loads(path.read_text(encoding="utf-8")).get("Values", {})
-            values = {str(k): str(v) for k, v in loaded.items()}
-        self._env = EnvSettingsSource(settings_cls, env_prefix="LMS_", case_sensitive=False)
+            values = {str(k): str(v) for k, v in loaded.items() if str(v) != ""}
+        self._env = EnvSettingsSource(settings_cls, env_prefix="LMS_", case_sensitive=False, env_ignore_empty=True)
         self._env.env_vars = {k.lower(): v for k, v in values.items()}
 
     def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
@@ -45,7 +45,7 @@ class _LocalSettingsSource(PydanticBaseSettingsSource):
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="LMS_", extra="ignore", frozen=True)
+    model_config = SettingsConfigDict(env_prefix="LMS_", extra="ignore", frozen=True, env_ignore_empty=True)
 
     profile: Literal["embedded", "azure"] = "embedded"
     data_dir: Path = Path(".data")
@@ -66,6 +66,28 @@ class Settings(BaseSettings):
 
     # Caching of per-request lookups (tenant, caller's role assignments)
     principal_cache_seconds: float = Field(default=30.0, ge=0)
+
+    # Azure services. The profile picks every adapter; each ``*_adapter`` overrides one port
+    # (for example blobs on Azurite, the rest embedded). Services authenticate with
+    # DefaultAzureCredential; keys and connection strings are for local emulators only.
+    documents_adapter: Literal["sqlite", "cosmos"] | None = None
+    blobs_adapter: Literal["folder", "azure"] | None = None
+    bus_adapter: Literal["sqlite", "servicebus"] | None = None
+    search_adapter: Literal["fts", "azure"] | None = None
+    secrets_adapter: Literal["local", "keyvault"] | None = None
+    cache_adapter: Literal["memory", "redis"] | None = None
+    cosmos_endpoint: str | None = None
+    cosmos_key: str | None = None
+    cosmos_database: str = "lms"
+    cosmos_placement: dict[str, str] = Field(default_factory=dict, description="tenant id -> dedicated database")
+    blob_account_url: str | None = None
+    blob_connection_string: str | None = None
+    servicebus_namespace: str | None = None
+    servicebus_connection_string: str | None = None
+    search_endpoint: str | None = None
+    search_api_key: str | None = None
+    key_vault_url: str | None = None
+    redis_url: str | None = None
 
     @classmethod
     def settings_customise_sources(

@@ -33,3 +33,11 @@ def test_an_invalid_setting_is_refused_at_start(monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setenv("LMS_PROFILE", "cloudy")
     with pytest.raises(ValueError, match="profile"):
         Settings()
+
+
+def test_the_sample_file_itself_loads_as_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "local.settings.json").write_text((ROOT / "local.settings.sample.json").read_text())
+    monkeypatch.chdir(tmp_path)
+    settings = Settings()
+    assert settings.profile == "embedded"
+    assert settings.documents_adapter is None  # empty values mean "not set"
