@@ -61,6 +61,56 @@ module keyVault 'modules/keyvault.bicep' = {
   params: { name: 'kv-lms-${take(token, 13)}', location: location, tags: tags, principalId: identity.outputs.principalId }
 }
 
+module serviceBus 'modules/servicebus.bicep' = {
+  name: 'servicebus'
+  scope: rg
+  params: { name: 'sb-lms-${token}', location: location, tags: tags, principalId: identity.outputs.principalId }
+}
+
+module search 'modules/search.bicep' = {
+  name: 'search'
+  scope: rg
+  params: { name: 'srch-lms-${token}', location: location, tags: tags, principalId: identity.outputs.principalId }
+}
+
+module frontDoor 'modules/frontdoor.bicep' = {
+  name: 'frontdoor'
+  scope: rg
+  params: { name: 'afd-lms-${token}', tags: tags, storageBlobHost: storage.outputs.blobHost }
+}
+
+// Settings the application reads (shared/settings.py); the Functions app and the
+// transcoder get the same ones.
+var appSettings = {
+  LMS_PROFILE: 'azure'
+  LMS_AUTH_ISSUER: authIssuer
+  LMS_AUTH_AUDIENCE: authAudience
+  LMS_AUTH_JWKS_URL: authJwksUrl
+  LMS_AUTH_TENANT_CLAIM: authTenantClaim
+  LMS_COSMOS_ENDPOINT: cosmos.outputs.endpoint
+  LMS_COSMOS_DATABASE: cosmos.outputs.databaseName
+  LMS_BLOB_ACCOUNT_URL: storage.outputs.blobEndpoint
+  LMS_SERVICEBUS_NAMESPACE: serviceBus.outputs.fullyQualifiedNamespace
+  LMS_SEARCH_ENDPOINT: search.outputs.endpoint
+  LMS_KEY_VAULT_URL: keyVault.outputs.uri
+  AZURE_CLIENT_ID: identity.outputs.clientId
+}
+
+module transcoder 'modules/transcoder.bicep' = {
+  name: 'transcoder'
+  scope: rg
+  params: {
+    name: 'lms-${token}'
+    location: location
+    tags: tags
+    identityId: identity.outputs.id
+    identityClientId: identity.outputs.clientId
+    logAnalyticsWorkspaceId: monitoring.outputs.logAnalyticsWorkspaceId
+    serviceBusNamespace: serviceBus.outputs.name
+    appSettings: appSettings
+  }
+}
+
 module functionApp 'modules/functionapp.bicep' = {
   name: 'functionapp'
   scope: rg
@@ -73,19 +123,26 @@ module functionApp 'modules/functionapp.bicep' = {
     storageAccountName: storage.outputs.name
     deploymentContainerName: storage.outputs.deploymentContainerName
     appInsightsConnectionString: monitoring.outputs.appInsightsConnectionString
-    appSettings: {
-      LMS_PROFILE: 'azure'
-      LMS_AUTH_ISSUER: authIssuer
-      LMS_AUTH_AUDIENCE: authAudience
-      LMS_AUTH_JWKS_URL: authJwksUrl
-      LMS_AUTH_TENANT_CLAIM: authTenantClaim
+    // Trigger bindings connect with the identity through these <CONNECTION>__* settings.
+    appSettings: union(appSettings, {
       COSMOS__accountEndpoint: cosmos.outputs.endpoint
-      AZURE_CLIENT_ID: identity.outputs.clientId
-    }
+      COSMOS__credential: 'managedidentity'
+      COSMOS__clientId: identity.outputs.clientId
+      SERVICEBUS__fullyQualifiedNamespace: serviceBus.outputs.fullyQualifiedNamespace
+      SERVICEBUS__credential: 'managedidentity'
+      SERVICEBUS__clientId: identity.outputs.clientId
+    })
   }
 }
 
 output AZURE_RESOURCE_GROUP string = rg.name
 output AZURE_FUNCTION_APP_NAME string = functionApp.outputs.name
 output API_BASE_URL string = functionApp.outputs.uri
-output COSMOS_ENDPOINT string = cosmos.outputs.endpoint
+output LMS_COSMOS_ENDPOINT string = cosmos.outputs.endpoint
+output LMS_COSMOS_DATABASE string = cosmos.outputs.databaseName
+output LMS_BLOB_ACCOUNT_URL string = storage.outputs.blobEndpoint
+output LMS_SERVICEBUS_NAMESPACE string = serviceBus.outputs.fullyQualifiedNamespace
+output LMS_SEARCH_ENDPOINT string = search.outputs.endpoint
+output LMS_KEY_VAULT_URL string = keyVault.outputs.uri
+output MEDIA_CDN_HOST string = frontDoor.outputs.hostName
+output AZURE_CONTAINER_REGISTRY_ENDPOINT string = transcoder.outputs.registryEndpoint

@@ -9,14 +9,17 @@ The same handler functions are what the ``functions/`` blueprints call in Azure.
 
 from __future__ import annotations
 
+import argparse
 import logging
+import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from shared.bootstrap import Platform
+from shared.bootstrap import Platform, default_platform
 from shared.errors import NotFound
+from shared.observability import configure_logging
 from shared.platform.bus import ReceivedMessage
 from shared.platform.documents import Document
 
@@ -105,9 +108,14 @@ def _purge_expired(platform: Platform) -> int:
     return purge() if purge else 0
 
 
+def bus_consumers() -> list[BusConsumer]:
+    """Every context's bus consumers; a context adds its handlers here when it gains them."""
+    return []
+
+
 def default_jobs() -> list[Job]:
-    """Every job the embedded profile runs (contexts add their consumers and followers)."""
-    return [Upkeep("purge-expired-documents", _purge_expired)]
+    """Every job the embedded profile runs: the consumers, followers and upkeep."""
+    return [*bus_consumers(), Upkeep("purge-expired-documents", _purge_expired)]
 
 
 class LocalWorker:
@@ -149,3 +157,29 @@ class LocalWorker:
         self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout)
+
+    def run_forever(self) -> None:
+        """Run in the calling thread until interrupted (the transcoder container's loop)."""
+        try:
+            self._loop()
+        except KeyboardInterrupt:
+            self._stop.set()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m shared.worker --entity transcode``: consume bus entities in this process."""
+    parser = argparse.ArgumentParser(prog="python -m shared.worker")
+    parser.add_argument("--entity", action="append", required=True, help="queue or subscription path (repeatable)")
+    args = parser.parse_args(argv)
+    consumers = [c for c in bus_consumers() if c.entity in args.entity]
+    missing = set(args.entity) - {c.entity for c in consumers}
+    if missing:
+        print(f"no handler consumes {', '.join(sorted(missing))}", file=sys.stderr)
+        return 2
+    configure_logging()
+    LocalWorker(default_platform(), list(consumers)).run_forever()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

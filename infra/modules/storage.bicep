@@ -51,4 +51,5 @@ resource roleAssignments 'Microsoft.Authorization/roleAssignments@2022-04-01' = 
 
 output name string = account.name
 output blobEndpoint string = account.properties.primaryEndpoints.blob
+output blobHost string = '${account.name}.blob.${environment().suffixes.storage}'
 output deploymentContainerName string = 'deployments'

@@ -73,3 +73,10 @@ def test_expired_documents_are_purged_by_the_worker(platform: Platform, clock: M
     platform.documents.create("sessions", "t1", {"id": "s1", "tenantId": "t1", "ttl": 60})
     clock.advance(61)
     assert LocalWorker(platform, default_jobs()).run_until_idle() >= 1
+
+
+def test_the_worker_command_refuses_an_entity_nothing_consumes(capsys) -> None:
+    from shared.worker import main
+
+    assert main(["--entity", "no-such-queue"]) == 2
+    assert "no handler consumes no-such-queue" in capsys.readouterr().err

@@ -1,0 +1,69 @@
+// Service Bus: the queues and topic of shared/platform/topology.py, with the same options.
+param name string
+param location string
+param tags object
+param principalId string
+
+@description('Queues: name, lock duration, max deliveries (mirrors QUEUES in the code)')
+param queues array = [
+  { name: 'certificates', lockDuration: 'PT1M', maxDeliveryCount: 10 }
+  { name: 'transcode', lockDuration: 'PT5M', maxDeliveryCount: 3 }
+]
+
+@description('The events topic and its subscriptions (mirrors EVENT_SUBSCRIPTIONS in the code)')
+param eventsTopic string = 'events'
+param eventSubscriptions array = ['reporting', 'notifications', 'billing', 'search']
+
+resource namespace 'Microsoft.ServiceBus/namespaces@2022-10-01-preview' = {
+  name: name
+  location: location
+  tags: tags
+  sku: { name: 'Standard', tier: 'Standard' }
+  properties: { disableLocalAuth: true, minimumTlsVersion: '1.2' }
+}
+
+resource queueResources 'Microsoft.ServiceBus/namespaces/queues@2022-10-01-preview' = [
+  for queue in queues: {
+    parent: namespace
+    name: queue.name
+    properties: {
+      lockDuration: queue.lockDuration
+      maxDeliveryCount: queue.maxDeliveryCount
+      requiresDuplicateDetection: true
+      duplicateDetectionHistoryTimeWindow: 'PT10M'
+      deadLetteringOnMessageExpiration: true
+    }
+  }
+]
+
+resource topic 'Microsoft.ServiceBus/namespaces/topics@2022-10-01-preview' = {
+  parent: namespace
+  name: eventsTopic
+  properties: { requiresDuplicateDetection: true, duplicateDetectionHistoryTimeWindow: 'PT10M' }
+}
+
+resource subscriptions 'Microsoft.ServiceBus/namespaces/topics/subscriptions@2022-10-01-preview' = [
+  for subscription in eventSubscriptions: {
+    parent: topic
+    name: subscription
+    properties: { lockDuration: 'PT1M', maxDeliveryCount: 10, deadLetteringOnMessageExpiration: true }
+  }
+]
+
+// Azure Service Bus Data Sender and Data Receiver for the app's identity.
+var roles = ['69a216fc-b8fb-44d8-bc22-1f3c2cd27a39', '4f6d3b9b-027b-4f4c-9142-0e5a2a2247e0']
+resource roleAssignments 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
+  for role in roles: {
+    name: guid(namespace.id, principalId, role)
+    scope: namespace
+    properties: {
+      principalId: principalId
+      principalType: 'ServicePrincipal'
+      roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', role)
+    }
+  }
+]
+
+output id string = namespace.id
+output name string = namespace.name
+output fullyQualifiedNamespace string = '${namespace.name}.servicebus.windows.net'
