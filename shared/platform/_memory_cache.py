@@ -1,7 +1,9 @@
 """The in-process cache: a thread-safe LRU whose entries expire after a jittered TTL.
 
 Jitter spreads the expiry of entries written together (a catalog warmed at once), so
-they are not all refreshed from the database in the same instant.
+they are not all refreshed from the database in the same instant. Values are kept as
+JSON text, as Redis keeps them: a cached value never shares objects with its caller,
+and whatever works here also works with Redis.
 """
 
 from __future__ import annotations
@@ -29,6 +31,8 @@ class MemoryCache(Cache):
     ) -> None:
         if not 0 <= jitter < 1:
             raise ValueError("jitter is a fraction between 0 and 1")
+        if max_entries < 1:
+            raise ValueError("max_entries must be at least 1")
         self._max = max_entries
         self._jitter = jitter
         self._clock = clock or SystemClock()
@@ -50,11 +54,12 @@ class MemoryCache(Cache):
                 del self._entries[key]
                 return None
             self._entries.move_to_end(key)
-        return json.loads(text)
+        return json.loads(text)  # a fresh object per read, so a caller's change stays its own
 
     def set(self, key: str, value: Any, ttl_seconds: float) -> None:
-        """Store a copy of ``value`` for ``ttl_seconds`` give or take the jitter."""
-        text = json.dumps(value)  # a copy: later changes to the caller's object do not leak in
+        """Store a copy of ``value`` for ``ttl_seconds``, give or take the jitter."""
+        # Strict JSON (no NaN): a copy now, so later changes to the caller's object do not leak in.
+        text = json.dumps(value, allow_nan=False)
         ttl = ttl_seconds * (1 + self._rng.uniform(-self._jitter, self._jitter))
         with self._lock:
             self._entries[key] = (self._now() + ttl, text)
@@ -63,6 +68,6 @@ class MemoryCache(Cache):
                 self._entries.popitem(last=False)
 
     def delete(self, key: str) -> None:
-        """Forget a key."""
+        """Forget a key; absent keys are fine."""
         with self._lock:
             self._entries.pop(key, None)

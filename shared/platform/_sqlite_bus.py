@@ -3,7 +3,8 @@
 Messages live in one table keyed by entity (a queue, a subscription path, or a
 dead-letter path). Receiving takes a peek-lock: the message gets a new lock token and a
 lock expiry, and its delivery count goes up; it is invisible until the lock expires,
-it is abandoned, or it is settled.
+it is abandoned, or it is settled. Every write is one ``BEGIN IMMEDIATE`` transaction,
+so a batch is sent whole or not at all and two receivers never lock the same message.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from shared.errors import NotFound
+from shared.errors import InvalidInput, NotFound
 from shared.platform._sqlite import SqliteDatabase
 from shared.platform.bus import (
     DEAD_LETTER_SUFFIX,
@@ -28,6 +29,7 @@ from shared.platform.bus import (
     MessageLockLost,
     OutgoingMessage,
     ReceivedMessage,
+    subscription_path,
 )
 from shared.platform.clock import Clock, SystemClock
 
@@ -58,9 +60,13 @@ CREATE TABLE IF NOT EXISTS sent_ids (
 );
 """
 _COLUMNS = (
-    "seq, entity, message_id, body, subject, properties, enqueued_at, delivery_count, lock_token, "
+    "seq, entity, message_id, body, subject, properties, enqueued_at, delivery_count, "
     "dead_letter_reason, dead_letter_description"
 )
+# A message is ready when it is due and nobody holds a live lock on it.
+_READY = "entity = ? AND visible_at <= ? AND (locked_until IS NULL OR locked_until <= ?)"
+_MAX_MESSAGE_ID = 128  # Service Bus's limit, so ids that work here work in Azure
+_POLL_SECONDS = 0.05
 
 
 class SqliteMessageBus(MessageBus):
@@ -73,6 +79,7 @@ class SqliteMessageBus(MessageBus):
         return self._clock.now().timestamp()
 
     def _options(self, entity: str) -> EntityOptions:
+        """The options of a receivable entity (a dead-letter queue shares its parent's)."""
         base = entity.removesuffix(DEAD_LETTER_SUFFIX)
         if base in self._topology.queues:
             return self._topology.queues[base]
@@ -82,69 +89,69 @@ class SqliteMessageBus(MessageBus):
             return subs[sub]
         raise NotFound(f"no bus entity {entity!r}")
 
-    def _targets(self, entity: str) -> list[str]:
+    def _targets(self, entity: str) -> tuple[list[str], float]:
+        """Where a send to ``entity`` lands, and its duplicate detection window."""
         if entity in self._topology.queues:
-            return [entity]
-        if entity in self._topology.topics:
-            return [f"{entity}/subscriptions/{s}" for s in self._topology.topics[entity]]
-        raise NotFound(f"no queue or topic {entity!r}")
-
-    def _is_duplicate(self, db: sqlite3.Connection, entity: str, message_id: str, now: float) -> bool:
-        window = self._options(self._targets(entity)[0]).duplicate_window_seconds
-        row = db.execute(
-            "SELECT sent_at FROM sent_ids WHERE entity = ? AND message_id = ?", (entity, message_id)
-        ).fetchone()
-        if row is not None and row[0] > now - window:
-            return True
-        db.execute(
-            "INSERT OR REPLACE INTO sent_ids (entity, message_id, sent_at) VALUES (?, ?, ?)",
-            (entity, message_id, now),
+            return [entity], self._topology.queues[entity].duplicate_window_seconds
+        if entity not in self._topology.topics:
+            raise NotFound(f"no queue or topic {entity!r}")
+        subs = self._topology.topics[entity]
+        # Azure keeps one window per topic; the widest subscription setting stands in for it.
+        window = max(
+            (o.duplicate_window_seconds for o in subs.values()), default=EntityOptions().duplicate_window_seconds
         )
-        return False
+        return [subscription_path(entity, s) for s in subs], window
 
     def send(self, entity: str, messages: Sequence[OutgoingMessage]) -> None:
-        """Send to a queue or topic (one transaction for the batch)."""
-        targets = self._targets(entity)
+        """Send to a queue or topic; the whole batch is one transaction."""
+        targets, window = self._targets(entity)
+        for m in messages:
+            _check(m)
         now = self._now()
         with self._db.write() as db:
+            db.execute("DELETE FROM sent_ids WHERE entity = ? AND sent_at <= ?", (entity, now - window))
             for m in messages:
-                if self._is_duplicate(db, entity, m.message_id, now):
-                    continue
-                visible = m.scheduled_at.timestamp() if m.scheduled_at else now
-                for target in targets:
-                    db.execute(
-                        "INSERT INTO messages (entity, message_id, body, subject, properties, enqueued_at, visible_at) "
-                        "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                        (target, m.message_id, m.body, m.subject, _props(m.properties), now, visible),
-                    )
-            db.execute("DELETE FROM sent_ids WHERE sent_at < ?", (now - 7 * 24 * 3600,))
+                first = db.execute(
+                    "INSERT OR IGNORE INTO sent_ids (entity, message_id, sent_at) VALUES (?, ?, ?)",
+                    (entity, m.message_id, now),
+                )
+                if first.rowcount == 0:
+                    continue  # a duplicate within the window: dropped, as Service Bus does
+                visible = _timestamp(m.scheduled_at) if m.scheduled_at else now
+                db.executemany(
+                    "INSERT INTO messages (entity, message_id, body, subject, properties, enqueued_at, visible_at) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    [
+                        (t, m.message_id, m.body, m.subject, json.dumps(dict(m.properties)), now, visible)
+                        for t in targets
+                    ],
+                )
 
     def receive(self, entity: str, *, max_messages: int = 10, max_wait_seconds: float = 0.0) -> list[ReceivedMessage]:
-        """Peek-lock up to ``max_messages`` visible messages, oldest first."""
+        """Peek-lock up to ``max_messages`` visible messages, oldest first, waiting up to ``max_wait_seconds``."""
         options = self._options(entity)
+        if max_messages < 1:
+            raise InvalidInput("max_messages must be at least 1")
+        # Real time, not the injected clock: the wait is about this process, not message time.
         deadline = time.monotonic() + max_wait_seconds
         while True:
-            received = self._lock_batch(entity, options, max(1, min(max_messages, 100)))
-            if received or time.monotonic() >= deadline:
+            received = self._lock_batch(entity, options, max_messages)
+            remaining = deadline - time.monotonic()
+            if received or remaining <= 0:
                 return received
-            time.sleep(min(0.1, max(0.0, deadline - time.monotonic())))
+            time.sleep(min(_POLL_SECONDS, remaining))
 
     def _lock_batch(self, entity: str, options: EntityOptions, limit: int) -> list[ReceivedMessage]:
         now = self._now()
-        dead_letters = entity.endswith(DEAD_LETTER_SUFFIX)
-        received: list[ReceivedMessage] = []
         with self._db.write() as db:
+            # Service Bus moves a message out of deliveries when its last lock expires, so a
+            # receive from the entity or from its dead-letter queue first catches up on that.
+            _dead_letter_exhausted(db, entity.removesuffix(DEAD_LETTER_SUFFIX), options, now)
             rows = db.execute(
-                f"SELECT {_COLUMNS} FROM messages WHERE entity = ? AND visible_at <= ? "
-                "AND (locked_until IS NULL OR locked_until <= ?) ORDER BY seq LIMIT ?",
-                (entity, now, now, limit * 4),
+                f"SELECT {_COLUMNS} FROM messages WHERE {_READY} ORDER BY seq LIMIT ?", (entity, now, now, limit)
             ).fetchall()
+            received = []
             for row in rows:
-                if len(received) == limit:
-                    break
-                if not dead_letters and row[7] >= options.max_delivery_count:
-                    self._move_to_dead_letters(db, row[0], entity, MAX_DELIVERY_REASON, "")
-                    continue
                 token = uuid.uuid4().hex
                 db.execute(
                     "UPDATE messages SET delivery_count = delivery_count + 1, lock_token = ?, locked_until = ? "
@@ -154,60 +161,101 @@ class SqliteMessageBus(MessageBus):
                 received.append(_received(row, token))
         return received
 
-    @staticmethod
-    def _move_to_dead_letters(db: sqlite3.Connection, seq: int, entity: str, reason: str, description: str) -> None:
-        db.execute(
-            "UPDATE messages SET entity = ?, lock_token = NULL, locked_until = NULL, dead_letter_reason = ?, "
-            "dead_letter_description = ? WHERE seq = ?",
-            (entity + DEAD_LETTER_SUFFIX, reason, description, seq),
-        )
-
-    def _locked_seq(self, db: sqlite3.Connection, message: ReceivedMessage) -> int:
+    def _locked_seq(self, db: sqlite3.Connection, message: ReceivedMessage) -> tuple[int, int]:
+        """The row (and its delivery count) that ``message`` still holds a live lock on."""
         row = db.execute(
-            "SELECT seq FROM messages WHERE entity = ? AND lock_token = ? AND locked_until > ?",
+            "SELECT seq, delivery_count FROM messages WHERE entity = ? AND lock_token = ? AND locked_until > ?",
             (message.entity, message.lock_token, self._now()),
         ).fetchone()
         if row is None:
             raise MessageLockLost(f"the lock on message {message.message_id!r} was lost")
-        return int(row[0])
+        return int(row[0]), int(row[1])
 
     def complete(self, message: ReceivedMessage) -> None:
-        """Remove a locked message."""
+        """Remove a locked message for good."""
         with self._db.write() as db:
-            db.execute("DELETE FROM messages WHERE seq = ?", (self._locked_seq(db, message),))
+            seq, _ = self._locked_seq(db, message)
+            db.execute("DELETE FROM messages WHERE seq = ?", (seq,))
 
     def abandon(self, message: ReceivedMessage) -> None:
-        """Release the lock so the message is delivered again now."""
+        """Release the lock so the message is delivered again now (or dead-lettered if out of deliveries)."""
         with self._db.write() as db:
-            seq = self._locked_seq(db, message)
+            seq, delivered = self._locked_seq(db, message)
+            # Service Bus dead-letters at once the abandon of a message out of deliveries.
+            exhausted = delivered >= self._options(message.entity).max_delivery_count
+            if exhausted and not message.entity.endswith(DEAD_LETTER_SUFFIX):
+                _move_to_dead_letters(db, seq, message.entity, MAX_DELIVERY_REASON, _exhausted(delivered))
+                return
             db.execute("UPDATE messages SET lock_token = NULL, locked_until = NULL WHERE seq = ?", (seq,))
 
     def dead_letter(self, message: ReceivedMessage, reason: str, description: str = "") -> None:
-        """Move a locked message to its entity's dead-letter queue."""
+        """Move a locked message to its entity's dead-letter queue, keeping reason and description."""
         if message.entity.endswith(DEAD_LETTER_SUFFIX):
-            raise MessageLockLost("a dead-lettered message cannot be dead-lettered again")
+            raise InvalidInput("a message of a dead-letter queue cannot be dead-lettered again")
         with self._db.write() as db:
-            seq = self._locked_seq(db, message)
-            self._move_to_dead_letters(db, seq, message.entity, reason, description)
+            seq, _ = self._locked_seq(db, message)
+            _move_to_dead_letters(db, seq, message.entity, reason, description)
 
     def ping(self) -> None:
+        """Raise ``Unavailable`` if the bus file cannot be read."""
         self._db.ping()
 
 
-def _props(properties: Mapping[str, str]) -> str:
-    return json.dumps(dict(properties))
+def _check(message: OutgoingMessage) -> None:
+    """Refuse a malformed message before the batch starts, so a batch never fails half-way on input."""
+    if not isinstance(message.body, bytes):
+        raise InvalidInput("a message body is bytes")
+    if not isinstance(message.message_id, str) or not 0 < len(message.message_id) <= _MAX_MESSAGE_ID:
+        raise InvalidInput(f"a message id is 1-{_MAX_MESSAGE_ID} characters")
+    if not all(isinstance(k, str) and isinstance(v, str) for k, v in message.properties.items()):
+        raise InvalidInput("message properties map strings to strings")
+
+
+def _timestamp(at: datetime) -> float:
+    # A naive time is taken as UTC, as the Service Bus SDK does, never as the host's zone.
+    return (at if at.tzinfo else at.replace(tzinfo=UTC)).timestamp()
+
+
+def _dead_letter_exhausted(db: sqlite3.Connection, entity: str, options: EntityOptions, now: float) -> None:
+    """Dead-letter the ready messages of ``entity`` that were delivered ``max_delivery_count`` times."""
+    db.execute(
+        f"UPDATE messages SET entity = ?, lock_token = NULL, locked_until = NULL, dead_letter_reason = ?, "
+        f"dead_letter_description = ? WHERE {_READY} AND delivery_count >= ?",
+        (
+            entity + DEAD_LETTER_SUFFIX,
+            MAX_DELIVERY_REASON,
+            _exhausted(options.max_delivery_count),
+            entity,
+            now,
+            now,
+            options.max_delivery_count,
+        ),
+    )
+
+
+def _exhausted(deliveries: int) -> str:
+    return f"Message could not be consumed after {deliveries} delivery attempts."
+
+
+def _move_to_dead_letters(db: sqlite3.Connection, seq: int, entity: str, reason: str, description: str) -> None:
+    db.execute(
+        "UPDATE messages SET entity = ?, lock_token = NULL, locked_until = NULL, dead_letter_reason = ?, "
+        "dead_letter_description = ? WHERE seq = ?",
+        (entity + DEAD_LETTER_SUFFIX, reason, description, seq),
+    )
 
 
 def _received(row: tuple[Any, ...], token: str) -> ReceivedMessage:
+    properties: Mapping[str, str] = json.loads(row[5])
     return ReceivedMessage(
         entity=row[1],
         message_id=row[2],
         body=bytes(row[3]),
         subject=row[4],
-        properties=json.loads(row[5]),
+        properties=properties,
         delivery_count=row[7] + 1,
         enqueued_at=datetime.fromtimestamp(row[6], UTC),
         lock_token=token,
-        dead_letter_reason=row[9],
-        dead_letter_description=row[10],
+        dead_letter_reason=row[8],
+        dead_letter_description=row[9],
     )

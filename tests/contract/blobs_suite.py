@@ -7,6 +7,8 @@ subclassing ``BlobStoreContract`` in a ``test_*.py`` file and providing:
 - ``advance_clock``: a callable(seconds) that moves the adapter's time forward, or None.
 
 ``container`` defaults to a fresh container name per test, so a shared account is safe.
+``max_stream_memory`` bounds the Python memory a large write or read may take; an
+adapter whose SDK buffers bigger blocks raises it.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import io
 import random
+import tracemalloc
 import uuid
 from collections.abc import Callable, Iterator
 
@@ -26,14 +29,49 @@ AdvanceClock = Callable[[float], None] | None
 
 MIB = 1 << 20
 
-INVALID_NAMES = ["", "../x", "a/../b", "/abs", "a//b", "a/", "./a", "a/./b", "..", "a\\b", "a\x00b", "x" * 1025]
+INVALID_NAMES = [
+    "",
+    "../x",
+    "a/../b",
+    "a/../../b",
+    "/abs",
+    "/etc/passwd",
+    "a//b",
+    "a/",
+    "./a",
+    "a/./b",
+    "..",
+    "a\\b",
+    "a\x00b",
+    "x" * 1025,
+]
 
 
 def names(blobs: BlobStore, container: str, prefix: str = "") -> list[str]:
     return [info.name for info in blobs.list(container, prefix)]
 
 
+class PeakMemory:
+    """The most Python memory allocated at once inside the block (tracemalloc), in bytes."""
+
+    def __enter__(self) -> PeakMemory:
+        self.started = not tracemalloc.is_tracing()
+        if self.started:
+            tracemalloc.start()
+        tracemalloc.reset_peak()
+        self.baseline = tracemalloc.get_traced_memory()[0]
+        self.peak = 0
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.peak = tracemalloc.get_traced_memory()[1] - self.baseline
+        if self.started:
+            tracemalloc.stop()
+
+
 class BlobStoreContract:
+    max_stream_memory: int = 16 * MIB
+
     @pytest.fixture
     def container(self) -> str:
         return f"contract-{uuid.uuid4().hex[:12]}"
@@ -76,23 +114,64 @@ class BlobStoreContract:
         assert b"".join(chunks) == data
 
     @pytest.mark.slow
-    def test_a_thirty_megabyte_blob_streams_in_and_out_unchanged(self, blobs: BlobStore, container: str) -> None:
-        rng = random.Random(30)
+    def test_a_fifty_megabyte_blob_streams_in_and_out_unchanged_without_being_held_in_memory(
+        self, blobs: BlobStore, container: str
+    ) -> None:
+        rng = random.Random(50)
         written = hashlib.sha256()
 
         def generate() -> Iterator[bytes]:
-            for _ in range(30):
+            for _ in range(50):
                 chunk = rng.randbytes(MIB - 7)  # odd sizes, so chunks never line up with the reads
                 written.update(chunk)
                 yield chunk
 
-        info = blobs.write(container, "video/big.bin", generate())
-        assert info.size == 30 * (MIB - 7)
+        with PeakMemory() as writing:
+            info = blobs.write(container, "video/big.bin", generate())
+        assert info.size == 50 * (MIB - 7)
         read = hashlib.sha256()
-        for chunk in blobs.read_chunks(container, "video/big.bin", chunk_size=MIB):
-            assert len(chunk) <= MIB
-            read.update(chunk)
+        with PeakMemory() as reading:
+            for chunk in blobs.read_chunks(container, "video/big.bin", chunk_size=MIB):
+                assert len(chunk) <= MIB
+                read.update(chunk)
         assert read.hexdigest() == written.hexdigest()
+        assert writing.peak < self.max_stream_memory, f"writing held {writing.peak} bytes at once"
+        assert reading.peak < self.max_stream_memory, f"reading held {reading.peak} bytes at once"
+
+    def test_a_blob_being_written_is_invisible_until_the_write_completes(
+        self, blobs: BlobStore, container: str
+    ) -> None:
+        seen: list[object] = []
+
+        def upload() -> Iterator[bytes]:
+            yield b"first half, "
+            seen.append(names(blobs, container))
+            with pytest.raises(NotFound):
+                blobs.info(container, "new.txt")
+            with pytest.raises(NotFound):
+                blobs.read_chunks(container, "new.txt")
+            yield b"second half"
+
+        blobs.write(container, "new.txt", upload())
+        assert seen == [[]]
+        assert blobs.read_bytes(container, "new.txt") == b"first half, second half"
+
+    def test_readers_see_the_previous_version_until_an_overwrite_completes(
+        self, blobs: BlobStore, container: str
+    ) -> None:
+        old = blobs.write(container, "doc.txt", b"old version", content_type="text/plain")
+        seen: list[object] = []
+
+        def upload() -> Iterator[bytes]:
+            yield b"new "
+            current = blobs.info(container, "doc.txt")
+            seen.append((blobs.read_bytes(container, "doc.txt"), current.size, current.etag, current.content_type))
+            yield b"version, longer"
+
+        new = blobs.write(container, "doc.txt", upload(), content_type="text/markdown")
+        assert seen == [(b"old version", 11, old.etag, "text/plain")]
+        assert blobs.read_bytes(container, "doc.txt") == b"new version, longer"
+        assert (new.size, new.content_type) == (19, "text/markdown")
 
     # --- overwriting -----------------------------------------------------------------------
 
@@ -154,6 +233,13 @@ class BlobStoreContract:
         blobs.write(container, "again.txt", b"2", overwrite=False)
         assert blobs.read_bytes(container, "again.txt") == b"2"
 
+    def test_a_name_freed_by_deleting_the_blobs_below_it_can_be_written(self, blobs: BlobStore, container: str) -> None:
+        blobs.write(container, "course/lesson/video.mp4", b"child")
+        blobs.delete(container, "course/lesson/video.mp4")
+        blobs.write(container, "course", b"now a blob")
+        assert blobs.read_bytes(container, "course") == b"now a blob"
+        assert names(blobs, container) == ["course"]
+
     # --- listing -------------------------------------------------------------------------------
 
     def test_list_returns_blobs_under_a_prefix_in_name_order(self, blobs: BlobStore, container: str) -> None:
@@ -175,6 +261,11 @@ class BlobStoreContract:
         [info] = blobs.list(container, "p/")
         assert (info.container, info.name, info.size) == (container, "p/one.json", 2)
         assert info.content_type == "application/json"
+
+    @pytest.mark.parametrize("prefix", ["../", "../../", "a/../", "/", "//", "./"])
+    def test_a_prefix_that_no_valid_name_has_lists_nothing(self, blobs: BlobStore, container: str, prefix: str) -> None:
+        blobs.write(container, "a/b.txt", b"x")
+        assert names(blobs, container, prefix) == []
 
     def test_listing_an_empty_container_yields_nothing(self, blobs: BlobStore, container: str) -> None:
         assert names(blobs, container) == []

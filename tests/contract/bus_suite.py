@@ -16,6 +16,7 @@ shared namespace never links two tests.
 
 from __future__ import annotations
 
+import threading
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -198,6 +199,37 @@ class MessageBusContract:
         assert dead.entity == QUEUE + DEAD_LETTER_SUFFIX
         assert dead.dead_letter_reason == "MaxDeliveryCountExceeded"
 
+    def test_a_message_abandoned_for_the_last_allowed_time_is_dead_lettered_at_once(self, bus: MessageBus) -> None:
+        sent = message(b"poison")
+        bus.send(QUEUE, [sent])
+        for _ in range(MAX_DELIVERY_COUNT):
+            bus.abandon(self.receive_one(bus, QUEUE))
+        dead = self.receive_one(bus, QUEUE + DEAD_LETTER_SUFFIX)
+        assert (dead.message_id, dead.dead_letter_reason) == (sent.message_id, "MaxDeliveryCountExceeded")
+
+    def test_a_message_whose_last_lock_expires_is_dead_lettered(
+        self, bus: MessageBus, advance_clock: AdvanceClock
+    ) -> None:
+        advance = require(advance_clock)
+        sent = message(b"slow poison")
+        bus.send(QUEUE, [sent])
+        for _ in range(MAX_DELIVERY_COUNT):
+            self.receive_one(bus, QUEUE)
+            advance(LOCK_SECONDS + 1)
+        dead = self.receive_one(bus, QUEUE + DEAD_LETTER_SUFFIX)
+        assert (dead.message_id, dead.dead_letter_reason) == (sent.message_id, "MaxDeliveryCountExceeded")
+        assert self.receive(bus, QUEUE) == []
+
+    def test_a_dead_lettered_message_can_be_abandoned_and_received_again(self, bus: MessageBus) -> None:
+        bus.send(QUEUE, [message(b"inspect me")])
+        bus.dead_letter(self.receive_one(bus, QUEUE), "Rejected")
+        first = self.receive_one(bus, QUEUE + DEAD_LETTER_SUFFIX)
+        bus.abandon(first)
+        again = self.receive_one(bus, QUEUE + DEAD_LETTER_SUFFIX)
+        assert (again.message_id, again.body, again.dead_letter_reason) == (first.message_id, b"inspect me", "Rejected")
+        bus.complete(again)
+        assert self.receive(bus, QUEUE + DEAD_LETTER_SUFFIX) == []
+
     def test_dead_letter_keeps_reason_and_description_and_the_dead_letter_can_be_completed(
         self, bus: MessageBus
     ) -> None:
@@ -234,6 +266,20 @@ class MessageBusContract:
         bus.send(QUEUE, [OutgoingMessage(b"1", message_id), OutgoingMessage(b"2", message_id), message(b"3")])
         assert bodies(self.receive(bus, QUEUE)) == [b"1", b"3"]
 
+    def test_a_duplicate_sent_to_a_topic_reaches_each_subscription_once(self, bus: MessageBus) -> None:
+        message_id = new_id()
+        bus.send(TOPIC, [OutgoingMessage(b"evt", message_id)])
+        bus.send(TOPIC, [OutgoingMessage(b"evt again", message_id)])
+        for sub in SUBSCRIPTIONS:
+            assert bodies(self.receive(bus, subscription_path(TOPIC, sub))) == [b"evt"]
+
+    def test_duplicate_detection_is_per_entity(self, bus: MessageBus) -> None:
+        message_id = new_id()
+        bus.send(QUEUE, [OutgoingMessage(b"to the queue", message_id)])
+        bus.send(TOPIC, [OutgoingMessage(b"to the topic", message_id)])
+        assert bodies(self.receive(bus, QUEUE)) == [b"to the queue"]
+        assert bodies(self.receive(bus, subscription_path(TOPIC, SUBSCRIPTIONS[0]))) == [b"to the topic"]
+
     def test_a_message_id_is_accepted_again_after_the_duplicate_window(
         self, bus: MessageBus, advance_clock: AdvanceClock
     ) -> None:
@@ -258,6 +304,42 @@ class MessageBusContract:
         assert self.receive(bus, QUEUE) == []
         advance(2)
         assert bodies(self.receive(bus, QUEUE)) == [b"later"]
+
+    # --- concurrency and waiting ---------------------------------------------------------
+
+    def test_concurrent_receivers_never_get_the_same_message(self, bus: MessageBus) -> None:
+        sent = [message(str(i).encode()) for i in range(40)]
+        bus.send(QUEUE, sent)
+        got: list[ReceivedMessage] = []
+        guard = threading.Lock()
+
+        def drain() -> None:
+            while batch := bus.receive(QUEUE, max_messages=3, max_wait_seconds=self.wait_seconds):
+                with guard:
+                    got.extend(batch)
+
+        workers = [threading.Thread(target=drain) for _ in range(4)]
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join()
+        assert sorted(m.message_id for m in got) == sorted(m.message_id for m in sent)
+
+    def test_a_waiting_receive_returns_a_message_sent_while_it_waits(self, bus: MessageBus) -> None:
+        sender = threading.Timer(0.2, lambda: bus.send(QUEUE, [message(b"late")]))
+        sender.start()
+        try:
+            # Generous: the receive returns as soon as the message is there, not after the wait.
+            received = bus.receive(QUEUE, max_messages=1, max_wait_seconds=max(30.0, self.wait_seconds))
+        finally:
+            sender.join()
+        assert bodies(received) == [b"late"]
+
+    def test_a_waiting_receive_on_an_empty_queue_returns_nothing(self, bus: MessageBus) -> None:
+        assert bus.receive(QUEUE, max_messages=1, max_wait_seconds=0.2) == []
+
+    def test_a_reachable_bus_answers_ping(self, bus: MessageBus) -> None:
+        bus.ping()
 
     # --- topics -----------------------------------------------------------------------
 

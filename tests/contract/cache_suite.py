@@ -82,6 +82,12 @@ class CacheContract:
         read["tags"].append("b")
         assert cache.get(key("k")) == {"tags": ["a"]}
 
+    @pytest.mark.parametrize("value", [object(), {"when": {1, 2}}, float("nan")], ids=["object", "set", "nan"])
+    def test_a_value_that_is_not_json_is_refused(self, cache: Cache, key: Callable[[str], str], value: Any) -> None:
+        with pytest.raises((TypeError, ValueError)):
+            cache.set(key("k"), value, TTL)
+        assert cache.get(key("k")) is None
+
     def test_a_deleted_key_reads_as_none_and_deleting_again_is_fine(
         self, cache: Cache, key: Callable[[str], str]
     ) -> None:

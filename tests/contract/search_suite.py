@@ -102,6 +102,21 @@ class SearchIndexContract:
         with pytest.raises(NotFound):
             search.search("nosuchindex", tenant, "anything")
 
+    def test_writing_to_an_unknown_index_raises_not_found(self, search: SearchIndex, tenant: str) -> None:
+        with pytest.raises(NotFound):
+            search.upsert("nosuchindex", [course(tenant, "k", "Title")])
+        with pytest.raises(NotFound):
+            search.delete("nosuchindex", tenant, ["k"])
+
+    @pytest.mark.parametrize("missing", ["id", "tenantId"])
+    def test_a_document_without_its_key_or_tenant_is_invalid_input(
+        self, search: SearchIndex, index: str, tenant: str, missing: str
+    ) -> None:
+        document = course(tenant, "k", "Keyless")
+        del document[missing]
+        with pytest.raises(InvalidInput):
+            search.upsert(index, [document])
+
     # --- tenancy ------------------------------------------------------------------------------
 
     def test_a_tenant_never_sees_another_tenants_documents_with_identical_text(
@@ -181,6 +196,22 @@ class SearchIndexContract:
             assert results.total == 4
             assert sorted(keys(results)) == ["ds-1", "fr-1", "py-1", "py-2"]
 
+    def test_a_text_without_words_pages_through_every_document_once_in_a_stable_order(
+        self, search: SearchIndex, index: str, tenant: str
+    ) -> None:
+        self.upsert(search, [course(tenant, f"c{i}", f"Course {i}") for i in range(7)])
+        first = [key for skip in (0, 3, 6) for key in keys(search.search(index, tenant, "", top=3, skip=skip))]
+        again = [key for skip in (0, 3, 6) for key in keys(search.search(index, tenant, "", top=3, skip=skip))]
+        assert sorted(first) == sorted(f"c{i}" for i in range(7))
+        assert first == again
+
+    def test_punctuation_inside_a_word_does_not_stop_it_matching(
+        self, search: SearchIndex, index: str, tenant: str
+    ) -> None:
+        self.upsert(search, [course(tenant, "mail", "Writing e-mail well"), course(tenant, "other", "Writing")])
+        assert keys(search.search(index, tenant, "e-mail")) == ["mail"]
+        assert keys(search.search(index, tenant, '"writing" e-mail*')) == ["mail"]
+
     # --- filters ----------------------------------------------------------------------------------
 
     def test_a_filter_selects_by_equality(self, search: SearchIndex, index: str, catalogue: str) -> None:
@@ -227,6 +258,10 @@ class SearchIndexContract:
     def test_no_highlights_are_returned_unless_asked_for(self, search: SearchIndex, index: str, catalogue: str) -> None:
         [hit] = search.search(index, catalogue, "metaclasses").hits
         assert hit.highlights == {}
+
+    def test_top_zero_counts_without_returning_documents(self, search: SearchIndex, index: str, catalogue: str) -> None:
+        results = search.search(index, catalogue, "python", top=0)
+        assert (results.hits, results.total) == ([], 3)
 
     def test_top_and_skip_page_through_every_match_once_with_the_total(
         self, search: SearchIndex, index: str, tenant: str
