@@ -1,0 +1,401 @@
+"""The document store on Azure Cosmos DB for NoSQL (``azure-cosmos``).
+
+Containers are partitioned by ``/tenantId``. Reads and deletes name the partition, writes
+carry it in the body (checked first), and every query names it *and* filters on
+``c.tenantId = @tenant``. A document whose ``tenantId`` is not the partition asked for
+counts as absent, whatever the server returned. ``placement`` maps a tenant to a dedicated
+database; other tenants and cross-partition queries use the shared one, and the change
+feed follows them all. Throttling: the SDK retries 429s itself, waiting the server's
+``x-ms-retry-after-ms``, as often and as long as ``THROTTLE_RETRIES`` says (``cosmos_client``
+applies it); a 429 that outlasts them is ``RateLimited``. ``RequestCharges`` meters RUs.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any
+
+from azure.core import MatchConditions
+from azure.core.exceptions import AzureError
+from azure.core.paging import ItemPaged
+from azure.cosmos import ContainerProxy, CosmosClient, PartitionKey
+from azure.cosmos.exceptions import CosmosHttpResponseError
+
+from shared.errors import (
+    Conflict,
+    DomainError,
+    InvalidInput,
+    NotFound,
+    PayloadTooLarge,
+    PreconditionFailed,
+    RateLimited,
+    Unavailable,
+)
+from shared.platform._cosmos_query import CosmosQuery, encode_token, feed_positions, indexing_policy
+from shared.platform.documents import (
+    MAX_ID_LENGTH,
+    PARTITION_FIELD,
+    SYSTEM_FIELDS,
+    ChangePage,
+    Document,
+    DocumentStore,
+    Order,
+    Page,
+    Query,
+    validate_container_name,
+    validate_document,
+)
+
+__all__ = ["PLATFORM", "THROTTLE_RETRIES", "CosmosDocumentStore", "RequestCharges", "cosmos_client", "map_azure_errors"]
+
+# Cosmos's own properties that are no business of the port's callers.
+_COSMOS_FIELDS = ("_rid", "_self", "_attachments", "_lsn")
+# Passed to CosmosClient: retry a throttled request up to 9 times, waiting at most 30 s in all.
+THROTTLE_RETRIES: dict[str, int] = {"retry_throttle_total": 9, "retry_throttle_backoff_max": 30}
+PLATFORM = "_platform"  # whom cross-partition and change-feed request units are charged to
+_MAX_FEED_PAGE = 1000
+_FILL_ROUNDS = 8  # native pages one query() may join to fill its limit
+_OWNER_RESOURCE_MISSING = 1003  # 404 sub-status: the database or container is missing
+
+
+def cosmos_client(endpoint: str, credential: Any, **options: Any) -> CosmosClient:
+    """A client with the throttling retries above; ``options`` go to ``CosmosClient`` as they are."""
+    return CosmosClient(endpoint, credential=credential, **{**THROTTLE_RETRIES, **options})
+
+
+class RequestCharges:
+    """Request units per tenant, summed from each response's ``x-ms-request-charge``."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._totals: dict[str, float] = {}
+
+    def record(self, tenant: str, headers: Mapping[str, Any]) -> None:
+        """Add one response's charge (a missing or garbled header adds nothing)."""
+        try:
+            charge = float(str(headers.get("x-ms-request-charge") or 0))
+        except (TypeError, ValueError):
+            return
+        if charge > 0:
+            with self._lock:
+                self._totals[tenant] = self._totals.get(tenant, 0.0) + charge
+
+    def total(self, tenant: str) -> float:
+        with self._lock:
+            return self._totals.get(tenant, 0.0)
+
+    def snapshot(self) -> dict[str, float]:
+        with self._lock:
+            return dict(self._totals)
+
+
+def _retry_after(exc: CosmosHttpResponseError) -> float:
+    try:
+        return max(0.0, float(str(exc.headers.get("x-ms-retry-after-ms"))) / 1000)
+    except (AttributeError, TypeError, ValueError):
+        return 1.0
+
+
+def _domain_error(exc: CosmosHttpResponseError) -> DomainError:
+    status = exc.status_code
+    if status == 400:
+        return InvalidInput("Cosmos DB refused the request as malformed")
+    if status == 404:
+        if exc.sub_status == _OWNER_RESOURCE_MISSING:
+            return Unavailable("the Cosmos DB database or container does not exist")
+        return NotFound("the document does not exist")
+    if status == 409:
+        return Conflict("a document with this id exists")
+    if status == 412:
+        return PreconditionFailed("the document has changed")
+    if status == 413:
+        return PayloadTooLarge("the document is larger than Cosmos DB accepts")
+    if status == 429:
+        return RateLimited("Cosmos DB is throttling requests", retry_after_seconds=_retry_after(exc))
+    return Unavailable(f"Cosmos DB failed (status {status})")
+
+
+@contextmanager
+def map_azure_errors() -> Iterator[None]:
+    """Turn Cosmos SDK errors into the platform's errors, in this one place."""
+    try:
+        yield
+    except CosmosHttpResponseError as exc:
+        raise _domain_error(exc) from exc
+    except AzureError as exc:  # ServiceRequestError, ServiceResponseError, timeouts
+        raise Unavailable("Cosmos DB cannot be reached") from exc
+
+
+def _returned(found: Mapping[str, Any]) -> Document:
+    return {k: v for k, v in found.items() if k not in _COSMOS_FIELDS}
+
+
+def _outgoing(partition_key: str, doc: Document) -> Document:
+    validate_document(doc, partition_key)
+    body = {k: v for k, v in doc.items() if k not in SYSTEM_FIELDS and k not in _COSMOS_FIELDS}
+    try:
+        json.dumps(body, allow_nan=False)
+    except (TypeError, ValueError, RecursionError) as exc:
+        raise InvalidInput("the document is not JSON (or is nested too deeply)") from exc
+    return body
+
+
+def _precondition(if_match: str | None) -> dict[str, Any]:
+    return {} if if_match is None else {"etag": if_match, "match_condition": MatchConditions.IfNotModified}
+
+
+def _could_exist(doc_id: str) -> bool:
+    return isinstance(doc_id, str) and 0 < len(doc_id) <= MAX_ID_LENGTH and not any(c in doc_id for c in "/\\?#")
+
+
+class _Responses:
+    """The response hook of one call: meters every response and keeps the last one's headers.
+
+    The SDK's own page continuation comes from the client's shared last response, which a
+    request on another thread may have replaced; the hook's headers belong to this call.
+    """
+
+    def __init__(self, charges: RequestCharges | None, tenant: str) -> None:
+        self._charges, self._tenant = charges, tenant
+        self.last: Mapping[str, Any] = {}
+
+    def __call__(self, headers: Mapping[str, Any], _result: Any) -> None:
+        self.last = headers
+        if self._charges is not None:
+            self._charges.record(self._tenant, headers)
+
+
+def _first_page(
+    paged: ItemPaged[dict[str, Any]], token: str | None, responses: _Responses, header: str
+) -> tuple[list[Document], str | None]:
+    """One page, and the continuation after it (None when the results are exhausted)."""
+    page = next(paged.by_page(token), None)
+    if page is None:
+        return [], None
+    items = list(page)
+    return items, responses.last.get(header) or None
+
+
+class CosmosDocumentStore(DocumentStore):
+    """The document port over Cosmos DB containers partitioned by ``/tenantId``.
+
+    ``create_containers`` (emulator and development only; Bicep owns real containers)
+    creates the database and containers on first use, with per-document TTL enabled and
+    a composite index for each of ``orderings`` (the ``order_by`` tuples queries use).
+    """
+
+    def __init__(
+        self,
+        client: CosmosClient,
+        database: str,
+        *,
+        placement: Mapping[str, str] | None = None,
+        charges: RequestCharges | None = None,
+        create_containers: bool = False,
+        orderings: tuple[tuple[Order, ...], ...] = (),
+    ) -> None:
+        self._client = client
+        self._database = database
+        self._placement = dict(placement or {})
+        self._charges = charges
+        self._create = create_containers
+        self._orderings = orderings
+        self._containers: dict[tuple[str, str], ContainerProxy] = {}
+        self._lock = threading.Lock()
+
+    # --- plumbing -----------------------------------------------------------------------
+
+    def _database_for(self, tenant: str | None) -> str:
+        return self._placement.get(tenant, self._database) if tenant else self._database
+
+    def _container(self, database: str, name: str) -> ContainerProxy:
+        validate_container_name(name)
+        proxy = self._containers.get((database, name))
+        if proxy is None:
+            with self._lock, map_azure_errors():
+                proxy = self._containers.get((database, name)) or self._open(database, name)
+                self._containers[(database, name)] = proxy
+        return proxy
+
+    def _open(self, database: str, name: str) -> ContainerProxy:
+        if not self._create:
+            return self._client.get_database_client(database).get_container_client(name)
+        db = self._client.create_database_if_not_exists(id=database)
+        return db.create_container_if_not_exists(
+            id=name,
+            partition_key=PartitionKey(path=f"/{PARTITION_FIELD}"),
+            default_ttl=-1,
+            indexing_policy=indexing_policy(self._orderings),
+        )
+
+    def _meter(self, tenant: str) -> _Responses:
+        return _Responses(self._charges, tenant)
+
+    def _for(self, container: str, partition_key: str) -> ContainerProxy:
+        return self._container(self._database_for(partition_key), container)
+
+    @staticmethod
+    def _owned(found: Mapping[str, Any], partition_key: str, doc_id: str) -> Document:
+        if found.get(PARTITION_FIELD) != partition_key:
+            raise NotFound(f"document {doc_id!r} does not exist")
+        return _returned(found)
+
+    # --- point operations ---------------------------------------------------------------
+
+    def read(self, container: str, partition_key: str, doc_id: str) -> Document:
+        """The document, or NotFound (also when it belongs to another tenant)."""
+        proxy = self._for(container, partition_key)
+        if not _could_exist(doc_id):
+            raise NotFound(f"document {doc_id!r} does not exist")
+        with map_azure_errors():
+            found = proxy.read_item(item=doc_id, partition_key=partition_key, response_hook=self._meter(partition_key))
+        return self._owned(found, partition_key, doc_id)
+
+    def create(self, container: str, partition_key: str, doc: Document) -> Document:
+        """Insert a new document; Conflict if the id exists."""
+        proxy, body = self._for(container, partition_key), _outgoing(partition_key, doc)
+        with map_azure_errors():
+            created = proxy.create_item(body=body, response_hook=self._meter(partition_key))
+        return self._owned(created, partition_key, body["id"])
+
+    def upsert(self, container: str, partition_key: str, doc: Document, *, if_match: str | None = None) -> Document:
+        """Insert or replace; with if_match the document must exist with that ETag."""
+        if if_match is None:
+            proxy, body = self._for(container, partition_key), _outgoing(partition_key, doc)
+            with map_azure_errors():
+                written = proxy.upsert_item(body=body, response_hook=self._meter(partition_key))
+            return self._owned(written, partition_key, body["id"])
+        try:
+            return self.replace(container, partition_key, doc, if_match=if_match)
+        except NotFound as exc:  # a missing document cannot carry the expected ETag
+            raise PreconditionFailed(f"document {doc['id']!r} has changed") from exc
+
+    def replace(self, container: str, partition_key: str, doc: Document, *, if_match: str | None = None) -> Document:
+        """Replace an existing document, optionally only over the given ETag."""
+        proxy, body = self._for(container, partition_key), _outgoing(partition_key, doc)
+        with map_azure_errors():
+            written = proxy.replace_item(
+                item=body["id"], body=body, response_hook=self._meter(partition_key), **_precondition(if_match)
+            )
+        return self._owned(written, partition_key, body["id"])
+
+    def delete(self, container: str, partition_key: str, doc_id: str, *, if_match: str | None = None) -> None:
+        """Delete a document in the partition, optionally only over the given ETag."""
+        proxy = self._for(container, partition_key)
+        if not _could_exist(doc_id):
+            raise NotFound(f"document {doc_id!r} does not exist")
+        with map_azure_errors():
+            proxy.delete_item(
+                item=doc_id,
+                partition_key=partition_key,
+                response_hook=self._meter(partition_key),
+                **_precondition(if_match),
+            )
+
+    # --- queries ------------------------------------------------------------------------
+
+    def query(self, container: str, query: Query, *, partition_key: str | None) -> Page:
+        """One page of matching documents in (order_by, id) order."""
+        database = self._database_for(partition_key)
+        proxy = self._container(database, container)
+        plan = CosmosQuery(database, container, partition_key, query)
+        with map_azure_errors():
+            if partition_key is None:
+                return self._cross_partition_page(proxy, plan)
+            return self._partition_page(proxy, plan, partition_key)
+
+    def _partition_page(self, proxy: ContainerProxy, plan: CosmosQuery, partition_key: str) -> Page:
+        """Native pages of one partition, joined until the limit is reached."""
+        limit, found, native = plan.query.limit, list[Document](), plan.native
+        for _ in range(_FILL_ROUNDS):
+            responses = self._meter(partition_key)
+            paged = proxy.query_items(
+                plan.text,
+                parameters=plan.parameters,
+                partition_key=partition_key,
+                max_item_count=limit - len(found),
+                response_hook=responses,
+            )
+            page, native = _first_page(paged, native, responses, "x-ms-continuation")
+            found += page
+            if native is None or len(found) >= limit:
+                break
+        items = [_returned(d) for d in found if d.get(PARTITION_FIELD) == partition_key]
+        return Page(items=items, continuation=plan.native_token(native) if native else None)
+
+    def _cross_partition_page(self, proxy: ContainerProxy, plan: CosmosQuery) -> Page:
+        """One more row than asked for tells whether a next page exists; it resumes by keys."""
+        limit, found = plan.query.limit, list[Document]()
+        paged = proxy.query_items(
+            plan.text,
+            parameters=plan.parameters,
+            enable_cross_partition_query=True,
+            max_item_count=limit + 1,
+            response_hook=self._meter(PLATFORM),
+        )
+        for item in paged:
+            found.append(item)
+            if len(found) > limit:
+                break
+        more = len(found) > limit
+        items = [_returned(d) for d in found[:limit]]
+        return Page(items=items, continuation=plan.keyset_token(found[limit - 1]) if more else None)
+
+    # --- change feed --------------------------------------------------------------------
+
+    def _databases(self) -> list[str]:
+        return [self._database, *sorted(set(self._placement.values()) - {self._database})]
+
+    def read_changes(self, container: str, continuation: str | None = None, *, max_items: int = 100) -> ChangePage:
+        """Documents written after the continuation, in write order, latest versions."""
+        validate_container_name(container)
+        feed = f"{self._database}/{container}"
+        positions = feed_positions(continuation, feed, self._databases())
+        items: list[Document] = []
+        wanted = max(1, min(max_items, _MAX_FEED_PAGE))
+        for database in self._databases():
+            if len(items) >= wanted:
+                break
+            changes, positions[database] = self._changes_in(
+                database, container, positions[database], wanted - len(items)
+            )
+            items += changes
+        return ChangePage(items=items, continuation=encode_token({"f": feed, "p": positions}))
+
+    def _changes_in(
+        self, database: str, container: str, position: str | None, wanted: int
+    ) -> tuple[list[Document], str | None]:
+        """One change-feed page of one database; the position stays put when nothing changed."""
+        proxy = self._container(database, container)
+        responses = self._meter(PLATFORM)
+        options: dict[str, Any] = {"max_item_count": wanted, "response_hook": responses}
+        with map_azure_errors():
+            try:
+                if position is None:
+                    feed = proxy.query_items_change_feed(start_time="Beginning", mode="LatestVersion", **options)
+                else:
+                    feed = proxy.query_items_change_feed(continuation=position, **options)
+                # The SDK rewrites the response's etag into its own resumable feed state.
+                found, after = _first_page(feed, None, responses, "etag")
+            except (ValueError, KeyError, TypeError) as exc:
+                if position is None:
+                    raise
+                raise InvalidInput("the continuation token is not valid") from exc
+        # A document is reported only by the database its tenant is placed in.
+        items = [_returned(d) for d in found if self._database_for(d.get(PARTITION_FIELD)) == database]
+        return items, (after or position) if found else position
+
+    # --- readiness ----------------------------------------------------------------------
+
+    def ping(self) -> None:
+        """Raise Unavailable if the shared database cannot be read."""
+        try:
+            with map_azure_errors():
+                if self._create:
+                    self._client.create_database_if_not_exists(id=self._database)
+                self._client.get_database_client(self._database).read()
+        except DomainError as exc:
+            raise Unavailable("Cosmos DB is not reachable") from exc
