@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import re
 import sys
 import threading
 import uuid
@@ -18,11 +17,10 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 from shared.errors import InvalidInput, NotFound, Unavailable
-from shared.platform.secrets import SecretStore
+from shared.platform.secrets import SecretStore, validate_secret_name
 
 __all__ = ["LocalSecretStore"]
 
-_NAME = re.compile(r"[A-Za-z0-9-]{1,127}")
 ENV_PREFIX = "LMS_SECRET_"
 
 
@@ -39,9 +37,7 @@ class LocalSecretStore(SecretStore):
 
     @staticmethod
     def _key(name: str) -> str:
-        if not isinstance(name, str) or not _NAME.fullmatch(name):
-            raise InvalidInput("secret names are 1-127 letters, digits and dashes")
-        return name.lower()
+        return validate_secret_name(name)
 
     def _load(self) -> dict[str, str]:
         try:

@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+import re
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 
-from shared.errors import NotFound
+from shared.errors import InvalidInput, NotFound
 
-__all__ = ["SecretStore", "ensure_secret"]
+__all__ = ["SecretStore", "ensure_secret", "validate_secret_name"]
+
+_NAME = re.compile(r"[A-Za-z0-9-]{1,127}")
+
+
+def validate_secret_name(name: str) -> str:
+    """The name in lower case (names follow Key Vault: 1-127 letters, digits and dashes,
+    compared without regard to case); ``InvalidInput`` otherwise."""
+    if not isinstance(name, str) or not _NAME.fullmatch(name):
+        raise InvalidInput("secret names are 1-127 letters, digits and dashes")
+    return name.lower()
 
 
 class SecretStore(ABC):
