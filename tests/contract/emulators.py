@@ -1,4 +1,5 @@
-"""Run a local emulator (a node program installed under ``emulators/``) for some tests.
+"""Run a local emulator (a node program installed under ``emulators/``, or a system
+program such as redis-server) for some tests.
 
 ``npm ci --prefix emulators`` installs them (CI does). When ``emulators/node_modules`` is
 missing the tests that need one are skipped with that command as the reason; any other
@@ -85,17 +86,13 @@ class Emulator:
 
 
 @contextmanager
-def running(program: str, args: Sequence[str], *, port: int, log: Path, timeout: float = 30.0) -> Iterator[Emulator]:
-    """Start ``node <program> args``, yield once ``port`` accepts connections, stop it after."""
-    entry = require_installed(program)
-    node = shutil.which("node")
-    if node is None:
-        pytest.fail("node is not on PATH, though the emulators are installed")
+def serving(name: str, argv: Sequence[str], *, port: int, log: Path, timeout: float = 30.0) -> Iterator[Emulator]:
+    """Start ``argv``, yield once ``port`` accepts connections, stop it (and its children) after."""
     log.parent.mkdir(parents=True, exist_ok=True)
     with log.open("wb") as sink:
-        # A session of its own, so stopping reaches any child the emulator starts.
+        # A session of its own, so stopping reaches any child the server starts.
         process = subprocess.Popen(
-            [node, str(entry), *args],
+            list(argv),
             stdout=sink,
             stderr=subprocess.STDOUT,
             cwd=EMULATORS,
@@ -107,10 +104,30 @@ def running(program: str, args: Sequence[str], *, port: int, log: Path, timeout:
         deadline = time.monotonic() + timeout
         while not _accepts(port):
             if process.poll() is not None:
-                pytest.fail(f"{program} exited with {process.returncode}:\n{emulator.output()}")
+                pytest.fail(f"{name} exited with {process.returncode}:\n{emulator.output()}")
             if time.monotonic() > deadline:
-                pytest.fail(f"{program} did not answer on port {port} within {timeout:.0f}s:\n{emulator.output()}")
+                pytest.fail(f"{name} did not answer on port {port} within {timeout:.0f}s:\n{emulator.output()}")
             time.sleep(0.1)
         yield emulator
     finally:
         emulator.stop()
+
+
+@contextmanager
+def running(program: str, args: Sequence[str], *, port: int, log: Path, timeout: float = 30.0) -> Iterator[Emulator]:
+    """Start ``node <program> args`` from emulators/node_modules, as ``serving`` does."""
+    entry = require_installed(program)
+    node = shutil.which("node")
+    if node is None:
+        pytest.fail("node is not on PATH, though the emulators are installed")
+    with serving(program, [node, str(entry), *args], port=port, log=log, timeout=timeout) as emulator:
+        yield emulator
+
+
+def require_system_program(program: str, package: str) -> str:
+    """The path of a system program; skips the test, naming the package, if it is missing
+    (``make test`` installs it with apt-get where it can)."""
+    path = shutil.which(program)
+    if path is None:
+        pytest.skip(f"{program} is not installed: `apt-get install {package}` to test against it")
+    return path
