@@ -4,13 +4,24 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck unit bench clean
+EMULATORS := emulators/node_modules/.installed
+
+.PHONY: run test lint typecheck unit bench clean system-packages
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	touch $(STAMP)
+
+# Local servers for the Azure adapters' contract tests: npm emulators (Cosmos DB, Azurite)
+# into emulators/node_modules, redis-server from apt. The tests start and stop them.
+$(EMULATORS): emulators/package.json emulators/package-lock.json
+	npm ci --prefix emulators --no-audit --no-fund --loglevel=error
+	touch $(EMULATORS)
+
+system-packages:
+	@bash emulators/install-system.sh
 
 run: $(STAMP)
 	$(BIN)/python -m shared.localrun
@@ -22,7 +33,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-test: $(STAMP) lint typecheck
+test: $(STAMP) $(EMULATORS) system-packages lint typecheck
 	$(BIN)/python -m pytest
 
 unit: $(STAMP)
@@ -32,4 +43,4 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.documents
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache emulators/node_modules
