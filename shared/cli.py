@@ -1,8 +1,11 @@
-"""Developer commands for the embedded profile.
+"""Developer commands.
 
 ``python -m shared.cli token --tenant TENANT --user USER --role ROLE [--ttl SECONDS]``
 prints a bearer token signed by the local dev issuer. It refuses to run on the azure
 profile, where tokens come from Entra ID.
+
+``python -m shared.cli cosmos-containers > infra/cosmos-containers.json`` writes the
+document containers and their indexes for the Bicep, from the code's own list.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ def _parser() -> argparse.ArgumentParser:
     token.add_argument("--user", required=True, help="user id (the token's subject)")
     token.add_argument("--role", action="append", required=True, choices=[r.value for r in Role], help="repeatable")
     token.add_argument("--ttl", type=int, default=3600, help="lifetime in seconds (default 3600)")
+    commands.add_parser("cosmos-containers", help="print the Cosmos DB containers and indexes for infra/")
     return parser
 
 
@@ -51,6 +55,11 @@ def _token(args: argparse.Namespace, settings: Settings) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.command == "cosmos-containers":
+        from shared.containers import cosmos_containers_json
+
+        sys.stdout.write(cosmos_containers_json())
+        return 0
     settings = Settings()
     if settings.profile != "embedded":
         print("dev tokens exist only on the embedded profile (LMS_PROFILE=embedded)", file=sys.stderr)

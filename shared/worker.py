@@ -22,12 +22,12 @@ from shared.errors import NotFound
 from shared.observability import configure_logging
 from shared.platform.bus import ReceivedMessage
 from shared.platform.documents import Document
+from shared.platform.topology import LEASES
 
 __all__ = ["BusConsumer", "ChangeFeedFollower", "Job", "LocalWorker", "Upkeep"]
 
 log = logging.getLogger("lms.worker")
 
-LEASES = "leases"
 LEASE_PARTITION = "platform"
 
 

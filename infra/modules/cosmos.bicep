@@ -5,8 +5,8 @@ param tags object
 param principalId string
 param databaseName string = 'lms'
 
-@description('Containers of the document store (the names the code uses)')
-param containers array = ['tenants', 'users', 'audit', 'leases']
+@description('Containers of the document store with their indexing policies, written by the code: python -m shared.cli cosmos-containers > infra/cosmos-containers.json')
+param containers array = loadJsonContent('../cosmos-containers.json')
 
 resource account 'Microsoft.DocumentDB/databaseAccounts@2024-05-15' = {
   name: name
@@ -31,11 +31,13 @@ resource database 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases@2024-05-15
 resource documentContainers 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers@2024-05-15' = [
   for container in containers: {
     parent: database
-    name: container
+    name: container.name
     properties: {
       resource: {
-        id: container
+        id: container.name
         partitionKey: { paths: ['/tenantId'], kind: 'Hash', version: 2 }
+        // Composite indexes for every multi-key ORDER BY the code issues.
+        indexingPolicy: container.indexingPolicy
         // -1: TTL is on, and each document decides its own (documents without ttl never expire).
         defaultTtl: -1
       }

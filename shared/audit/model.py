@@ -5,10 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from shared.kernel import OutputModel
+from shared.platform.documents import ContainerSpec, Order
 
-__all__ = ["AUDIT", "AuditEntry"]
+__all__ = ["AUDIT", "AUDIT_CONTAINER", "NEWEST_FIRST", "AuditEntry"]
 
 AUDIT = "audit"
+NEWEST_FIRST = (Order("at", descending=True), Order("id", descending=True))
+AUDIT_CONTAINER = ContainerSpec(AUDIT, orderings=(NEWEST_FIRST,))
 
 
 class AuditEntry(OutputModel):

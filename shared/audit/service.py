@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from shared.audit.model import AUDIT, AuditEntry
+from shared.audit.model import AUDIT, NEWEST_FIRST, AuditEntry
 from shared.bootstrap import Platform
 from shared.kernel import Paged
 from shared.observability import correlation_id
-from shared.platform.documents import Filter, Order
+from shared.platform.documents import Filter
 from shared.platform.tenancy import TenantContext, TenantDocuments
 
 __all__ = ["list_entries", "record"]
@@ -60,7 +60,7 @@ def list_entries(
         filters.append(Filter("subjectId", "eq", subject_id))
     page = TenantDocuments(platform.documents, AUDIT, ctx).query(
         filters,
-        order_by=(Order("at", descending=True), Order("id", descending=True)),
+        order_by=NEWEST_FIRST,
         limit=limit,
         continuation=continuation,
     )

@@ -24,6 +24,7 @@ from shared.errors import InvalidInput
 __all__ = [
     "PARTITION_FIELD",
     "ChangePage",
+    "ContainerSpec",
     "Document",
     "DocumentStore",
     "Filter",
@@ -62,6 +63,15 @@ class Filter:
 class Order:
     field: str
     descending: bool = False
+
+
+@dataclass(frozen=True)
+class ContainerSpec:
+    """A document container and the ``order_by`` tuples its queries use: Cosmos DB serves
+    an ORDER BY on more than one key only from a composite index made for it."""
+
+    name: str
+    orderings: tuple[tuple[Order, ...], ...] = ()
 
 
 @dataclass(frozen=True)

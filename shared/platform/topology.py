@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from shared.platform.bus import BusTopology, EntityOptions
 
-__all__ = ["BLOB_CONTAINERS", "BUS_TOPOLOGY", "EVENTS_TOPIC", "EVENT_SUBSCRIPTIONS", "QUEUES"]
+__all__ = ["BLOB_CONTAINERS", "BUS_TOPOLOGY", "EVENTS_TOPIC", "EVENT_SUBSCRIPTIONS", "LEASES", "QUEUES"]
 
 EVENTS_TOPIC = "events"
 EVENT_SUBSCRIPTIONS = ("reporting", "notifications", "billing", "search")
@@ -18,6 +18,9 @@ BUS_TOPOLOGY = BusTopology(
     queues=QUEUES,
     topics={EVENTS_TOPIC: {name: EntityOptions() for name in EVENT_SUBSCRIPTIONS}},
 )
+
+# The document container where change-feed followers keep their checkpoints.
+LEASES = "leases"
 
 # Blob containers: content teams' uploads, transcoded HLS media, issued certificates.
 BLOB_CONTAINERS = ("uploads", "media", "certificates")

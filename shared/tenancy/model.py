@@ -17,10 +17,14 @@ from shared.kernel import (
     Reason,
     ShortText,
 )
+from shared.platform.documents import ContainerSpec, Order
 from shared.roles import Role
 
 __all__ = [
+    "BY_ID",
     "FLAG_DEFAULTS",
+    "TENANTS_CONTAINER",
+    "USERS_CONTAINER",
     "Branding",
     "BrandingPatch",
     "FeatureFlag",
@@ -38,6 +42,9 @@ __all__ = [
 
 TENANTS = "tenants"
 USERS = "users"
+BY_ID = (Order("id"),)
+TENANTS_CONTAINER = ContainerSpec(TENANTS, orderings=(BY_ID,))
+USERS_CONTAINER = ContainerSpec(USERS, orderings=(BY_ID,))
 
 FeatureFlag = Literal[
     "self_enrollment",

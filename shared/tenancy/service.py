@@ -8,12 +8,13 @@ from shared.audit import service as audit_log
 from shared.bootstrap import Platform
 from shared.errors import Conflict, Forbidden, NotFound
 from shared.kernel import Paged
-from shared.platform.documents import Document, Order
+from shared.platform.documents import Document
 from shared.platform.identity import Principal
 from shared.platform.tenancy import PlatformDocuments, TenantContext, TenantDocuments
 from shared.roles import TENANT_ROLES
 from shared.tenancy import users
 from shared.tenancy.model import (
+    BY_ID,
     TENANTS,
     PublicBranding,
     TenantCreate,
@@ -65,7 +66,7 @@ def create_tenant(platform: Platform, principal: Principal, body: TenantCreate) 
 def list_tenants(platform: Platform, *, limit: int, continuation: str | None) -> Paged[TenantView]:
     """Every tenant of the platform, by id (a SuperAdmin operation)."""
     page = PlatformDocuments(platform.documents, TENANTS).query_across_tenants(
-        order_by=(Order("id"),), limit=limit, continuation=continuation
+        order_by=BY_ID, limit=limit, continuation=continuation
     )
     return Paged[TenantView](items=[_view(d) for d in page.items], continuation=page.continuation)
 

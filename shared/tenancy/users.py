@@ -8,11 +8,11 @@ from shared.audit import service as audit_log
 from shared.bootstrap import Platform
 from shared.errors import Conflict, Forbidden, NotFound
 from shared.kernel import Paged
-from shared.platform.documents import Document, Filter, Order
+from shared.platform.documents import Document, Filter
 from shared.platform.identity import Principal
 from shared.platform.tenancy import PlatformDocuments, TenantContext, TenantDocuments
 from shared.roles import Role
-from shared.tenancy.model import USERS, FirstAdmin, MeView, UserCreate, UserPatch, UserView
+from shared.tenancy.model import BY_ID, USERS, FirstAdmin, MeView, UserCreate, UserPatch, UserView
 
 __all__ = [
     "assigned_roles",
@@ -82,7 +82,7 @@ def list_users(
 ) -> Paged[UserView]:
     """The tenant's users by id, optionally only those holding one role."""
     filters = [Filter("roles", "contains", role.value)] if role else []
-    page = _docs(platform, ctx).query(filters, order_by=(Order("id"),), limit=limit, continuation=continuation)
+    page = _docs(platform, ctx).query(filters, order_by=BY_ID, limit=limit, continuation=continuation)
     return Paged[UserView](items=[UserView.model_validate(d) for d in page.items], continuation=page.continuation)
 
 

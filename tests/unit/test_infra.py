@@ -3,6 +3,7 @@ names the code uses: containers, queues, topic, settings, identity-based access.
 
 from __future__ import annotations
 
+import json
 import re
 from functools import cache
 from pathlib import Path
@@ -12,10 +13,10 @@ import pytest
 from pycep import BicepParser
 
 from shared.audit.model import AUDIT
-from shared.platform.topology import BLOB_CONTAINERS, BUS_TOPOLOGY, EVENTS_TOPIC
+from shared.containers import cosmos_containers_json
+from shared.platform.topology import BLOB_CONTAINERS, BUS_TOPOLOGY, EVENTS_TOPIC, LEASES
 from shared.settings import Settings
 from shared.tenancy.model import TENANTS, USERS
-from shared.worker import LEASES
 
 ROOT = Path(__file__).resolve().parents[2]
 INFRA = ROOT / "infra"
@@ -63,9 +64,24 @@ def test_every_bicep_file_parses_and_its_modules_exist(path: Path) -> None:
 
 
 def test_cosmos_has_every_container_the_code_uses_partitioned_by_tenant() -> None:
-    assert set(default_of("cosmos.bicep", "containers")) >= CODE_CONTAINERS
     text = (INFRA / "modules" / "cosmos.bicep").read_text()
+    assert "loadJsonContent('../cosmos-containers.json')" in text
     assert "paths: ['/tenantId']" in text
+    assert {c["name"] for c in json.loads((INFRA / "cosmos-containers.json").read_text())} >= CODE_CONTAINERS
+
+
+def test_the_cosmos_containers_file_is_what_the_code_generates() -> None:
+    assert (INFRA / "cosmos-containers.json").read_text() == cosmos_containers_json(), (
+        "regenerate it: python -m shared.cli cosmos-containers > infra/cosmos-containers.json"
+    )
+
+
+def test_the_audit_container_has_the_composite_index_its_newest_first_query_needs() -> None:
+    audit = next(c for c in json.loads((INFRA / "cosmos-containers.json").read_text()) if c["name"] == AUDIT)
+    assert [
+        {"path": "/at", "order": "descending"},
+        {"path": "/id", "order": "descending"},
+    ] in audit["indexingPolicy"]["compositeIndexes"]
 
 
 def test_storage_has_every_blob_container_the_code_uses() -> None:
