@@ -30,3 +30,24 @@ def test_host_json_leaves_routes_to_the_api() -> None:
     host = json.loads((ROOT / "host.json").read_text())
     assert host["extensions"]["http"]["routePrefix"] == ""
     assert host["version"] == "2.0"
+
+
+def _duration(text: str) -> float:
+    hours, minutes, seconds = text.split(":")
+    return int(hours) * 3600 + int(minutes) * 60 + float(seconds)
+
+
+def test_host_json_renews_service_bus_locks_longer_than_any_entity_holds_them() -> None:
+    from shared.platform.topology import BUS_TOPOLOGY
+
+    bus = json.loads((ROOT / "host.json").read_text())["extensions"]["serviceBus"]
+    longest_lock = max(o.lock_seconds for o in BUS_TOPOLOGY.queues.values())
+    assert _duration(bus["maxAutoLockRenewalDuration"]) > longest_lock
+    assert bus["autoCompleteMessages"] is True  # a handler that raises leaves the message to be redelivered
+    assert bus["prefetchCount"] == 0  # prefetched messages' locks would run out while others are handled
+
+
+def test_host_json_keeps_functions_within_the_flex_consumption_limit() -> None:
+    host = json.loads((ROOT / "host.json").read_text())
+    assert _duration(host["functionTimeout"]) <= 30 * 60
+    assert host["extensionBundle"]["version"].startswith("[4.")
