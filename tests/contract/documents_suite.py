@@ -21,11 +21,12 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from shared.errors import Conflict, InvalidInput, NotFound, PreconditionFailed
 from shared.platform.documents import ChangePage, Document, DocumentStore, Filter, Order, Page, Query
+from tests.contract._hypothesis import SUITE_HEALTH_CHECKS
 
 AdvanceClock = Callable[[float], None] | None
 
@@ -463,7 +464,7 @@ class DocumentStoreContract:
         with pytest.raises(InvalidInput):
             store.read_changes(container, token)
 
-    @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @settings(max_examples=40, deadline=None, suppress_health_check=SUITE_HEALTH_CHECKS)
     @given(
         rows=st.lists(
             st.tuples(st.one_of(st.none(), st.integers(0, 4)), st.one_of(st.none(), st.sampled_from("abc"))),

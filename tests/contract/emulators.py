@@ -131,3 +131,35 @@ def require_system_program(program: str, package: str) -> str:
     if path is None:
         pytest.skip(f"{program} is not installed: `apt-get install {package}` to test against it")
     return path
+
+
+# Azurite's well-known development account (published in its README; not a secret).
+AZURITE_ACCOUNT = "devstoreaccount1"
+AZURITE_KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
+
+
+def azurite_connection_string(port: int) -> str:
+    """The connection string of Azurite's development account on ``port``."""
+    return (
+        f"DefaultEndpointsProtocol=http;AccountName={AZURITE_ACCOUNT};AccountKey={AZURITE_KEY};"
+        f"BlobEndpoint=http://{HOST}:{port}/{AZURITE_ACCOUNT};"
+    )
+
+
+@contextmanager
+def azurite(workspace: Path) -> Iterator[str]:
+    """Azurite's blob service on a free port, data under ``workspace``; yields its connection string."""
+    port = free_port()
+    args = ["--blobHost", HOST, "--blobPort", str(port), "--location", str(workspace / "data")]
+    args += ["--skipApiVersionCheck", "--loose", "--silent", "--disableTelemetry"]
+    with running("azurite-blob", args, port=port, log=workspace / "azurite.log"):
+        yield azurite_connection_string(port)
+
+
+@contextmanager
+def cosmosdb_server(workspace: Path) -> Iterator[str]:
+    """The cosmosdb-server emulator on a free port (HTTPS, self-signed); yields its endpoint."""
+    port = free_port()
+    args = ["--host", HOST, "--port", str(port)]
+    with running("cosmosdb-server", args, port=port, log=workspace / "cosmosdb-server.log"):
+        yield f"https://{HOST}:{port}"

@@ -17,11 +17,12 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from shared.errors import InvalidInput, NotFound
 from shared.platform.search import SearchIndex, SearchIndexDefinition, SearchResults
+from tests.contract._hypothesis import SUITE_HEALTH_CHECKS
 
 AdvanceClock = Callable[[float], None] | None
 
@@ -141,7 +142,7 @@ class SearchIndexContract:
         assert keys(search.search(index, mine, "shared")) == []
         assert keys(search.search(index, theirs, "shared")) == ["shared-key"]
 
-    @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @settings(max_examples=25, deadline=None, suppress_health_check=SUITE_HEALTH_CHECKS)
     @given(text=NASTY, words=st.lists(st.sampled_from(["alpha", "beta", "gamma", "delta"]), min_size=1, max_size=3))
     def test_no_query_ever_returns_a_document_of_another_tenant(
         self, search: SearchIndex, index: str, text: str, words: list[str]
@@ -299,14 +300,14 @@ class SearchIndexContract:
 
     # --- robustness -------------------------------------------------------------------------------
 
-    @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @settings(max_examples=200, deadline=None, suppress_health_check=SUITE_HEALTH_CHECKS)
     @given(text=NASTY)
     def test_any_text_never_raises(self, search: SearchIndex, index: str, catalogue: str, text: str) -> None:
         results = search.search(index, catalogue, text, highlight_fields=("title", "summary", "tags"))
         assert results.total >= len(results.hits)
         assert all(hit.document["tenantId"] == catalogue for hit in results.hits)
 
-    @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @settings(max_examples=200, deadline=None, suppress_health_check=SUITE_HEALTH_CHECKS)
     @given(before=NASTY, after=NASTY)
     def test_any_text_around_a_real_word_never_raises(
         self, search: SearchIndex, index: str, catalogue: str, before: str, after: str

@@ -44,7 +44,7 @@ from tests.contract.documents_suite import (
     walk,
     walk_ids,
 )
-from tests.contract.emulators import HOST, free_port, running
+from tests.contract.emulators import cosmosdb_server
 
 pytestmark = pytest.mark.filterwarnings("ignore::urllib3.exceptions.InsecureRequestWarning")
 
@@ -67,11 +67,9 @@ SUITE_ORDERINGS: tuple[tuple[Order, ...], ...] = (
 
 @pytest.fixture(scope="module")
 def cosmos_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    port = free_port()
-    log = tmp_path_factory.mktemp("cosmos") / "cosmosdb-server.log"
     # The emulator serves HTTPS with the self-signed certificate it ships.
-    with running("cosmosdb-server", ["--host", HOST, "--port", str(port)], port=port, log=log):
-        yield f"https://{HOST}:{port}"
+    with cosmosdb_server(tmp_path_factory.mktemp("cosmos")) as endpoint:
+        yield endpoint
 
 
 class EmulatorWire(RequestsTransport):
