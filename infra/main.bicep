@@ -93,6 +93,8 @@ var appSettings = {
   LMS_SERVICEBUS_NAMESPACE: serviceBus.outputs.fullyQualifiedNamespace
   LMS_SEARCH_ENDPOINT: search.outputs.endpoint
   LMS_KEY_VAULT_URL: keyVault.outputs.uri
+  // Signed media and certificate URLs point at Front Door, which forwards them to the blob origin.
+  LMS_MEDIA_BASE_URL: 'https://${frontDoor.outputs.hostName}'
   AZURE_CLIENT_ID: identity.outputs.clientId
 }
 
@@ -144,5 +146,6 @@ output LMS_BLOB_ACCOUNT_URL string = storage.outputs.blobEndpoint
 output LMS_SERVICEBUS_NAMESPACE string = serviceBus.outputs.fullyQualifiedNamespace
 output LMS_SEARCH_ENDPOINT string = search.outputs.endpoint
 output LMS_KEY_VAULT_URL string = keyVault.outputs.uri
+output LMS_MEDIA_BASE_URL string = 'https://${frontDoor.outputs.hostName}'
 output MEDIA_CDN_HOST string = frontDoor.outputs.hostName
 output AZURE_CONTAINER_REGISTRY_ENDPOINT string = transcoder.outputs.registryEndpoint

@@ -9,12 +9,10 @@ only to index functions). Tests call ``bootstrap(settings, **overrides)`` direct
 from __future__ import annotations
 
 import functools
-import secrets
-from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
+from shared._adapters import PORTS, Adapters
 from shared.platform.blobs import BlobStore
 from shared.platform.bus import MessageBus
 from shared.platform.cache import Cache
@@ -23,14 +21,11 @@ from shared.platform.documents import DocumentStore
 from shared.platform.identity import DevIssuer, JwksKeys, KeyResolver, StaticKeys, TokenValidator
 from shared.platform.ids import IdGenerator, RandomIds
 from shared.platform.search import SearchIndex
-from shared.platform.secrets import SecretStore, ensure_secret
+from shared.platform.secrets import SecretStore
 from shared.platform.signer import UrlSigner
-from shared.platform.topology import BUS_TOPOLOGY
 from shared.settings import Settings
 
 __all__ = ["Platform", "bootstrap", "default_platform"]
-
-URL_SIGNING_SECRET = "url-signing-key"  # noqa: S105 - the name of a secret, not its value
 
 
 @dataclass(frozen=True)
@@ -58,29 +53,15 @@ class Platform:
 def bootstrap(settings: Settings | None = None, **overrides: Any) -> Platform:
     """Build the platform for ``settings``; any port can be replaced by a keyword override."""
     settings = settings or Settings()
-    if settings.profile != "embedded":
-        raise RuntimeError(
-            "LMS_PROFILE=azure needs the Azure adapters, which this build does not contain yet; "
-            "use LMS_PROFILE=embedded"
-        )
     parts: dict[str, Any] = {"clock": SystemClock(), "ids": RandomIds(), **overrides}
-    data = settings.data_dir
-    builders: dict[str, Callable[[], Any]] = {
-        "documents": lambda: _sqlite_documents(data, parts["clock"]),
-        "blobs": lambda: _folder_blobs(data, parts["clock"]),
-        "bus": lambda: _sqlite_bus(data, parts["clock"]),
-        "search": lambda: _fts_search(data),
-        "secrets": lambda: _local_secrets(data),
-        "cache": lambda: _memory_cache(parts["clock"]),
-        "dev_issuer": lambda: DevIssuer(
-            data / "keys", issuer=settings.auth_issuer, audience=settings.auth_audience, clock=parts["clock"]
-        ),
-    }
-    for name, build in builders.items():
-        if name not in parts:
-            parts[name] = build()
+    adapters = Adapters(settings, parts["clock"])
+    for port in PORTS:
+        if port not in parts:
+            parts[port] = adapters.build(port)
+    if "dev_issuer" not in parts:
+        parts["dev_issuer"] = _dev_issuer(settings, parts["clock"])
     if "signer" not in parts:
-        parts["signer"] = _hmac_signer(parts["secrets"], settings, parts["clock"])
+        parts["signer"] = adapters.signer(parts["secrets"])
     if "tokens" not in parts:
         parts["tokens"] = _token_validator(settings, parts["dev_issuer"], parts["clock"])
     return Platform(settings=settings, **parts)
@@ -111,44 +92,10 @@ def _token_validator(settings: Settings, dev_issuer: DevIssuer | None, clock: Cl
     )
 
 
-def _sqlite_documents(data: Path, clock: Clock) -> DocumentStore:
-    from shared.platform._sqlite_documents import SqliteDocumentStore
-
-    return SqliteDocumentStore(data / "documents.sqlite3", clock=clock)
-
-
-def _folder_blobs(data: Path, clock: Clock) -> BlobStore:
-    from shared.platform._folder_blobs import FolderBlobStore
-
-    return FolderBlobStore(data / "blobs", clock=clock)
-
-
-def _sqlite_bus(data: Path, clock: Clock) -> MessageBus:
-    from shared.platform._sqlite_bus import SqliteMessageBus
-
-    return SqliteMessageBus(data / "bus.sqlite3", BUS_TOPOLOGY, clock=clock)
-
-
-def _fts_search(data: Path) -> SearchIndex:
-    from shared.platform._fts_search import SqliteSearchIndex
-
-    return SqliteSearchIndex(data / "search.sqlite3")
-
-
-def _local_secrets(data: Path) -> SecretStore:
-    from shared.platform._local_secrets import LocalSecretStore
-
-    return LocalSecretStore(data / "keys" / "secrets.json")
-
-
-def _memory_cache(clock: Clock) -> Cache:
-    from shared.platform._memory_cache import MemoryCache
-
-    return MemoryCache(clock=clock)
-
-
-def _hmac_signer(store: SecretStore, settings: Settings, clock: Clock) -> UrlSigner:
-    from shared.platform._hmac_signer import HmacUrlSigner
-
-    key = ensure_secret(store, URL_SIGNING_SECRET, lambda: secrets.token_urlsafe(32))
-    return HmacUrlSigner(key.encode(), f"{settings.public_base_url}/api/local-blobs", clock=clock)
+def _dev_issuer(settings: Settings, clock: Clock) -> DevIssuer | None:
+    """The local token issuer of the embedded profile; Azure takes tokens from Entra ID only."""
+    if settings.profile != "embedded":
+        return None
+    return DevIssuer(
+        settings.data_dir / "keys", issuer=settings.auth_issuer, audience=settings.auth_audience, clock=clock
+    )

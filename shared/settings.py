@@ -80,8 +80,15 @@ class Settings(BaseSettings):
     cosmos_key: str | None = None
     cosmos_database: str = "lms"
     cosmos_placement: dict[str, str] = Field(default_factory=dict, description="tenant id -> dedicated database")
+    cosmos_emulator: bool = Field(
+        default=False, description="a local emulator: accept its self-signed certificate, create containers"
+    )
     blob_account_url: str | None = None
     blob_connection_string: str | None = None
+    blob_hierarchical_namespace: bool = Field(
+        default=False, description="the account has a hierarchical namespace, so a URL can be signed for a folder"
+    )
+    media_base_url: str | None = Field(default=None, description="Front Door/CDN origin that signed blob URLs use")
     servicebus_namespace: str | None = None
     servicebus_connection_string: str | None = None
     search_endpoint: str | None = None

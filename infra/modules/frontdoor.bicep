@@ -46,7 +46,7 @@ resource route 'Microsoft.Cdn/profiles/afdEndpoints/routes@2024-02-01' = {
   dependsOn: [origin]
   properties: {
     originGroup: { id: originGroup.id }
-    patternsToMatch: ['/media/*']
+    patternsToMatch: ['/media/*', '/certificates/*']
     supportedProtocols: ['Https']
     httpsRedirect: 'Enabled'
     forwardingProtocol: 'HttpsOnly'

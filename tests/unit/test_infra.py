@@ -35,6 +35,8 @@ OPTIONAL_SETTINGS = {
     "principal_cache_seconds": "default",
     "cosmos_key": "emulator only; Azure uses the managed identity",
     "cosmos_placement": "set per enterprise tenant when one moves to a dedicated database",
+    "cosmos_emulator": "local Cosmos DB emulator only",
+    "blob_hierarchical_namespace": "the provisioned account has a flat namespace; set only for an ADLS Gen2 account",
     "blob_connection_string": "Azurite only",
     "servicebus_connection_string": "emulator only",
     "search_api_key": "local only; Azure uses the managed identity",

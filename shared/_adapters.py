@@ -1,0 +1,213 @@
+"""How each port's adapter is built, for ``bootstrap`` (the composition root) only.
+
+The profile picks every adapter (embedded: SQLite, folder, FTS5, local file, in-process
+cache; azure: Cosmos DB, Blob Storage, Service Bus, AI Search, Key Vault), and each
+``LMS_*_ADAPTER`` setting overrides one port, so one service can run on its emulator
+while the rest stays embedded. Azure adapters sign in with ``DefaultAzureCredential``
+(the app's managed identity in Azure, the developer's login locally) unless a key or
+connection string for an emulator is set. SDK modules are imported only when used.
+"""
+
+from __future__ import annotations
+
+import functools
+import secrets
+from collections.abc import Callable
+from typing import Any
+
+from shared.platform.blobs import BlobStore
+from shared.platform.bus import MessageBus
+from shared.platform.cache import Cache
+from shared.platform.clock import Clock
+from shared.platform.documents import DocumentStore
+from shared.platform.search import SearchIndex
+from shared.platform.secrets import SecretStore, ensure_secret
+from shared.platform.signer import UrlSigner
+from shared.platform.topology import BUS_TOPOLOGY
+from shared.settings import Settings
+
+__all__ = ["PORTS", "Adapters", "chosen_adapters"]
+
+URL_SIGNING_SECRET = "url-signing-key"  # noqa: S105 - the name of a secret, not its value
+
+PORTS = ("documents", "blobs", "bus", "search", "secrets", "cache")
+_PROFILE_ADAPTERS = {
+    "embedded": {
+        "documents": "sqlite",
+        "blobs": "folder",
+        "bus": "sqlite",
+        "search": "fts",
+        "secrets": "local",
+        "cache": "memory",
+    },
+    "azure": {
+        "documents": "cosmos",
+        "blobs": "azure",
+        "bus": "servicebus",
+        "search": "azure",
+        "secrets": "keyvault",
+        "cache": "memory",
+    },
+}
+
+
+def chosen_adapters(settings: Settings) -> dict[str, str]:
+    """The adapter of each port: the profile's, a configured Redis for the cache, then overrides."""
+    chosen = dict(_PROFILE_ADAPTERS[settings.profile])
+    if settings.redis_url:
+        chosen["cache"] = "redis"
+    for port in PORTS:
+        override = getattr(settings, f"{port}_adapter")
+        if override:
+            chosen[port] = override
+    return chosen
+
+
+def _required(settings: Settings, field: str, port: str) -> Any:
+    value = getattr(settings, field)
+    if not value:
+        raise RuntimeError(f"the {port} adapter needs LMS_{field.upper()}")
+    return value
+
+
+class Adapters:
+    """Builds the chosen adapter of each port, sharing one credential and one blob client."""
+
+    def __init__(self, settings: Settings, clock: Clock) -> None:
+        self.settings = settings
+        self.clock = clock
+        self.chosen = chosen_adapters(settings)
+
+    def build(self, port: str) -> Any:
+        """The adapter of ``port`` (one of ``PORTS``) as the settings choose it."""
+        builder: Callable[[], Any] = getattr(self, f"_{port}_{self.chosen[port]}")
+        return builder()
+
+    @functools.cached_property
+    def credential(self) -> Any:
+        """``DefaultAzureCredential``: ``AZURE_CLIENT_ID`` picks the user-assigned identity in Azure."""
+        from azure.identity import DefaultAzureCredential
+
+        return DefaultAzureCredential()
+
+    # --- documents --------------------------------------------------------------------------
+
+    def _documents_sqlite(self) -> DocumentStore:
+        from shared.platform._sqlite_documents import SqliteDocumentStore
+
+        return SqliteDocumentStore(self.settings.data_dir / "documents.sqlite3", clock=self.clock)
+
+    def _documents_cosmos(self) -> DocumentStore:
+        from shared.containers import DOCUMENT_CONTAINERS
+        from shared.platform._cosmos_documents import CosmosDocumentStore, RequestCharges, cosmos_client
+
+        s = self.settings
+        endpoint = _required(s, "cosmos_endpoint", "cosmos")
+        options = {"connection_verify": False} if s.cosmos_emulator else {}
+        client = cosmos_client(endpoint, s.cosmos_key or self.credential, **options)
+        orderings = tuple(dict.fromkeys(o for c in DOCUMENT_CONTAINERS for o in c.orderings))
+        return CosmosDocumentStore(
+            client,
+            s.cosmos_database,
+            placement=s.cosmos_placement,
+            charges=RequestCharges(),
+            create_containers=s.cosmos_emulator,
+            orderings=orderings,
+        )
+
+    # --- blobs and signed URLs -------------------------------------------------------------
+
+    def _blobs_folder(self) -> BlobStore:
+        from shared.platform._folder_blobs import FolderBlobStore
+
+        return FolderBlobStore(self.settings.data_dir / "blobs", clock=self.clock)
+
+    @functools.cached_property
+    def _blob_client(self) -> Any:
+        from shared.platform._azure_blobs import blob_service_client
+
+        s = self.settings
+        if not (s.blob_account_url or s.blob_connection_string):
+            raise RuntimeError("the azure blobs adapter needs LMS_BLOB_ACCOUNT_URL (or a connection string)")
+        credential = None if s.blob_connection_string else self.credential
+        return blob_service_client(s.blob_account_url, s.blob_connection_string, credential)
+
+    def _blobs_azure(self) -> BlobStore:
+        from shared.platform._azure_blobs import AzureBlobStore
+
+        return AzureBlobStore(self._blob_client, create_containers=bool(self.settings.blob_connection_string))
+
+    def signer(self, secret_store: SecretStore) -> UrlSigner:
+        """SAS URLs when blobs live in Azure Storage, else HMAC URLs for the local blob route."""
+        if self.chosen["blobs"] == "azure":
+            from shared.platform._blob_sas_signer import BlobSasUrlSigner
+
+            return BlobSasUrlSigner(
+                self._blob_client,
+                public_base_url=self.settings.media_base_url,
+                hierarchical_namespace=self.settings.blob_hierarchical_namespace,
+                clock=self.clock,
+            )
+        from shared.platform._hmac_signer import HmacUrlSigner
+
+        key = ensure_secret(secret_store, URL_SIGNING_SECRET, lambda: secrets.token_urlsafe(32))
+        base = f"{self.settings.public_base_url}/api/local-blobs"
+        return HmacUrlSigner(key.encode(), base, clock=self.clock)
+
+    # --- bus ------------------------------------------------------------------------------------
+
+    def _bus_sqlite(self) -> MessageBus:
+        from shared.platform._sqlite_bus import SqliteMessageBus
+
+        return SqliteMessageBus(self.settings.data_dir / "bus.sqlite3", BUS_TOPOLOGY, clock=self.clock)
+
+    def _bus_servicebus(self) -> MessageBus:
+        from shared.platform._servicebus_bus import ServiceBusMessageBus, servicebus_client
+
+        s = self.settings
+        if not (s.servicebus_namespace or s.servicebus_connection_string):
+            raise RuntimeError("the servicebus adapter needs LMS_SERVICEBUS_NAMESPACE (or a connection string)")
+        credential = None if s.servicebus_connection_string else self.credential
+        client = servicebus_client(s.servicebus_namespace, s.servicebus_connection_string, credential)
+        return ServiceBusMessageBus(client, BUS_TOPOLOGY, clock=self.clock)
+
+    # --- search ---------------------------------------------------------------------------------
+
+    def _search_fts(self) -> SearchIndex:
+        from shared.platform._fts_search import SqliteSearchIndex
+
+        return SqliteSearchIndex(self.settings.data_dir / "search.sqlite3")
+
+    def _search_azure(self) -> SearchIndex:
+        from shared.platform._azure_search import AzureSearchIndex, search_clients
+
+        s = self.settings
+        endpoint = _required(s, "search_endpoint", "azure search")
+        index_client, search_client = search_clients(
+            endpoint, s.search_api_key, None if s.search_api_key else self.credential
+        )
+        return AzureSearchIndex(index_client, search_client)
+
+    # --- secrets and cache ---------------------------------------------------------------------
+
+    def _secrets_local(self) -> SecretStore:
+        from shared.platform._local_secrets import LocalSecretStore
+
+        return LocalSecretStore(self.settings.data_dir / "keys" / "secrets.json")
+
+    def _secrets_keyvault(self) -> SecretStore:
+        from shared.platform._keyvault_secrets import KeyVaultSecretStore, secret_client
+
+        vault = _required(self.settings, "key_vault_url", "keyvault")
+        return KeyVaultSecretStore(secret_client(vault, self.credential))
+
+    def _cache_memory(self) -> Cache:
+        from shared.platform._memory_cache import MemoryCache
+
+        return MemoryCache(clock=self.clock)
+
+    def _cache_redis(self) -> Cache:
+        from shared.platform._redis_cache import RedisCache, redis_client
+
+        url = _required(self.settings, "redis_url", "redis")
+        return RedisCache(redis_client(url, self.credential))
