@@ -46,13 +46,13 @@ from shared.platform.bus import (
     MessageLockLost,
     OutgoingMessage,
     ReceivedMessage,
+    validate_outgoing,
 )
 from shared.platform.clock import Clock, SystemClock
 
 __all__ = ["ServiceBusMessageBus", "servicebus_client"]
 
 _SUBSCRIPTIONS = "/subscriptions/"
-_MAX_MESSAGE_ID = 128  # Service Bus's limit
 # The service adds these to a dead-lettered message's application properties; the port
 # carries them as dead_letter_reason/description, not as the sender's properties.
 _DEAD_LETTER_PROPERTIES = ("DeadLetterReason", "DeadLetterErrorDescription")
@@ -276,12 +276,7 @@ def _send_in_batches(sender: ServiceBusSender, messages: list[ServiceBusMessage]
 
 def _to_sdk(message: OutgoingMessage) -> ServiceBusMessage:
     """The SDK message for ``message``; a malformed one refuses the whole send before anything goes out."""
-    if not isinstance(message.body, bytes):
-        raise InvalidInput("a message body is bytes")
-    if not isinstance(message.message_id, str) or not 0 < len(message.message_id) <= _MAX_MESSAGE_ID:
-        raise InvalidInput(f"a message id is 1-{_MAX_MESSAGE_ID} characters")
-    if not all(isinstance(k, str) and isinstance(v, str) for k, v in message.properties.items()):
-        raise InvalidInput("message properties map strings to strings")
+    validate_outgoing(message)
     at = message.scheduled_at
     properties: dict[str | bytes, Any] = {key: value for key, value in message.properties.items()}
     return ServiceBusMessage(

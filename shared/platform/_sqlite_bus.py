@@ -30,6 +30,7 @@ from shared.platform.bus import (
     OutgoingMessage,
     ReceivedMessage,
     subscription_path,
+    validate_outgoing,
 )
 from shared.platform.clock import Clock, SystemClock
 
@@ -65,7 +66,6 @@ _COLUMNS = (
 )
 # A message is ready when it is due and nobody holds a live lock on it.
 _READY = "entity = ? AND visible_at <= ? AND (locked_until IS NULL OR locked_until <= ?)"
-_MAX_MESSAGE_ID = 128  # Service Bus's limit, so ids that work here work in Azure
 _POLL_SECONDS = 0.05
 
 
@@ -106,7 +106,7 @@ class SqliteMessageBus(MessageBus):
         """Send to a queue or topic; the whole batch is one transaction."""
         targets, window = self._targets(entity)
         for m in messages:
-            _check(m)
+            validate_outgoing(m)
         now = self._now()
         with self._db.write() as db:
             db.execute("DELETE FROM sent_ids WHERE entity = ? AND sent_at <= ?", (entity, now - window))
@@ -199,16 +199,6 @@ class SqliteMessageBus(MessageBus):
     def ping(self) -> None:
         """Raise ``Unavailable`` if the bus file cannot be read."""
         self._db.ping()
-
-
-def _check(message: OutgoingMessage) -> None:
-    """Refuse a malformed message before the batch starts, so a batch never fails half-way on input."""
-    if not isinstance(message.body, bytes):
-        raise InvalidInput("a message body is bytes")
-    if not isinstance(message.message_id, str) or not 0 < len(message.message_id) <= _MAX_MESSAGE_ID:
-        raise InvalidInput(f"a message id is 1-{_MAX_MESSAGE_ID} characters")
-    if not all(isinstance(k, str) and isinstance(v, str) for k, v in message.properties.items()):
-        raise InvalidInput("message properties map strings to strings")
 
 
 def _timestamp(at: datetime) -> float:

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from shared.errors import Conflict
+from shared.errors import Conflict, InvalidInput
 
 __all__ = [
     "DEAD_LETTER_SUFFIX",
@@ -30,10 +30,24 @@ __all__ = [
     "OutgoingMessage",
     "ReceivedMessage",
     "subscription_path",
+    "validate_outgoing",
 ]
 
 DEAD_LETTER_SUFFIX = "/$deadletterqueue"
 MAX_DELIVERY_REASON = "MaxDeliveryCountExceeded"
+
+
+MAX_MESSAGE_ID = 128  # Service Bus's limit, so ids that work on the embedded bus work in Azure
+
+
+def validate_outgoing(message: OutgoingMessage) -> None:
+    """Refuse a malformed message before a send starts, so a batch never fails half-way on input."""
+    if not isinstance(message.body, bytes):
+        raise InvalidInput("a message body is bytes")
+    if not isinstance(message.message_id, str) or not 0 < len(message.message_id) <= MAX_MESSAGE_ID:
+        raise InvalidInput(f"a message id is 1-{MAX_MESSAGE_ID} characters")
+    if not all(isinstance(k, str) and isinstance(v, str) for k, v in message.properties.items()):
+        raise InvalidInput("message properties map strings to strings")
 
 
 def subscription_path(topic: str, subscription: str) -> str:
