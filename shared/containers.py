@@ -12,6 +12,7 @@ import json
 from typing import Any
 
 from shared.audit.model import AUDIT_CONTAINER
+from shared.catalog.model import COURSES_CONTAINER, PATHS_CONTAINER
 from shared.platform._cosmos_query import indexing_policy
 from shared.platform.documents import ContainerSpec
 from shared.platform.topology import LEASES
@@ -23,6 +24,8 @@ DOCUMENT_CONTAINERS: tuple[ContainerSpec, ...] = (
     TENANTS_CONTAINER,
     USERS_CONTAINER,
     AUDIT_CONTAINER,
+    COURSES_CONTAINER,
+    PATHS_CONTAINER,
     ContainerSpec(LEASES),
 )
 

@@ -8,12 +8,20 @@ from pydantic import BaseModel, ConfigDict, StringConstraints, model_validator
 
 __all__ = [
     "EMAIL_PATTERN",
+    "RESOURCE_ID_PATTERN",
     "TENANT_ID_PATTERN",
     "USER_ID_PATTERN",
+    "Email",
+    "HttpsUrl",
     "InputModel",
     "OutputModel",
     "Paged",
     "PatchModel",
+    "Reason",
+    "ResourceId",
+    "ShortText",
+    "TenantId",
+    "UserId",
 ]
 
 TENANT_ID_PATTERN = r"^[a-z0-9][a-z0-9-]{1,38}[a-z0-9]$"
@@ -59,3 +67,8 @@ class Paged(OutputModel, Generic[T]):
 
 ShortText = Annotated[str, StringConstraints(min_length=1, max_length=120)]
 Reason = Annotated[str, StringConstraints(min_length=1, max_length=1000)]
+HttpsUrl = Annotated[str, StringConstraints(pattern=r"^https://[^\s]{1,2040}$", max_length=2048)]
+Email = Annotated[str, StringConstraints(pattern=EMAIL_PATTERN, max_length=254, to_lower=True)]
+TenantId = Annotated[str, StringConstraints(pattern=TENANT_ID_PATTERN)]
+UserId = Annotated[str, StringConstraints(pattern=USER_ID_PATTERN)]
+ResourceId = Annotated[str, StringConstraints(pattern=RESOURCE_ID_PATTERN)]

@@ -41,11 +41,17 @@ class Operation(StrEnum):
     USER_READ = "users.read"
     USER_UPDATE = "users.update"
     AUDIT_READ = "audit.read"
+    COURSE_CREATE = "courses.create"
+    COURSE_READ = "courses.read"
+    COURSE_EDIT = "courses.edit"
+    PATH_EDIT = "paths.edit"
+    PATH_READ = "paths.read"
 
 
 _SA = frozenset({Role.SUPER_ADMIN})
 _TA = frozenset({Role.TENANT_ADMIN})
 _TA_SR = frozenset({Role.TENANT_ADMIN, Role.SUPPORT_READONLY})
+_AUTHORS = frozenset({Role.TENANT_ADMIN, Role.INSTRUCTOR})
 _MEMBERS = TENANT_ROLES
 
 ROLE_MATRIX: Mapping[Operation, frozenset[Role]] = {
@@ -59,6 +65,11 @@ ROLE_MATRIX: Mapping[Operation, frozenset[Role]] = {
     Operation.USER_READ: _TA_SR,
     Operation.USER_UPDATE: _TA,
     Operation.AUDIT_READ: _TA_SR,
+    Operation.COURSE_CREATE: _AUTHORS,
+    Operation.COURSE_READ: _MEMBERS,
+    Operation.COURSE_EDIT: _AUTHORS,
+    Operation.PATH_EDIT: _AUTHORS,
+    Operation.PATH_READ: _MEMBERS,
 }
 
 

@@ -8,14 +8,15 @@ from typing import Annotated, Literal
 from pydantic import Field, StringConstraints, field_validator
 
 from shared.kernel import (
-    EMAIL_PATTERN,
-    TENANT_ID_PATTERN,
-    USER_ID_PATTERN,
+    Email,
+    HttpsUrl,
     InputModel,
     OutputModel,
     PatchModel,
     Reason,
     ShortText,
+    TenantId,
+    UserId,
 )
 from shared.platform.documents import ContainerSpec, Order
 from shared.roles import Role
@@ -67,11 +68,7 @@ K12_FORCED_OFF = frozenset({"leaderboards", "analytics_export", "third_party_tra
 
 TenantRole = Literal["TenantAdmin", "Instructor", "Learner", "SupportReadonly"]
 HexColor = Annotated[str, StringConstraints(pattern=r"^#[0-9a-fA-F]{6}$")]
-HttpsUrl = Annotated[str, StringConstraints(pattern=r"^https://[^\s]{1,2040}$", max_length=2048)]
 TrackerName = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,39}$")]
-Email = Annotated[str, StringConstraints(pattern=EMAIL_PATTERN, max_length=254, to_lower=True)]
-TenantId = Annotated[str, StringConstraints(pattern=TENANT_ID_PATTERN)]
-UserId = Annotated[str, StringConstraints(pattern=USER_ID_PATTERN)]
 Flags = dict[FeatureFlag, bool]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -13,12 +14,27 @@ from shared.bootstrap import Platform
 from shared.roles import Role
 from tests.api.openapi_walk import Operation, call, operations
 from tests.conftest import TenantHandle
+from tests.factories import published_course, published_path
+
+MARKER = "Zebulon Uniquename"
+
+
+@dataclass(frozen=True)
+class Seed:
+    """What a factory needs to make a resource in a tenant through the API."""
+
+    tenant: TenantHandle
+    client: TestClient
+    make_user: Callable[..., dict[str, Any]]
+
 
 # How to make a resource of tenant A for each path parameter. A new route with a new
 # parameter fails the walker until its factory is added here.
-ResourceFactory = Callable[[TenantHandle, Callable[..., dict[str, Any]]], str]
+ResourceFactory = Callable[[Seed], str]
 FACTORIES: dict[str, ResourceFactory] = {
-    "userId": lambda tenant, make_user: str(make_user(tenant, displayName="Alice Secret")["id"]),
+    "userId": lambda seed: str(seed.make_user(seed.tenant, displayName="Alice Secret")["id"]),
+    "courseId": lambda seed: published_course(seed.client, seed.tenant, title=f"{MARKER} course")["id"],
+    "pathId": lambda seed: published_path(seed.client, seed.tenant, title=f"{MARKER} path")["id"],
 }
 # Public routes whose path names a tenant are meant to be readable by anyone.
 PUBLIC_BY_DESIGN = {"tenantId"}
@@ -38,15 +54,15 @@ def _strongest_tenant_role(op: Operation) -> Role | None:
     return None
 
 
-def _resources_of_a(a: TenantHandle, make_user: Callable[..., dict[str, Any]]) -> dict[str, str]:
-    return {name: factory(a, make_user) for name, factory in FACTORIES.items()}
+def _resources_of_a(seed: Seed) -> dict[str, str]:
+    return {name: factory(seed) for name, factory in FACTORIES.items()}
 
 
 def test_ids_of_another_tenant_answer_404_and_change_nothing(
     client: TestClient, make_tenant, make_user, platform: Platform
 ) -> None:
     a, b = make_tenant(), make_tenant()
-    ids_of_a = _resources_of_a(a, make_user)
+    ids_of_a = _resources_of_a(Seed(a, client, make_user))
     walked = 0
     for op in operations(client):
         params = [p for p in op.path_params if p not in PUBLIC_BY_DESIGN]
@@ -65,8 +81,9 @@ def test_ids_of_another_tenant_answer_404_and_change_nothing(
 
 def test_lists_of_another_tenant_show_nothing_of_it(client: TestClient, make_tenant, make_user) -> None:
     a, b = make_tenant(), make_tenant()
-    marker = "Zebulon Uniquename"
+    marker = MARKER
     user_of_a = make_user(a, displayName=marker, email="zebulon@a.example.com")
+    _resources_of_a(Seed(a, client, make_user))
     checked = 0
     for op in operations(client):
         role = _strongest_tenant_role(op)

@@ -1,0 +1,1 @@
+"""The catalog context: draft courses, immutable published versions, learning paths."""

@@ -1,0 +1,172 @@
+"""HTTP routes of the catalog: courses, outlines, publishing, learning paths."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path, Response
+
+from shared.catalog import paths, service
+from shared.catalog.model import CourseCreate, CoursePatch, CourseVersionView, CourseView, Outline, PathCreate, PathView
+from shared.http.deps import Continuation, GuardedRoute, IfMatch, IfNoneMatch, Limit, Services, TenantGuard, conditional
+from shared.kernel import RESOURCE_ID_PATTERN, Paged
+from shared.platform.tenancy import TenantContext
+from shared.roles import Operation
+
+router = APIRouter(prefix="/api/v1", tags=["catalog"], route_class=GuardedRoute)
+
+CourseIdPath = Annotated[str, Path(pattern=RESOURCE_ID_PATTERN)]
+PathIdPath = Annotated[str, Path(pattern=RESOURCE_ID_PATTERN)]
+NOT_MODIFIED: dict[int | str, dict[str, Any]] = {304: {"description": "Not modified (If-None-Match)"}}
+# Learners' catalog reads are shared by everyone of the tenant and change only on publish;
+# authors must always see their latest edit.
+LEARNER_CACHING = f"private, max-age={int(service.CACHE_SECONDS)}"
+AUTHOR_CACHING = "private, no-cache"
+
+
+def _cache_control(response: Response, ctx: TenantContext) -> None:
+    response.headers["Cache-Control"] = AUTHOR_CACHING if service.is_staff(ctx) else LEARNER_CACHING
+
+
+@router.post("/courses", status_code=201)
+def create_course(
+    body: CourseCreate,
+    ctx: Annotated[TenantContext, Depends(TenantGuard(Operation.COURSE_CREATE))],
+    platform: Services,
+    response: Response,
+) -> CourseView:
+    view, etag = service.create_course(platform, ctx, body)
+    response.headers["ETag"] = etag
+    response.headers["Location"] = f"/api/v1/courses/{view.id}"
+    return view
+
+
+@router.get("/courses", response_model=Paged[CourseView] | Paged[CourseVersionView], responses=NOT_MODIFIED)
+def list_courses(
+    ctx: Annotated[TenantContext, Depends(TenantGuard(Operation.COURSE_READ))],
+    platform: Services,
+    response: Response,
+    limit: Limit = 50,
+    continuation: Continuation = None,
+    if_none_match: IfNoneMatch = None,
+) -> Any:
+    page, etag = service.list_courses(platform, ctx, limit=limit, continuation=continuation)
+    _cache_control(response, ctx)
+    return conditional(page, etag, if_none_match, response)
+
+
+@router.get("/courses/{courseId}", response_model=CourseView | CourseVersionView, responses=NOT_MODIFIED)
+def get_course(
+    courseId: CourseIdPath,
+    ctx: Annotated[TenantContext, Depends(TenantGuard(Operation.COURSE_READ))],
+    platform: Services,
+    response: Response,
+    if_none_match: IfNoneMatch = None,
+) -> Any:
+    view, etag = service.get_course(platform, ctx, courseId)
+    _cache_control(response, ctx)
+    return conditional(view, etag, if_none_match, response)
+
+
+@router.patch("/courses/{courseId}")
+def update_course(
+    courseId: CourseIdPath,
+    body: CoursePatch,
+    ctx: Annotated[TenantContext, Depends(TenantGuard(Operation.COURSE_EDIT))],
+    platform: Services,
+    response: Response,
+    if_match: IfMatch = None,
+) -> CourseView:
+    view, etag = service.update_course(platform, ctx, courseId, body, if_match=if_match)
+    response.headers["ETag"] = etag
+    return view
+
+
+@router.delete("/courses/{courseId}", status_code=204)
+def delete_course(
+    courseId: CourseIdPath,
+    ctx: Annotated[TenantContext, Depends(TenantGuard(Operation.COURSE_EDIT))],
+    platform: Services,
+) -> Response:
+    service.delete_course(platform, ctx, courseId)
+    return Response(status_code=204)
+
+
+@router.put("/courses/{courseId}/outline")
+def put_outline(
+    courseId: CourseIdPath,
+    body: Outline,
+    ctx: Annotated[TenantContext, Depends(TenantGuard(Operation.COURSE_EDIT))],
+    platform: Services,
+    response: Response,
+    if_match: IfMatch = None,
+) -> CourseView:
+    view, etag = service.put_outline(platform, ctx, courseId, body, if_match=if_match)
+    response.headers["ETag"] = etag
+    return view
+
+
+@router.post("/courses/{courseId}/publish", status_code=201)
+def publish_course(
+    courseId: CourseIdPath,
+    ctx: Annotated[TenantContext, Depends(TenantGuard(Operation.COURSE_EDIT))],
+    platform: Services,
+    if_match: IfMatch = None,
+) -> CourseVersionView:
+    return service.publish_course(platform, ctx, courseId, if_match=if_match)
+
+
+@router.post("/courses/{courseId}/unpublish")
+def unpublish_course(
+    courseId: CourseIdPath,
+    ctx: Annotated[TenantContext, Depends(TenantGuard(Operation.COURSE_EDIT))],
+    platform: Services,
+) -> CourseView:
+    return service.unpublish_course(platform, ctx, courseId)
+
+
+@router.post("/paths", status_code=201)
+def create_path(
+    body: PathCreate,
+    ctx: Annotated[TenantContext, Depends(TenantGuard(Operation.PATH_EDIT))],
+    platform: Services,
+) -> PathView:
+    return paths.create_path(platform, ctx, body)
+
+
+@router.get("/paths")
+def list_paths(
+    ctx: Annotated[TenantContext, Depends(TenantGuard(Operation.PATH_READ))],
+    platform: Services,
+    limit: Limit = 50,
+    continuation: Continuation = None,
+) -> Paged[PathView]:
+    return paths.list_paths(platform, ctx, limit=limit, continuation=continuation)
+
+
+@router.get("/paths/{pathId}")
+def get_path(
+    pathId: PathIdPath,
+    ctx: Annotated[TenantContext, Depends(TenantGuard(Operation.PATH_READ))],
+    platform: Services,
+) -> PathView:
+    return paths.get_path(platform, ctx, pathId)
+
+
+@router.put("/paths/{pathId}")
+def replace_path(
+    pathId: PathIdPath,
+    body: PathCreate,
+    ctx: Annotated[TenantContext, Depends(TenantGuard(Operation.PATH_EDIT))],
+    platform: Services,
+) -> PathView:
+    return paths.replace_path(platform, ctx, pathId, body)
+
+
+@router.post("/paths/{pathId}/publish")
+def publish_path(
+    pathId: PathIdPath,
+    ctx: Annotated[TenantContext, Depends(TenantGuard(Operation.PATH_EDIT))],
+    platform: Services,
+) -> PathView:
+    return paths.publish_path(platform, ctx, pathId)
