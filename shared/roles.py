@@ -46,6 +46,12 @@ class Operation(StrEnum):
     COURSE_EDIT = "courses.edit"
     PATH_EDIT = "paths.edit"
     PATH_READ = "paths.read"
+    ENROLL = "enrollments.create"
+    ROSTER_READ = "enrollments.roster"
+    ENROLLMENT_IMPORT = "enrollments.import"
+    ENROLLMENT_MANAGE = "enrollments.manage"
+    MY_ENROLLMENTS = "enrollments.mine"
+    SEARCH = "catalog.search"
 
 
 _SA = frozenset({Role.SUPER_ADMIN})
@@ -70,6 +76,13 @@ ROLE_MATRIX: Mapping[Operation, frozenset[Role]] = {
     Operation.COURSE_EDIT: _AUTHORS,
     Operation.PATH_EDIT: _AUTHORS,
     Operation.PATH_READ: _MEMBERS,
+    # Learners enroll themselves; Instructors and TenantAdmins also assign others.
+    Operation.ENROLL: _AUTHORS | {Role.LEARNER},
+    Operation.ROSTER_READ: _AUTHORS | {Role.SUPPORT_READONLY},
+    Operation.ENROLLMENT_IMPORT: _TA,
+    Operation.ENROLLMENT_MANAGE: _TA,
+    Operation.MY_ENROLLMENTS: _MEMBERS,
+    Operation.SEARCH: _MEMBERS,
 }
 
 
