@@ -7,8 +7,27 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Response
 
 from shared.catalog import paths, service
-from shared.catalog.model import CourseCreate, CoursePatch, CourseVersionView, CourseView, Outline, PathCreate, PathView
-from shared.http.deps import Continuation, GuardedRoute, IfMatch, IfNoneMatch, Limit, Services, TenantGuard, conditional
+from shared.catalog.model import (
+    CourseCreate,
+    CoursePatch,
+    CourseSummary,
+    CourseVersionView,
+    CourseView,
+    Outline,
+    PathCreate,
+    PathView,
+)
+from shared.http.deps import (
+    Continuation,
+    GuardedRoute,
+    IfMatch,
+    IfNoneMatch,
+    Limit,
+    Services,
+    TenantGuard,
+    conditional,
+    etag_matches,
+)
 from shared.kernel import RESOURCE_ID_PATTERN, Paged
 from shared.platform.tenancy import TenantContext
 from shared.roles import Operation
@@ -24,8 +43,16 @@ LEARNER_CACHING = f"private, max-age={int(service.CACHE_SECONDS)}"
 AUTHOR_CACHING = "private, no-cache"
 
 
-def _cache_control(response: Response, ctx: TenantContext) -> None:
-    response.headers["Cache-Control"] = AUTHOR_CACHING if service.is_staff(ctx) else LEARNER_CACHING
+def _caching(ctx: TenantContext) -> str:
+    return AUTHOR_CACHING if service.is_staff(ctx) else LEARNER_CACHING
+
+
+def _json(body: service.JsonBody, ctx: TenantContext, if_none_match: str | None) -> Response:
+    """The serialised body as it is (no second validation), or 304 when the client has it."""
+    headers = {"ETag": body.etag, "Cache-Control": _caching(ctx)}
+    if etag_matches(if_none_match, body.etag):
+        return Response(status_code=304, headers=headers)
+    return Response(body.text, media_type="application/json", headers=headers)
 
 
 @router.post("/courses", status_code=201)
@@ -41,18 +68,15 @@ def create_course(
     return view
 
 
-@router.get("/courses", response_model=Paged[CourseView] | Paged[CourseVersionView], responses=NOT_MODIFIED)
+@router.get("/courses", response_model=Paged[CourseSummary], responses=NOT_MODIFIED)
 def list_courses(
     ctx: Annotated[TenantContext, Depends(TenantGuard(Operation.COURSE_READ))],
     platform: Services,
-    response: Response,
     limit: Limit = 50,
     continuation: Continuation = None,
     if_none_match: IfNoneMatch = None,
 ) -> Any:
-    page, etag = service.list_courses(platform, ctx, limit=limit, continuation=continuation)
-    _cache_control(response, ctx)
-    return conditional(page, etag, if_none_match, response)
+    return _json(service.list_courses(platform, ctx, limit=limit, continuation=continuation), ctx, if_none_match)
 
 
 @router.get("/courses/{courseId}", response_model=CourseView | CourseVersionView, responses=NOT_MODIFIED)
@@ -63,8 +87,11 @@ def get_course(
     response: Response,
     if_none_match: IfNoneMatch = None,
 ) -> Any:
-    view, etag = service.get_course(platform, ctx, courseId)
-    _cache_control(response, ctx)
+    found = service.get_course(platform, ctx, courseId)
+    if isinstance(found, service.JsonBody):
+        return _json(found, ctx, if_none_match)
+    view, etag = found
+    response.headers["Cache-Control"] = _caching(ctx)
     return conditional(view, etag, if_none_match, response)
 
 

@@ -24,6 +24,7 @@ __all__ = [
     "PATHS_CONTAINER",
     "CourseCreate",
     "CoursePatch",
+    "CourseSummary",
     "CourseVersionView",
     "CourseView",
     "Lesson",
@@ -194,6 +195,24 @@ class CourseContent(OutputModel):
     selfEnrollment: bool
     prerequisites: list[str]
     outline: dict[str, Any]
+
+
+class CourseSummary(OutputModel):
+    """A course in a list: what a catalog page shows, without the outline."""
+
+    id: str
+    title: str
+    summary: str
+    language: str
+    tags: list[str]
+    level: str
+    durationMinutes: int | None
+    imageUrl: str | None
+    price: dict[str, Any] | None
+    selfEnrollment: bool
+    version: int | None = Field(default=None, description="the published version shown (learners)")
+    status: CourseStatus | None = Field(default=None, description="where publishing stands (authors)")
+    latestVersion: int | None = Field(default=None, description="the newest published version (authors)")
 
 
 class CourseView(CourseContent):

@@ -13,6 +13,7 @@ import hashlib
 import json
 import secrets
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from shared.bootstrap import Platform
@@ -21,6 +22,7 @@ from shared.catalog.model import (
     COURSES,
     CourseCreate,
     CoursePatch,
+    CourseSummary,
     CourseVersionView,
     CourseView,
     Outline,
@@ -29,13 +31,13 @@ from shared.catalog.model import (
     version_id,
 )
 from shared.errors import Conflict, InvalidInput, NotFound
-from shared.kernel import Paged
 from shared.platform.documents import Document, Filter
 from shared.platform.tenancy import TenantContext, TenantDocuments
 from shared.roles import Role
 
 __all__ = [
     "CACHE_SECONDS",
+    "JsonBody",
     "course_version",
     "create_course",
     "delete_course",
@@ -78,10 +80,19 @@ def _published_view(doc: Document) -> CourseVersionView:
     return CourseVersionView.model_validate({**doc["published"], "id": doc["id"]})
 
 
-def body_etag(body: Any) -> str:
-    """A strong ETag of a JSON body: equal bodies, equal tags, whatever the instance."""
-    text = json.dumps(body, sort_keys=True, separators=(",", ":"), default=str)
-    return '"' + hashlib.sha256(text.encode()).hexdigest()[:32] + '"'
+@dataclass(frozen=True)
+class JsonBody:
+    """A response body already serialised, with its ETag: what the learner catalog caches,
+    so a cache hit costs no model validation or serialisation."""
+
+    text: str
+    etag: str
+
+    @classmethod
+    def of(cls, body: Any) -> JsonBody:
+        # Sorted keys: equal bodies get equal tags on every instance.
+        text = json.dumps(body, sort_keys=True, separators=(",", ":"))
+        return cls(text, '"' + hashlib.sha256(text.encode()).hexdigest()[:32] + '"')
 
 
 # --- the learner catalog cache ------------------------------------------------------------
@@ -100,14 +111,14 @@ def _invalidate(platform: Platform, tenant: str) -> None:
     platform.cache.delete(f"catalog:{tenant}:generation")
 
 
-def _cached(platform: Platform, ctx: TenantContext, what: str, load: Callable[[], Any]) -> Any:
+def _cached(platform: Platform, ctx: TenantContext, what: str, load: Callable[[], Any]) -> JsonBody:
     key = f"catalog:{ctx.tenant_id}:{_generation(platform, ctx.tenant_id)}:{what}"
     hit = platform.cache.get(key)
-    if hit is not None:
-        return hit
-    value = load()
-    platform.cache.set(key, value, CACHE_SECONDS)
-    return value
+    if isinstance(hit, list) and len(hit) == 2:
+        return JsonBody(*hit)
+    body = JsonBody.of(load())
+    platform.cache.set(key, [body.text, body.etag], CACHE_SECONDS)
+    return body
 
 
 # --- drafts -----------------------------------------------------------------------------------
@@ -229,15 +240,14 @@ def delete_course(platform: Platform, ctx: TenantContext, course_id: str) -> Non
 # --- reading ----------------------------------------------------------------------------------
 
 
-def get_course(platform: Platform, ctx: TenantContext, course_id: str) -> tuple[CourseView | CourseVersionView, str]:
-    """Staff read the draft; learners read the latest published version (cached)."""
+def get_course(platform: Platform, ctx: TenantContext, course_id: str) -> tuple[CourseView, str] | JsonBody:
+    """Staff read the draft (with its ETag); learners the latest published version (cached JSON)."""
     if is_staff(ctx):
         doc = _course_doc(platform, ctx, course_id)
         return _view(doc), doc["_etag"]
-    body = _cached(
+    return _cached(
         platform, ctx, f"course:{course_id}", lambda: published_course(platform, ctx, course_id).model_dump()
     )
-    return CourseVersionView.model_validate(body), body_etag(body)
 
 
 def published_course(platform: Platform, ctx: TenantContext, course_id: str) -> CourseVersionView:
@@ -260,22 +270,20 @@ def course_version(platform: Platform, ctx: TenantContext, course_id: str, versi
     return CourseVersionView.model_validate({**doc, "id": course_id})
 
 
-def list_courses(
-    platform: Platform, ctx: TenantContext, *, limit: int, continuation: str | None
-) -> tuple[Paged[CourseView] | Paged[CourseVersionView], str]:
-    """Staff: every course with its draft; learners: the published catalog (cached)."""
+def list_courses(platform: Platform, ctx: TenantContext, *, limit: int, continuation: str | None) -> JsonBody:
+    """A page of course summaries: staff see every course's draft, learners the published
+    catalog (cached)."""
     docs = _docs(platform, ctx)
     if is_staff(ctx):
         filters = [Filter("type", "eq", "course"), Filter("status", "in", ["draft", "published", "unpublished"])]
         page = docs.query(filters, order_by=BY_ID, limit=limit, continuation=continuation)
-        staff_page = Paged[CourseView](items=[_view(d) for d in page.items], continuation=page.continuation)
-        return staff_page, body_etag(staff_page.model_dump())
+        items = [CourseSummary.model_validate(d).model_dump() for d in page.items]
+        return JsonBody.of({"items": items, "continuation": page.continuation})
 
     def load() -> dict[str, Any]:
         filters = [Filter("type", "eq", "course"), Filter("status", "eq", "published")]
         page = docs.query(filters, order_by=BY_ID, limit=limit, continuation=continuation)
-        items = [_published_view(d).model_dump() for d in page.items]
+        items = [CourseSummary.model_validate({**d["published"], "id": d["id"]}).model_dump() for d in page.items]
         return {"items": items, "continuation": page.continuation}
 
-    body = _cached(platform, ctx, f"list:{limit}:{continuation or ''}", load)
-    return Paged[CourseVersionView].model_validate(body), body_etag(body)
+    return _cached(platform, ctx, f"list:{limit}:{continuation or ''}", load)
