@@ -13,6 +13,8 @@ import logging
 import uvicorn
 
 from shared.bootstrap import Platform, default_platform
+from shared.catalog import service as catalog
+from shared.catalog.model import CourseCreate, Lesson, Module, Outline
 from shared.errors import Conflict
 from shared.http.app import create_api
 from shared.observability import configure_logging
@@ -56,6 +58,36 @@ def seed_demo(platform: Platform) -> None:
         user = UserCreate(id=user_id, email=f"{user_id}@demo.example.com", displayName=name, roles=[role])
         with contextlib.suppress(Conflict):
             users.create_user(platform, ctx, user)
+    seed_demo_course(platform)
+
+
+DEMO_COURSE = "getting-started"
+
+
+def seed_demo_course(platform: Platform) -> None:
+    """A published demo course with a video, a text and a quiz lesson, unless it is published."""
+    ctx = TenantContext(tenant_id=DEMO_TENANT, user_id="instructor", roles=frozenset({Role.INSTRUCTOR}))
+    body = CourseCreate(
+        id=DEMO_COURSE,
+        title="Getting started with the Demo Academy",
+        summary="A short tour: watch the welcome video, read the handbook, take the check-in quiz.",
+        tags=["onboarding", "demo"],
+        durationMinutes=15,
+    )
+    with contextlib.suppress(Conflict):
+        catalog.create_course(platform, ctx, body)
+    if catalog.published_version_of(platform, ctx, DEMO_COURSE) is not None:
+        return
+    lessons = [
+        Lesson(id="welcome", title="Welcome video", kind="video", durationSeconds=90),
+        Lesson(
+            id="handbook", title="The learner handbook", kind="text", text="How courses, quizzes and certificates work."
+        ),
+        Lesson(id="check-in", title="Check-in quiz", kind="quiz", prerequisites=["welcome"]),
+    ]
+    outline = Outline(modules=[Module(id="start", title="Start here", lessons=lessons)])
+    catalog.put_outline(platform, ctx, DEMO_COURSE, outline, if_match=None)
+    catalog.publish_course(platform, ctx, DEMO_COURSE)
 
 
 def print_tokens(platform: Platform, ttl_seconds: int = 12 * 3600) -> None:

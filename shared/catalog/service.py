@@ -46,6 +46,7 @@ __all__ = [
     "list_courses",
     "publish_course",
     "published_course",
+    "published_version_of",
     "put_outline",
     "unpublish_course",
     "update_course",
@@ -248,6 +249,12 @@ def get_course(platform: Platform, ctx: TenantContext, course_id: str) -> tuple[
     return _cached(
         platform, ctx, f"course:{course_id}", lambda: published_course(platform, ctx, course_id).model_dump()
     )
+
+
+def published_version_of(platform: Platform, ctx: TenantContext, course_id: str) -> int | None:
+    """The course's newest published version, None if it was never published."""
+    latest = _course_doc(platform, ctx, course_id)["latestVersion"]
+    return int(latest) if latest is not None else None
 
 
 def published_course(platform: Platform, ctx: TenantContext, course_id: str) -> CourseVersionView:

@@ -85,6 +85,12 @@ def test_the_local_runtime_serves_the_seeded_demo_tenant_with_printed_tokens(tmp
             timeout=5,
         )
         assert created.status_code == 201
+        learner = {"Authorization": f"Bearer {_token_after(lines, 'Learner')}"}
+        catalog = httpx.get(f"{base}/api/v1/courses", headers=learner, timeout=5).json()["items"]
+        assert [c["id"] for c in catalog] == ["getting-started"]
+        course = httpx.get(f"{base}/api/v1/courses/getting-started", headers=learner, timeout=5).json()
+        kinds = [lesson["kind"] for lesson in course["outline"]["modules"][0]["lessons"]]
+        assert (course["version"], kinds) == (1, ["video", "text", "quiz"])
 
 
 def test_data_and_keys_survive_a_restart_and_seeding_is_idempotent(tmp_path: Path) -> None:
@@ -96,3 +102,5 @@ def test_data_and_keys_survive_a_restart_and_seeding_is_idempotent(tmp_path: Pat
         users = httpx.get(f"{base}/api/v1/users", headers=admin, timeout=5)
         assert users.status_code == 200  # the dev issuer kept its key
         assert len(users.json()["items"]) == 4  # seeding twice made no duplicates
+        staff = httpx.get(f"{base}/api/v1/courses", headers=admin, timeout=5).json()["items"]
+        assert [(c["id"], c["latestVersion"]) for c in staff] == [("getting-started", 1)]
