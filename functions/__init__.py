@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import azure.functions as func
 
+from functions import discovery
+
 __all__ = ["BLUEPRINTS"]
 
-BLUEPRINTS: list[func.Blueprint] = []
+BLUEPRINTS: list[func.Blueprint] = [discovery.bp]

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from shared.bootstrap import Platform, default_platform
+from shared.catalog.model import COURSES
+from shared.discovery.handlers import COURSE_FEED, index_course_change
 from shared.errors import NotFound
 from shared.observability import configure_logging
 from shared.platform.bus import ReceivedMessage
@@ -113,9 +115,14 @@ def bus_consumers() -> list[BusConsumer]:
     return []
 
 
+def change_feed_followers() -> list[ChangeFeedFollower]:
+    """Every context's change-feed followers (the Cosmos DB triggers of Azure); each name is its checkpoint."""
+    return [ChangeFeedFollower(COURSE_FEED, COURSES, index_course_change)]
+
+
 def default_jobs() -> list[Job]:
     """Every job the embedded profile runs: the consumers, followers and upkeep."""
-    return [*bus_consumers(), Upkeep("purge-expired-documents", _purge_expired)]
+    return [*bus_consumers(), *change_feed_followers(), Upkeep("purge-expired-documents", _purge_expired)]
 
 
 class LocalWorker:

@@ -1,9 +1,11 @@
-// Cosmos DB NoSQL: one database, one container per document kind, all partitioned by /tenantId.
+// Cosmos DB NoSQL: one database, one container per document kind, partitioned by /tenantId (leases by /id).
 param name string
 param location string
 param tags object
 param principalId string
 param databaseName string = 'lms'
+@description('The container the Functions Cosmos DB triggers keep their leases in (LEASES in shared/platform/topology.py)')
+param leasesContainer string = 'leases'
 
 @description('Containers of the document store with their indexing policies, written by the code: python -m shared.cli cosmos-containers > infra/cosmos-containers.json')
 param containers array = loadJsonContent('../cosmos-containers.json')
@@ -28,6 +30,11 @@ resource database 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases@2024-05-15
   properties: { resource: { id: databaseName } }
 }
 
+// Every document container is partitioned by tenant, except the one where the Functions Cosmos DB
+// triggers keep their leases: the change feed processor requires that container partitioned by /id.
+var tenantPartitionKey = { paths: ['/tenantId'], kind: 'Hash', version: 2 }
+var leasesPartitionKey = { paths: ['/id'], kind: 'Hash', version: 2 }
+
 resource documentContainers 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers@2024-05-15' = [
   for container in containers: {
     parent: database
@@ -35,7 +42,7 @@ resource documentContainers 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases/
     properties: {
       resource: {
         id: container.name
-        partitionKey: { paths: ['/tenantId'], kind: 'Hash', version: 2 }
+        partitionKey: (container.name == leasesContainer) ? leasesPartitionKey : tenantPartitionKey
         // Composite indexes for every multi-key ORDER BY the code issues.
         indexingPolicy: container.indexingPolicy
         // -1: TTL is on, and each document decides its own (documents without ttl never expire).
