@@ -13,6 +13,7 @@ from typing import Any
 
 from shared.audit.model import AUDIT_CONTAINER
 from shared.catalog.model import COURSES_CONTAINER, PATHS_CONTAINER
+from shared.enrollment.model import ENROLLMENTS_CONTAINER
 from shared.platform._cosmos_query import indexing_policy
 from shared.platform.documents import ContainerSpec
 from shared.platform.topology import LEASES
@@ -26,6 +27,7 @@ DOCUMENT_CONTAINERS: tuple[ContainerSpec, ...] = (
     AUDIT_CONTAINER,
     COURSES_CONTAINER,
     PATHS_CONTAINER,
+    ENROLLMENTS_CONTAINER,
     ContainerSpec(LEASES),
 )
 

@@ -9,6 +9,8 @@ from fastapi import FastAPI
 from shared.audit.api import router as audit_router
 from shared.bootstrap import Platform, default_platform
 from shared.catalog.api import router as catalog_router
+from shared.discovery.api import router as discovery_router
+from shared.enrollment.api import router as enrollment_router
 from shared.http.health import router as health_router
 from shared.http.local_blobs import router as local_blobs_router
 from shared.http.middleware import EdgeMiddleware
@@ -18,7 +20,15 @@ from shared.tenancy.api import router as tenancy_router
 
 __all__ = ["create_api"]
 
-ROUTERS = (health_router, local_blobs_router, tenancy_router, audit_router, catalog_router)
+ROUTERS = (
+    health_router,
+    local_blobs_router,
+    tenancy_router,
+    audit_router,
+    catalog_router,
+    discovery_router,
+    enrollment_router,
+)
 
 
 def create_api(platform: Platform | None = None, *, settings: Settings | None = None) -> FastAPI:

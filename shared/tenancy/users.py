@@ -22,6 +22,7 @@ __all__ = [
     "get_user",
     "list_users",
     "update_user",
+    "user_by_email",
 ]
 
 
@@ -90,6 +91,12 @@ def get_user(platform: Platform, ctx: TenantContext, user_id: str) -> tuple[User
     """One user of the tenant and its ETag."""
     doc = _docs(platform, ctx).read(user_id)
     return UserView.model_validate(doc), doc["_etag"]
+
+
+def user_by_email(platform: Platform, ctx: TenantContext, email: str) -> UserView | None:
+    """The tenant's user with this email (compared in lower case, as stored), if there is one."""
+    found = _docs(platform, ctx).query([Filter("email", "eq", email.strip().lower())], limit=1).items
+    return UserView.model_validate(found[0]) if found else None
 
 
 def update_user(

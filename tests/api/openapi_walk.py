@@ -27,6 +27,7 @@ EXAMPLE_BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("put", "/api/v1/courses/{courseId}/outline"): {"modules": []},
     ("post", "/api/v1/paths"): {"title": "Walker path", "courses": ["walker-course"]},
     ("put", "/api/v1/paths/{pathId}"): {"title": "Walker path", "courses": ["walker-course"]},
+    ("patch", "/api/v1/courses/{courseId}/enrollments/{userId}"): {"dueDate": "2031-01-31", "reason": "walker"},
 }
 
 

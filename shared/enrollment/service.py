@@ -1,0 +1,328 @@
+"""Enrollment use cases: enrolling, the roster, the learner's own list, staff changes, completion.
+
+Courses are reached only through the catalog's service functions and users only through
+tenancy's, so this context never reads another context's documents.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from shared.audit import service as audit_log
+from shared.bootstrap import Platform
+from shared.catalog import service as catalog
+from shared.catalog.model import CourseVersionView
+from shared.enrollment.model import (
+    BY_ID,
+    ENROLLMENTS,
+    EnrollmentPatch,
+    EnrollmentSource,
+    EnrollmentStatus,
+    EnrollmentView,
+    EnrollRequest,
+    enrollment_id,
+    missing_prerequisites,
+)
+from shared.errors import Conflict, FieldError, Forbidden, InvalidInput, NotFound, PreconditionFailed
+from shared.kernel import Paged
+from shared.platform.documents import Document, Filter
+from shared.platform.tenancy import TenantContext, TenantDocuments
+from shared.roles import Role
+from shared.tenancy import service as tenancy
+from shared.tenancy import users
+
+__all__ = [
+    "HOLDING",
+    "change_enrollment",
+    "enroll",
+    "enroll_user",
+    "find_enrollment",
+    "list_my_enrollments",
+    "list_roster",
+    "mark_completed",
+    "unmet_prerequisites",
+]
+
+ASSIGNERS = (Role.TENANT_ADMIN, Role.INSTRUCTOR)
+# Enrollments that already give access: enrolling again changes nothing.
+HOLDING = ("active", "completed")
+# The fields a staff change may touch, as the audit log shows them before and after.
+AUDITED_FIELDS = ("version", "dueDate", "status")
+
+
+def _docs(platform: Platform, ctx: TenantContext) -> TenantDocuments:
+    return TenantDocuments(platform.documents, ENROLLMENTS, ctx)
+
+
+def _view(doc: Document) -> EnrollmentView:
+    return EnrollmentView.model_validate(doc)
+
+
+def find_enrollment(platform: Platform, ctx: TenantContext, course_id: str, user_id: str) -> Document | None:
+    """The user's enrollment document in the course, whatever its status, if there is one."""
+    try:
+        return _docs(platform, ctx).read(enrollment_id(course_id, user_id))
+    except NotFound:
+        return None
+
+
+def unmet_prerequisites(platform: Platform, ctx: TenantContext, course: CourseVersionView, user_id: str) -> list[str]:
+    """The course's prerequisite course ids the user has not completed."""
+    if not course.prerequisites:
+        return []
+    filters = [
+        Filter("type", "eq", "enrollment"),
+        Filter("userId", "eq", user_id),
+        Filter("courseId", "in", list(course.prerequisites)),
+        Filter("status", "eq", "completed"),
+    ]
+    done = _docs(platform, ctx).query(filters, limit=len(course.prerequisites)).items
+    return missing_prerequisites(course.prerequisites, (d["courseId"] for d in done))
+
+
+def _require_prerequisites(platform: Platform, ctx: TenantContext, course: CourseVersionView, user_id: str) -> None:
+    missing = unmet_prerequisites(platform, ctx, course, user_id)
+    if missing:
+        raise Conflict(
+            f"prerequisites not completed: {', '.join(missing)}",
+            extra={"missing": missing},
+        )
+
+
+def _enrollment_doc(
+    ctx: TenantContext, course: CourseVersionView, user_id: str, source: EnrollmentSource, due: date | None, now: str
+) -> Document:
+    return {
+        "id": enrollment_id(course.id, user_id),
+        "type": "enrollment",
+        "courseId": course.id,
+        "userId": user_id,
+        "version": course.version,
+        "status": "active",
+        "source": source,
+        "dueDate": due.isoformat() if due else None,
+        "enrolledAt": now,
+        "enrolledBy": ctx.user_id,
+        "completedAt": None,
+        "completedVersion": None,
+        "updatedAt": now,
+    }
+
+
+def enroll_user(
+    platform: Platform,
+    ctx: TenantContext,
+    course: CourseVersionView,
+    user_id: str,
+    *,
+    source: EnrollmentSource,
+    due: date | None = None,
+    check_prerequisites: bool = True,
+) -> tuple[EnrollmentView, bool]:
+    """Enroll the user in the course's current version, unless already enrolled; True if this
+    call enrolled them. A cancelled enrollment is reactivated on the current version."""
+    docs = _docs(platform, ctx)
+    existing = find_enrollment(platform, ctx, course.id, user_id)
+    if existing is not None and existing["status"] in HOLDING:
+        return _view(existing), False
+    if check_prerequisites:
+        _require_prerequisites(platform, ctx, course, user_id)
+    doc = _enrollment_doc(ctx, course, user_id, source, due, platform.clock.now().isoformat())
+    if existing is not None:
+        stored = docs.replace(doc, if_match=existing["_etag"])
+    else:
+        try:
+            stored = docs.create(doc)
+        except Conflict:
+            # A concurrent request enrolled the same user first: theirs is the enrollment.
+            return _view(docs.read(doc["id"])), False
+    if source in ("assigned", "import"):
+        audit_log.record(
+            platform,
+            ctx,
+            action="enrollment.assigned",
+            subject_type="enrollment",
+            subject_id=stored["id"],
+            after={k: stored[k] for k in ("courseId", "userId", "version", "dueDate", "source")},
+            reason="CSV import" if source == "import" else None,
+        )
+    return _view(stored), True
+
+
+def _enrollee(platform: Platform, ctx: TenantContext, body: EnrollRequest) -> str:
+    """Whom the request enrolls: the caller, or (for staff) a registered, active user."""
+    user_id = body.userId or ctx.user_id
+    if not ctx.has_any(*ASSIGNERS):
+        if user_id != ctx.user_id or body.dueDate is not None:
+            raise Forbidden("only Instructors and TenantAdmins assign courses to others or set due dates")
+        return user_id
+    try:
+        user, _ = users.get_user(platform, ctx, user_id)
+    except NotFound as exc:
+        where = [FieldError("body.userId", "not a user of this tenant")]
+        raise InvalidInput(f"user {user_id!r} is not a user of this tenant", errors=where) from exc
+    if user.status != "active":
+        raise Conflict(f"user {user_id!r} is disabled")
+    return user_id
+
+
+def _allow_self_enrollment(platform: Platform, ctx: TenantContext, course: CourseVersionView) -> None:
+    tenant, _ = tenancy.get_tenant(platform, ctx)
+    if not tenant.flags.get("self_enrollment", False):
+        raise Forbidden("self-enrollment is turned off for this tenant")
+    if not course.selfEnrollment:
+        raise Forbidden("this course does not allow self-enrollment; ask an instructor to assign it")
+    if course.price is not None:
+        raise Forbidden("this course is paid; it is enrolled through a purchase")
+
+
+def enroll(platform: Platform, ctx: TenantContext, course_id: str, body: EnrollRequest) -> tuple[EnrollmentView, bool]:
+    """Enroll the caller (a learner, in a free self-enrollment course) or, for staff, assign
+    a user; True if this call enrolled them, False if they already were."""
+    course = catalog.published_course(platform, ctx, course_id)
+    user_id = _enrollee(platform, ctx, body)
+    existing = find_enrollment(platform, ctx, course.id, user_id)
+    if existing is not None and existing["status"] in HOLDING:
+        # Already enrolled (perhaps assigned by staff): the same answer again, whatever the
+        # self-enrollment rules say now, so retrying a request is always safe.
+        return _view(existing), False
+    assigned = ctx.has_any(*ASSIGNERS)
+    if not assigned:
+        _allow_self_enrollment(platform, ctx, course)
+    return enroll_user(platform, ctx, course, user_id, source="assigned" if assigned else "self", due=body.dueDate)
+
+
+def _page(
+    platform: Platform,
+    ctx: TenantContext,
+    filters: list[Filter],
+    status: EnrollmentStatus | None,
+    limit: int,
+    continuation: str | None,
+) -> Paged[EnrollmentView]:
+    wanted = [Filter("type", "eq", "enrollment"), *filters]
+    if status is not None:
+        wanted.append(Filter("status", "eq", status))
+    page = _docs(platform, ctx).query(wanted, order_by=BY_ID, limit=limit, continuation=continuation)
+    return Paged[EnrollmentView](items=[_view(d) for d in page.items], continuation=page.continuation)
+
+
+def list_roster(
+    platform: Platform,
+    ctx: TenantContext,
+    course_id: str,
+    *,
+    status: EnrollmentStatus | None = None,
+    limit: int = 50,
+    continuation: str | None = None,
+) -> Paged[EnrollmentView]:
+    """Who is enrolled in the course, by user id; a course unknown to the tenant is NotFound."""
+    page = _page(platform, ctx, [Filter("courseId", "eq", course_id)], status, limit, continuation)
+    if not page.items and continuation is None:
+        _ensure_course_known(platform, ctx, course_id)
+    return page
+
+
+def _ensure_course_known(platform: Platform, ctx: TenantContext, course_id: str) -> None:
+    """A published course, or one that has enrollments (an unpublished course keeps its roster)."""
+    try:
+        catalog.published_course(platform, ctx, course_id)
+    except NotFound:
+        any_enrollment = [Filter("type", "eq", "enrollment"), Filter("courseId", "eq", course_id)]
+        if not _docs(platform, ctx).query(any_enrollment, limit=1).items:
+            raise
+
+
+def list_my_enrollments(
+    platform: Platform,
+    ctx: TenantContext,
+    *,
+    status: EnrollmentStatus | None = None,
+    limit: int = 50,
+    continuation: str | None = None,
+) -> Paged[EnrollmentView]:
+    """The caller's enrollments, by course id."""
+    return _page(platform, ctx, [Filter("userId", "eq", ctx.user_id)], status, limit, continuation)
+
+
+def _version_change(platform: Platform, ctx: TenantContext, current: Document, version: int) -> dict[str, Any]:
+    if version == current["version"]:
+        return {}
+    if version < current["version"]:
+        raise Conflict(f"an enrollment only moves to a newer version; it is on version {current['version']}")
+    try:
+        catalog.course_version(platform, ctx, current["courseId"], version)
+    except NotFound as exc:
+        where = [FieldError("body.version", "not a published version of the course")]
+        raise InvalidInput(f"the course has no published version {version}", errors=where) from exc
+    return {"version": version}
+
+
+def _changes(platform: Platform, ctx: TenantContext, current: Document, patch: EnrollmentPatch) -> dict[str, Any]:
+    changes: dict[str, Any] = {}
+    if patch.version is not None:
+        changes |= _version_change(platform, ctx, current, patch.version)
+    if "dueDate" in patch.model_fields_set:
+        due = patch.dueDate.isoformat() if patch.dueDate else None
+        if due != current.get("dueDate"):
+            changes["dueDate"] = due
+    if patch.status is not None and patch.status != current["status"]:
+        if current["status"] == "completed":
+            raise Conflict("a completed enrollment is kept as a record; it cannot be cancelled or reactivated")
+        changes["status"] = patch.status
+    return changes
+
+
+def change_enrollment(
+    platform: Platform,
+    ctx: TenantContext,
+    course_id: str,
+    user_id: str,
+    patch: EnrollmentPatch,
+    *,
+    if_match: str | None = None,
+) -> tuple[EnrollmentView, str]:
+    """Move an enrollment to a newer published version, change its due date, or cancel or
+    reactivate it; audited with before, after and the reason."""
+    docs = _docs(platform, ctx)
+    current = docs.read(enrollment_id(course_id, user_id))
+    changes = _changes(platform, ctx, current, patch)
+    if not changes:
+        return _view(current), current["_etag"]
+    updated = {**current, **changes, "updatedAt": platform.clock.now().isoformat()}
+    stored = docs.replace(updated, if_match=if_match or current["_etag"])
+    audit_log.record(
+        platform,
+        ctx,
+        action="enrollment.changed",
+        subject_type="enrollment",
+        subject_id=stored["id"],
+        before={k: current.get(k) for k in AUDITED_FIELDS if k in changes},
+        after={k: stored.get(k) for k in AUDITED_FIELDS if k in changes},
+        reason=patch.reason,
+    )
+    return _view(stored), stored["_etag"]
+
+
+def mark_completed(
+    platform: Platform, ctx: TenantContext, user_id: str, course_id: str, version: int, completed_at: datetime
+) -> EnrollmentView:
+    """Record that the user completed the course (on CourseCompleted); doing it again changes nothing."""
+    docs = _docs(platform, ctx)
+    for _ in range(3):
+        current = docs.read(enrollment_id(course_id, user_id))
+        if current["status"] == "completed":
+            return _view(current)
+        updated = {
+            **current,
+            "status": "completed",
+            "completedAt": completed_at.isoformat(),
+            "completedVersion": version,
+            "updatedAt": platform.clock.now().isoformat(),
+        }
+        try:
+            return _view(docs.replace(updated, if_match=current["_etag"]))
+        except PreconditionFailed:
+            continue  # changed meanwhile (a due date, a move): read it again and retry
+    raise PreconditionFailed("the enrollment kept changing; try again")
