@@ -7,7 +7,7 @@ it started on. The rules here are pure: no I/O.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
 from pydantic import Field, StringConstraints, field_validator, model_validator
@@ -245,12 +245,6 @@ def content_of(doc: Mapping[str, Any]) -> dict[str, Any]:
 def lesson_ids(outline: Mapping[str, Any]) -> list[str]:
     """Every lesson id of an outline, in order."""
     return [lesson["id"] for module in outline.get("modules", []) for lesson in module.get("lessons", [])]
-
-
-def missing_course_prerequisites(required: Iterable[str], completed: Iterable[str]) -> list[str]:
-    """The prerequisite course ids not among ``completed``, in the order they were required."""
-    done = set(completed)
-    return [course for course in required if course not in done]
 
 
 def search_projection(doc: Mapping[str, Any]) -> dict[str, Any] | None:
