@@ -18,11 +18,15 @@ def _docs(platform: Platform, ctx: TenantContext) -> TenantDocuments:
 
 
 def _check_courses(platform: Platform, ctx: TenantContext, course_ids: list[str]) -> None:
-    for course_id in course_ids:
+    """Every course exists, and a course's prerequisites that are in the path come before it."""
+    for position, course_id in enumerate(course_ids):
         try:
-            courses.get_course(platform, ctx, course_id)
+            required = courses.prerequisites_of(platform, ctx, course_id)
         except NotFound as exc:
             raise InvalidInput(f"course {course_id!r} does not exist") from exc
+        later = [r for r in required if r in course_ids[position:]]
+        if later:
+            raise InvalidInput(f"course {course_id!r} requires {', '.join(later)}, which must come earlier in the path")
 
 
 def _visible(ctx: TenantContext, doc: Document) -> PathView:

@@ -44,6 +44,7 @@ __all__ = [
     "get_course",
     "is_staff",
     "list_courses",
+    "prerequisites_of",
     "publish_course",
     "published_course",
     "published_version_of",
@@ -249,6 +250,11 @@ def get_course(platform: Platform, ctx: TenantContext, course_id: str) -> tuple[
     return _cached(
         platform, ctx, f"course:{course_id}", lambda: published_course(platform, ctx, course_id).model_dump()
     )
+
+
+def prerequisites_of(platform: Platform, ctx: TenantContext, course_id: str) -> list[str]:
+    """The course ids the draft requires to be completed first."""
+    return list(_course_doc(platform, ctx, course_id)["prerequisites"])
 
 
 def published_version_of(platform: Platform, ctx: TenantContext, course_id: str) -> int | None:

@@ -257,3 +257,18 @@ def test_a_path_naming_an_unknown_or_repeated_course_is_refused(client: TestClie
     repeated = client.post("/api/v1/paths", json={"title": "P", "courses": [course["id"]] * 2}, headers=author)
     assert (unknown.status_code, repeated.status_code) == (422, 422)
     assert client.get("/api/v1/paths", headers=author).json()["items"] == []
+
+
+def test_a_path_must_order_a_course_after_the_courses_it_requires(client: TestClient, make_tenant) -> None:
+    tenant = make_tenant()
+    author = tenant.as_(Role.INSTRUCTOR)
+    basics = published_course(client, tenant)
+    advanced = published_course(client, tenant, prerequisites=[basics["id"]])
+    backwards = client.post(
+        "/api/v1/paths", json={"title": "P", "courses": [advanced["id"], basics["id"]]}, headers=author
+    )
+    assert backwards.status_code == 422 and "earlier in the path" in backwards.text
+    forwards = client.post(
+        "/api/v1/paths", json={"title": "P", "courses": [basics["id"], advanced["id"]]}, headers=author
+    )
+    assert forwards.status_code == 201
