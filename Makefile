@@ -42,6 +42,7 @@ unit: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m bench.documents
 	$(BIN)/python -m bench.catalog
+	$(BIN)/python -m bench.progress
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache emulators/node_modules

@@ -14,6 +14,7 @@ from typing import Any
 from shared.audit.model import AUDIT_CONTAINER
 from shared.catalog.model import COURSES_CONTAINER, PATHS_CONTAINER
 from shared.enrollment.model import ENROLLMENTS_CONTAINER
+from shared.learning.model import PROGRESS_CONTAINER
 from shared.platform._cosmos_query import indexing_policy
 from shared.platform.documents import ContainerSpec
 from shared.platform.topology import LEASES
@@ -28,6 +29,7 @@ DOCUMENT_CONTAINERS: tuple[ContainerSpec, ...] = (
     COURSES_CONTAINER,
     PATHS_CONTAINER,
     ENROLLMENTS_CONTAINER,
+    PROGRESS_CONTAINER,
     ContainerSpec(LEASES),
 )
 

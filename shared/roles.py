@@ -52,6 +52,12 @@ class Operation(StrEnum):
     ENROLLMENT_MANAGE = "enrollments.manage"
     MY_ENROLLMENTS = "enrollments.mine"
     SEARCH = "catalog.search"
+    PROGRESS_RECORD = "progress.record"
+    PROGRESS_READ_OWN = "progress.mine"
+    PROGRESS_READ = "progress.read"
+    PROGRESS_COMPLETE = "progress.complete"
+    POLICY_EDIT = "policy.edit"
+    POLICY_READ = "policy.read"
 
 
 _SA = frozenset({Role.SUPER_ADMIN})
@@ -83,6 +89,13 @@ ROLE_MATRIX: Mapping[Operation, frozenset[Role]] = {
     Operation.ENROLLMENT_MANAGE: _TA,
     Operation.MY_ENROLLMENTS: _MEMBERS,
     Operation.SEARCH: _MEMBERS,
+    # Anyone enrolled may learn (staff included); SupportReadonly changes nothing.
+    Operation.PROGRESS_RECORD: _AUTHORS | {Role.LEARNER},
+    Operation.PROGRESS_READ_OWN: _MEMBERS,
+    Operation.PROGRESS_READ: _AUTHORS | {Role.SUPPORT_READONLY},
+    Operation.PROGRESS_COMPLETE: _TA,
+    Operation.POLICY_EDIT: _AUTHORS,
+    Operation.POLICY_READ: _AUTHORS | {Role.SUPPORT_READONLY},
 }
 
 

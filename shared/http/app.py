@@ -15,6 +15,7 @@ from shared.http.health import router as health_router
 from shared.http.local_blobs import router as local_blobs_router
 from shared.http.middleware import EdgeMiddleware
 from shared.http.problems import install_problem_handlers
+from shared.learning.api import router as learning_router
 from shared.settings import Settings
 from shared.tenancy.api import router as tenancy_router
 
@@ -28,6 +29,7 @@ ROUTERS = (
     catalog_router,
     discovery_router,
     enrollment_router,
+    learning_router,
 )
 
 

@@ -24,6 +24,8 @@ EXAMPLE_BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("post", "/api/v1/tenants"): {"id": "walker-tenant", "name": "Walker"},
     ("post", "/api/v1/users"): {"email": "walker@example.com", "displayName": "Walker"},
     ("post", "/api/v1/courses"): {"title": "Walker course"},
+    ("post", "/api/v1/progress"): {"batchId": "walker", "events": [{"type": "read"}]},
+    ("post", "/api/v1/courses/{courseId}/progress/{userId}/complete"): {"reason": "walker"},
     ("put", "/api/v1/courses/{courseId}/outline"): {"modules": []},
     ("post", "/api/v1/paths"): {"title": "Walker path", "courses": ["walker-course"]},
     ("put", "/api/v1/paths/{pathId}"): {"title": "Walker path", "courses": ["walker-course"]},

@@ -1,0 +1,1 @@
+"""Learning activity: watch progress, completion, and the domain events they record."""

@@ -1,0 +1,278 @@
+"""Learning activity: watched intervals, the completion policy and its state machine.
+
+Pure rules, no I/O. A learner's progress in one course version is one document; a batch
+of player events changes it in memory (``apply_*``) and ``evaluate`` decides, through one
+transition table, which lessons and the course moved to ``completed`` and which domain
+events that records.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Annotated, Any, Literal
+
+from pydantic import Field, StringConstraints
+
+from shared.kernel import InputModel, OutputModel, Reason, ResourceId
+from shared.learning.events import PROGRESS
+from shared.platform.documents import ContainerSpec, Order
+
+__all__ = [
+    "MAX_EVENTS",
+    "PROGRESS_CONTAINER",
+    "Batch",
+    "CompletionPolicy",
+    "Evaluation",
+    "State",
+    "evaluate",
+    "merge_intervals",
+    "next_state",
+    "progress_id",
+    "watched_seconds",
+]
+
+PROGRESS_CONTAINER = ContainerSpec(PROGRESS, orderings=((Order("id"),),))
+MAX_EVENTS = 200
+MAX_INTERVAL_SECONDS = 6 * 3600  # longer than any lesson: a single "interval" above it is absurd
+MAX_INTERVALS_KEPT = 500  # merged intervals per lesson; a pathological seeker cannot grow a document forever
+RECENT_BATCHES = 200  # batch ids remembered per document, to ignore a resent batch
+OUTBOX_DAYS = 7
+
+State = Literal["not_started", "in_progress", "completed"]
+Signal = Literal["activity", "criteria_met", "manual"]
+ScormStatus = Literal["incomplete", "completed", "passed", "failed"]
+
+# The one place completion is decided: (state, signal) -> next state. Completed is final
+# for an enrollment's version; anything not listed leaves the state as it is.
+TRANSITIONS: Mapping[tuple[State, Signal], State] = {
+    ("not_started", "activity"): "in_progress",
+    ("not_started", "criteria_met"): "completed",
+    ("not_started", "manual"): "completed",
+    ("in_progress", "criteria_met"): "completed",
+    ("in_progress", "manual"): "completed",
+}
+
+
+def next_state(state: State, signal: Signal | None) -> State:
+    """The state after ``signal`` (None: nothing happened)."""
+    return TRANSITIONS.get((state, signal), state) if signal else state
+
+
+def progress_id(course_id: str, user_id: str) -> str:
+    return f"{course_id}:{user_id}"
+
+
+# --- the batch the player sends -------------------------------------------------------------
+
+ClientTime = Annotated[str, StringConstraints(max_length=40)]
+
+
+class ActivityEvent(InputModel):
+    """One event of a batch. ``watch``: the interval [from, to) of a video lesson was played;
+    ``read``: a text lesson was read; ``scorm``: a SCORM package reported its status."""
+
+    type: Literal["watch", "read", "scorm"]
+    courseId: ResourceId
+    lessonId: ResourceId
+    from_: float | None = Field(default=None, alias="from")
+    to: float | None = None
+    status: ScormStatus | None = None
+    activeSeconds: Annotated[float, Field(ge=0, le=3600)] = 0
+    clientTime: ClientTime | None = None
+
+
+class Batch(InputModel):
+    batchId: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$")]
+    events: list[dict[str, Any]] = Field(min_length=1, max_length=MAX_EVENTS)
+
+
+class RejectedEvent(OutputModel):
+    index: int
+    reason: str
+
+
+class CourseProgressSummary(OutputModel):
+    courseId: str
+    state: State
+    percent: float
+
+
+class BatchReceipt(OutputModel):
+    batchId: str
+    accepted: int
+    rejected: list[RejectedEvent]
+    duplicate: bool = Field(description="the batch was received before; nothing changed")
+    courses: list[CourseProgressSummary]
+
+
+# --- intervals ------------------------------------------------------------------------------
+
+
+def merge_intervals(intervals: Iterable[Sequence[float]], duration: float | None = None) -> list[list[float]]:
+    """The union of ``intervals`` (clamped to [0, duration]), sorted, overlapping and touching
+    ones joined: re-watching adds nothing, and a seek only counts what was played."""
+    clamped = []
+    for start, end in intervals:
+        lo, hi = max(0.0, float(start)), float(end)
+        if duration is not None:
+            hi = min(hi, float(duration))
+        if hi > lo:
+            clamped.append([lo, hi])
+    merged: list[list[float]] = []
+    for lo, hi in sorted(clamped):
+        if merged and lo <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], hi)
+        else:
+            merged.append([lo, hi])
+    return merged
+
+
+def watched_seconds(intervals: Iterable[Sequence[float]]) -> float:
+    return float(sum(end - start for start, end in intervals))
+
+
+def interval_problem(event: ActivityEvent, duration: float | None) -> str | None:
+    """Why a watch interval is refused, or None when it is acceptable."""
+    if event.from_ is None or event.to is None:
+        return "a watch event needs from and to"
+    if event.from_ < 0 or event.to < 0:
+        return "negative position"
+    if event.to <= event.from_:
+        return "to must be after from"
+    if event.to - event.from_ > MAX_INTERVAL_SECONDS:
+        return "interval too long"
+    if duration is not None and event.from_ >= duration:
+        return "interval starts after the end of the video"
+    return None
+
+
+# --- the completion policy -------------------------------------------------------------------
+
+
+class CompletionPolicy(InputModel):
+    """When a lesson and the course count as completed."""
+
+    watchRatio: Annotated[float, Field(gt=0, le=1, description="share of a video lesson to watch")] = 0.8
+    requireQuizPass: bool = Field(default=True, description="a quiz lesson completes only when passed")
+    requiredLessons: list[ResourceId] | None = Field(
+        default=None, max_length=500, description="lessons the course needs; null: the lessons marked required"
+    )
+
+
+class ManualCompletion(InputModel):
+    reason: Reason
+    lessonId: ResourceId | None = Field(default=None, description="one lesson; absent: the whole course")
+
+
+@dataclass(frozen=True)
+class LessonSpec:
+    """What the policy needs of a lesson of the pinned course version."""
+
+    id: str
+    kind: str
+    required: bool
+    duration: float | None
+    prerequisites: tuple[str, ...]
+
+
+def lesson_specs(outline: Mapping[str, Any]) -> list[LessonSpec]:
+    """The lessons of a published outline, in order."""
+    return [
+        LessonSpec(
+            id=lesson["id"],
+            kind=lesson["kind"],
+            required=lesson.get("required", True),
+            duration=lesson.get("durationSeconds"),
+            prerequisites=tuple(lesson.get("prerequisites", [])),
+        )
+        for module in outline.get("modules", [])
+        for lesson in module.get("lessons", [])
+    ]
+
+
+def lesson_percent(spec: LessonSpec, progress: Mapping[str, Any]) -> float:
+    """How far the learner is through one lesson, 0-100."""
+    if progress.get("state") == "completed":
+        return 100.0
+    if spec.kind == "video" and spec.duration:
+        return round(min(100.0, 100 * watched_seconds(progress.get("watched", [])) / spec.duration), 1)
+    return 0.0
+
+
+def criteria_met(spec: LessonSpec, progress: Mapping[str, Any], policy: CompletionPolicy) -> bool:
+    """Whether the lesson's own activity satisfies the policy (prerequisites aside)."""
+    if spec.kind == "video":
+        if not spec.duration:
+            return False  # no known duration yet (transcoding): nothing to measure against
+        return watched_seconds(progress.get("watched", [])) >= policy.watchRatio * spec.duration - 1e-9
+    if spec.kind == "text":
+        return bool(progress.get("read"))
+    if spec.kind == "scorm":
+        return progress.get("scormStatus") in ("completed", "passed")
+    return bool(progress.get("quizPassed")) or (not policy.requireQuizPass and bool(progress.get("quizSubmitted")))
+
+
+def required_lessons(specs: Sequence[LessonSpec], policy: CompletionPolicy) -> list[str]:
+    if policy.requiredLessons is not None:
+        known = {s.id for s in specs}
+        return [lesson for lesson in policy.requiredLessons if lesson in known]
+    return [s.id for s in specs if s.required]
+
+
+@dataclass
+class Evaluation:
+    """The outcome of evaluating a progress document: the new states and the events they record."""
+
+    lesson_states: dict[str, State] = field(default_factory=dict)
+    course_state: State = "not_started"
+    completed_lessons: list[str] = field(default_factory=list)
+    course_completed: bool = False
+    missing: list[str] = field(default_factory=list)
+
+
+def _lesson_signal(
+    spec: LessonSpec, progress: Mapping[str, Any], done: set[str], policy: CompletionPolicy
+) -> Signal | None:
+    if progress.get("manual"):
+        return "manual"
+    if criteria_met(spec, progress, policy) and all(p in done for p in spec.prerequisites):
+        return "criteria_met"
+    return "activity" if progress.get("touched") else None
+
+
+def evaluate(doc: Mapping[str, Any], specs: Sequence[LessonSpec], policy: CompletionPolicy) -> Evaluation:
+    """Run every lesson, then the course, through the transition table, in outline order
+    (prerequisites are earlier lessons, so one pass settles them)."""
+    result = Evaluation()
+    lessons: Mapping[str, Any] = doc.get("lessons", {})
+    done: set[str] = set()
+    for spec in specs:
+        progress = lessons.get(spec.id, {})
+        before: State = progress.get("state", "not_started")
+        after = next_state(before, _lesson_signal(spec, progress, done, policy))
+        result.lesson_states[spec.id] = after
+        if after == "completed":
+            done.add(spec.id)
+            if before != "completed":
+                result.completed_lessons.append(spec.id)
+    required = required_lessons(specs, policy)
+    result.missing = [lesson for lesson in required if lesson not in done]
+    course_before: State = doc.get("state", "not_started")
+    if doc.get("manual"):
+        signal: Signal | None = "manual"
+    elif not result.missing and required:
+        signal = "criteria_met"
+    else:
+        signal = "activity" if any(lessons.get(s.id, {}).get("touched") for s in specs) else None
+    result.course_state = next_state(course_before, signal)
+    result.course_completed = result.course_state == "completed" and course_before != "completed"
+    return result
+
+
+def event_id(kind: str, tenant: str, user: str, course: str, version: int, lesson: str | None = None) -> str:
+    """The same id for the same fact, however often it is recorded: the bus and every
+    consumer drop the repeats, so there is one CourseCompleted per enrollment and version."""
+    key = "|".join([kind, tenant, user, course, str(version), lesson or ""])
+    return hashlib.sha256(key.encode()).hexdigest()[:32]
