@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import azure.functions as func
 
-from functions import discovery
+from functions import discovery, enrollment, learning
 
 __all__ = ["BLUEPRINTS"]
 
-BLUEPRINTS: list[func.Blueprint] = [discovery.bp]
+BLUEPRINTS: list[func.Blueprint] = [discovery.bp, enrollment.bp, learning.bp]

@@ -20,7 +20,10 @@ from typing import Protocol
 from shared.bootstrap import Platform, default_platform
 from shared.catalog.model import COURSES
 from shared.discovery.handlers import COURSE_FEED, index_course_change
+from shared.enrollment.handlers import ENROLLMENT_EVENTS, on_event_message
 from shared.errors import NotFound
+from shared.learning.events import PROGRESS
+from shared.learning.relay import PROGRESS_FEED, relay_progress_change
 from shared.observability import configure_logging
 from shared.platform.bus import ReceivedMessage
 from shared.platform.documents import Document
@@ -112,12 +115,15 @@ def _purge_expired(platform: Platform) -> int:
 
 def bus_consumers() -> list[BusConsumer]:
     """Every context's bus consumers; a context adds its handlers here when it gains them."""
-    return []
+    return [BusConsumer("enrollment-events", ENROLLMENT_EVENTS, on_event_message)]
 
 
 def change_feed_followers() -> list[ChangeFeedFollower]:
     """Every context's change-feed followers (the Cosmos DB triggers of Azure); each name is its checkpoint."""
-    return [ChangeFeedFollower(COURSE_FEED, COURSES, index_course_change)]
+    return [
+        ChangeFeedFollower(COURSE_FEED, COURSES, index_course_change),
+        ChangeFeedFollower(PROGRESS_FEED, PROGRESS, relay_progress_change),
+    ]
 
 
 def default_jobs() -> list[Job]:

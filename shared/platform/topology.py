@@ -4,13 +4,23 @@ from __future__ import annotations
 
 from shared.platform.bus import BusTopology, EntityOptions
 
-__all__ = ["BLOB_CONTAINERS", "BUS_TOPOLOGY", "EVENTS_TOPIC", "EVENT_SUBSCRIPTIONS", "LEASES", "QUEUES"]
+__all__ = [
+    "BLOB_CONTAINERS",
+    "BUS_TOPOLOGY",
+    "CERTIFICATES_QUEUE",
+    "EVENTS_TOPIC",
+    "EVENT_SUBSCRIPTIONS",
+    "LEASES",
+    "QUEUES",
+]
 
 EVENTS_TOPIC = "events"
-EVENT_SUBSCRIPTIONS = ("reporting", "notifications", "billing", "search")
+EVENT_SUBSCRIPTIONS = ("reporting", "notifications", "billing", "search", "enrollment")
+# CourseCompleted is also sent here, for the certificate issuer.
+CERTIFICATES_QUEUE = "certificates"
 # Transcoding holds a message for minutes, so its lock is longer and it is retried fewer times.
 QUEUES = {
-    "certificates": EntityOptions(lock_seconds=60, max_delivery_count=10),
+    CERTIFICATES_QUEUE: EntityOptions(lock_seconds=60, max_delivery_count=10),
     "transcode": EntityOptions(lock_seconds=300, max_delivery_count=3),
 }
 
