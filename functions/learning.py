@@ -1,4 +1,5 @@
-"""Learning's trigger: the change feed of the progress container drives the outbox relay.
+"""Learning's triggers: the change feed of the progress container drives the outbox relay, and
+the learning subscription of the events topic lets graded quizzes count toward completion.
 
 A batch that fails raises; the retry policy runs it again (with backoff, without a limit) before the
 lease moves on, because a skipped change could hold the only version of a document a completion event
@@ -7,13 +8,16 @@ would be relayed from. Republishing is harmless (message ids are event ids), so 
 
 from __future__ import annotations
 
+import json
+
 import azure.functions as func
 
-from functions._bindings import COSMOS_CONNECTION, COSMOS_DATABASE
+from functions._bindings import COSMOS_CONNECTION, COSMOS_DATABASE, SERVICEBUS_CONNECTION
 from shared.bootstrap import default_platform
 from shared.learning.events import PROGRESS
+from shared.learning.handlers import LEARNING_SUBSCRIPTION, on_quiz_graded
 from shared.learning.relay import PROGRESS_FEED, relay_progress_changes
-from shared.platform.topology import LEASES
+from shared.platform.topology import EVENTS_TOPIC, LEASES
 
 __all__ = ["bp"]
 
@@ -35,3 +39,14 @@ bp = func.Blueprint()  # type: ignore[no-untyped-call]  # azure-functions leaves
 def relay_progress_events(changes: func.DocumentList) -> None:
     """Publish the outbox events of a batch of changed progress documents; a failure fails the batch."""
     relay_progress_changes(default_platform(), (change.to_dict() for change in changes))
+
+
+@bp.service_bus_topic_trigger(
+    arg_name="message",
+    topic_name=EVENTS_TOPIC,
+    subscription_name=LEARNING_SUBSCRIPTION,
+    connection=SERVICEBUS_CONNECTION,
+)
+def count_graded_quiz(message: func.ServiceBusMessage) -> None:
+    """Decode an event of the learning subscription; a graded quiz counts toward completion."""
+    on_quiz_graded(default_platform(), json.loads(message.get_body()))

@@ -22,7 +22,9 @@ from shared.catalog.model import COURSES
 from shared.discovery.handlers import COURSE_FEED, index_course_change
 from shared.enrollment.handlers import ENROLLMENT_EVENTS, on_event_message
 from shared.errors import NotFound
+from shared.learning import handlers as learning_events
 from shared.learning.events import PROGRESS
+from shared.learning.handlers import LEARNING_EVENTS
 from shared.learning.relay import PROGRESS_FEED, relay_progress_change
 from shared.observability import configure_logging
 from shared.platform.bus import ReceivedMessage
@@ -115,7 +117,10 @@ def _purge_expired(platform: Platform) -> int:
 
 def bus_consumers() -> list[BusConsumer]:
     """Every context's bus consumers; a context adds its handlers here when it gains them."""
-    return [BusConsumer("enrollment-events", ENROLLMENT_EVENTS, on_event_message)]
+    return [
+        BusConsumer("enrollment-events", ENROLLMENT_EVENTS, on_event_message),
+        BusConsumer("learning-events", LEARNING_EVENTS, learning_events.on_event_message),
+    ]
 
 
 def change_feed_followers() -> list[ChangeFeedFollower]:

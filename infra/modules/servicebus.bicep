@@ -12,7 +12,7 @@ param queues array = [
 
 @description('The events topic and its subscriptions (mirrors EVENT_SUBSCRIPTIONS in the code)')
 param eventsTopic string = 'events'
-param eventSubscriptions array = ['reporting', 'notifications', 'billing', 'search', 'enrollment']
+param eventSubscriptions array = ['reporting', 'notifications', 'billing', 'search', 'enrollment', 'learning']
 
 resource namespace 'Microsoft.ServiceBus/namespaces@2022-10-01-preview' = {
   name: name

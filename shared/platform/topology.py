@@ -15,7 +15,7 @@ __all__ = [
 ]
 
 EVENTS_TOPIC = "events"
-EVENT_SUBSCRIPTIONS = ("reporting", "notifications", "billing", "search", "enrollment")
+EVENT_SUBSCRIPTIONS = ("reporting", "notifications", "billing", "search", "enrollment", "learning")
 # CourseCompleted is also sent here, for the certificate issuer.
 CERTIFICATES_QUEUE = "certificates"
 # Transcoding holds a message for minutes, so its lock is longer and it is retried fewer times.

@@ -21,14 +21,21 @@ def triggers_of(blueprint: func.Blueprint) -> list[tuple[dict[str, Any], dict[st
 
 
 def test_the_relay_follows_the_progress_container_and_retries_failed_batches_without_limit() -> None:
-    [(trigger, retry)] = triggers_of(learning.bp)
-    assert (trigger["type"], trigger["containerName"]) == ("cosmosDBTrigger", PROGRESS)
+    [(trigger, retry)] = [t for t in triggers_of(learning.bp) if t[0]["type"] == "cosmosDBTrigger"]
+    assert trigger["containerName"] == PROGRESS
     assert (trigger["leaseContainerName"], trigger["createLeaseContainerIfNotExists"]) == (LEASES, False)
     assert trigger["leaseContainerPrefix"] == f"{PROGRESS_FEED}-"
     assert (trigger["connection"], trigger["databaseName"]) == (COSMOS_CONNECTION, COSMOS_DATABASE)
     # Without a retry policy the host moves the lease past a failed batch and its events are never relayed.
     assert retry is not None
     assert retry["strategy"] == "exponential_backoff" and retry["max_retry_count"] == "-1"
+
+
+def test_learning_reads_its_own_subscription_of_the_events_topic() -> None:
+    [(trigger, _)] = [t for t in triggers_of(learning.bp) if t[0]["type"] == "serviceBusTrigger"]
+    assert (trigger["topicName"], trigger["subscriptionName"]) == (EVENTS_TOPIC, "learning")
+    assert trigger["connection"] == SERVICEBUS_CONNECTION
+    assert "learning" in BUS_TOPOLOGY.topics[EVENTS_TOPIC]
 
 
 def test_enrollment_reads_its_own_subscription_of_the_events_topic() -> None:
