@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import azure.functions as func
 
-from functions import discovery, enrollment, learning
+from functions import assessment, discovery, enrollment, learning, media
 
 __all__ = ["BLUEPRINTS"]
 
-BLUEPRINTS: list[func.Blueprint] = [discovery.bp, enrollment.bp, learning.bp]
+BLUEPRINTS: list[func.Blueprint] = [discovery.bp, enrollment.bp, learning.bp, assessment.bp, media.bp]

@@ -11,10 +11,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from shared.assessment.drafts_model import QUESTION_DRAFTS_CONTAINER
+from shared.assessment.model import ATTEMPTS_CONTAINER, BANKS_CONTAINER
 from shared.audit.model import AUDIT_CONTAINER
 from shared.catalog.model import COURSES_CONTAINER, PATHS_CONTAINER
 from shared.enrollment.model import ENROLLMENTS_CONTAINER
 from shared.learning.model import PROGRESS_CONTAINER
+from shared.media.model import MEDIA_CONTAINER
 from shared.platform._cosmos_query import indexing_policy
 from shared.platform.documents import ContainerSpec
 from shared.platform.topology import LEASES
@@ -30,6 +33,10 @@ DOCUMENT_CONTAINERS: tuple[ContainerSpec, ...] = (
     PATHS_CONTAINER,
     ENROLLMENTS_CONTAINER,
     PROGRESS_CONTAINER,
+    MEDIA_CONTAINER,
+    BANKS_CONTAINER,
+    ATTEMPTS_CONTAINER,
+    QUESTION_DRAFTS_CONTAINER,
     ContainerSpec(LEASES),
 )
 

@@ -58,6 +58,20 @@ class Operation(StrEnum):
     PROGRESS_COMPLETE = "progress.complete"
     POLICY_EDIT = "policy.edit"
     POLICY_READ = "policy.read"
+    MEDIA_UPLOAD = "media.upload"
+    MEDIA_READ = "media.read"
+    MEDIA_CAPTIONS = "media.captions"
+    QUESTION_BANK_EDIT = "question-banks.edit"
+    QUESTION_BANK_READ = "question-banks.read"
+    QUIZ_EDIT = "quizzes.edit"
+    QUIZ_READ = "quizzes.read"
+    ATTEMPT_START = "attempts.start"
+    ATTEMPT_READ = "attempts.read"
+    ATTEMPT_ANSWER = "attempts.answer"
+    ATTEMPT_GRADE = "attempts.grade"
+    QUESTION_DRAFT_GENERATE = "question-drafts.generate"
+    QUESTION_DRAFT_READ = "question-drafts.read"
+    QUESTION_DRAFT_REVIEW = "question-drafts.review"
 
 
 _SA = frozenset({Role.SUPER_ADMIN})
@@ -96,6 +110,23 @@ ROLE_MATRIX: Mapping[Operation, frozenset[Role]] = {
     Operation.PROGRESS_COMPLETE: _TA,
     Operation.POLICY_EDIT: _AUTHORS,
     Operation.POLICY_READ: _AUTHORS | {Role.SUPPORT_READONLY},
+    # Authors upload videos and captions; every member may ask for a video (learners only when enrolled).
+    Operation.MEDIA_UPLOAD: _AUTHORS,
+    Operation.MEDIA_READ: _MEMBERS,
+    Operation.MEDIA_CAPTIONS: _AUTHORS,
+    Operation.QUESTION_BANK_EDIT: _AUTHORS,
+    Operation.QUESTION_BANK_READ: _AUTHORS | {Role.SUPPORT_READONLY},
+    Operation.QUIZ_EDIT: _AUTHORS,
+    Operation.QUIZ_READ: _AUTHORS | {Role.SUPPORT_READONLY},
+    # Learners take quizzes; staff read any attempt of the tenant (a learner only their own).
+    Operation.ATTEMPT_START: frozenset({Role.LEARNER}),
+    Operation.ATTEMPT_READ: _AUTHORS | {Role.LEARNER, Role.SUPPORT_READONLY},
+    Operation.ATTEMPT_ANSWER: frozenset({Role.LEARNER}),
+    Operation.ATTEMPT_GRADE: frozenset({Role.INSTRUCTOR}),
+    # Instructors draft questions from their lessons; nothing reaches a bank before an author approves.
+    Operation.QUESTION_DRAFT_GENERATE: frozenset({Role.INSTRUCTOR}),
+    Operation.QUESTION_DRAFT_READ: _AUTHORS | {Role.SUPPORT_READONLY},
+    Operation.QUESTION_DRAFT_REVIEW: _AUTHORS,
 }
 
 

@@ -17,6 +17,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from shared.assessment.grading import sweep_expired_attempts
+from shared.assessment.handlers import ATTEMPTS_FEED, relay_attempt_change
+from shared.assessment.model import ATTEMPTS
 from shared.bootstrap import Platform, default_platform
 from shared.catalog.model import COURSES
 from shared.discovery.handlers import COURSE_FEED, index_course_change
@@ -26,6 +29,8 @@ from shared.learning import handlers as learning_events
 from shared.learning.events import PROGRESS
 from shared.learning.handlers import LEARNING_EVENTS
 from shared.learning.relay import PROGRESS_FEED, relay_progress_change
+from shared.media.handlers import UploadWatcher, on_transcode_message
+from shared.media.model import TRANSCODE_QUEUE
 from shared.observability import configure_logging
 from shared.platform.bus import ReceivedMessage
 from shared.platform.documents import Document
@@ -120,6 +125,8 @@ def bus_consumers() -> list[BusConsumer]:
     return [
         BusConsumer("enrollment-events", ENROLLMENT_EVENTS, on_event_message),
         BusConsumer("learning-events", LEARNING_EVENTS, learning_events.on_event_message),
+        # One transcode at a time: each holds a CPU-heavy ffmpeg run for about as long as the video.
+        BusConsumer("media-transcode", TRANSCODE_QUEUE, on_transcode_message, batch=1),
     ]
 
 
@@ -128,12 +135,19 @@ def change_feed_followers() -> list[ChangeFeedFollower]:
     return [
         ChangeFeedFollower(COURSE_FEED, COURSES, index_course_change),
         ChangeFeedFollower(PROGRESS_FEED, PROGRESS, relay_progress_change),
+        ChangeFeedFollower(ATTEMPTS_FEED, ATTEMPTS, relay_attempt_change),
     ]
 
 
 def default_jobs() -> list[Job]:
     """Every job the embedded profile runs: the consumers, followers and upkeep."""
-    return [*bus_consumers(), *change_feed_followers(), Upkeep("purge-expired-documents", _purge_expired)]
+    return [
+        *bus_consumers(),
+        *change_feed_followers(),
+        Upkeep("purge-expired-documents", _purge_expired),
+        Upkeep("media-upload-watcher", UploadWatcher()),
+        Upkeep("grade-expired-attempts", sweep_expired_attempts),
+    ]
 
 
 class LocalWorker:

@@ -54,3 +54,46 @@ def published_path(client: TestClient, tenant: TenantHandle, **overrides: Any) -
     published = client.post(f"/api/v1/paths/{body['id']}/publish", headers=headers)
     assert published.status_code == 200, published.text
     return dict(published.json())
+
+
+QUIZ_LESSON = {"id": "final-quiz", "title": "Final quiz", "kind": "quiz"}
+
+
+def choice_question(n: int = 1, **overrides: Any) -> dict[str, Any]:
+    """A single choice question whose correct option is ``a``."""
+    options = [{"id": "a", "text": f"Alpha {n}"}, {"id": "b", "text": f"Beta {n}"}, {"id": "c", "text": f"Gamma {n}"}]
+    return {"type": "single_choice", "prompt": f"Question {n}?", "options": options, "correct": ["a"], **overrides}
+
+
+def question_bank(client: TestClient, tenant: TenantHandle, *questions: dict[str, Any]) -> tuple[str, list[str]]:
+    """A bank of the tenant holding ``questions`` (three single choice ones if none are given): its id and the
+    question ids."""
+    headers = tenant.as_(Role.INSTRUCTOR)
+    bank = client.post("/api/v1/question-banks", json={"title": "Bank"}, headers=headers)
+    assert bank.status_code == 201, bank.text
+    bank_id = bank.json()["id"]
+    ids = []
+    for question in questions or tuple(choice_question(n) for n in range(3)):
+        added = client.post(f"/api/v1/question-banks/{bank_id}/questions", json=question, headers=headers)
+        assert added.status_code == 201, added.text
+        ids.append(added.json()["id"])
+    return bank_id, ids
+
+
+def quiz_course(
+    client: TestClient, tenant: TenantHandle, bank_id: str, *, count: int = 1, **settings: Any
+) -> dict[str, Any]:
+    """A published course whose quiz lesson draws ``count`` questions of the bank, with ``settings``."""
+    video = {"id": "intro", "title": "Introduction", "kind": "video", "durationSeconds": 120}
+    course = published_course(client, tenant, lessons=[video, QUIZ_LESSON])
+    body = {"pools": [{"bankId": bank_id, "count": count}], **settings}
+    url = f"/api/v1/courses/{course['id']}/lessons/{QUIZ_LESSON['id']}/quiz"
+    response = client.put(url, json=body, headers=tenant.as_(Role.INSTRUCTOR))
+    assert response.status_code == 200, response.text
+    return course
+
+
+def enroll(client: TestClient, tenant: TenantHandle, course_id: str, user: str) -> None:
+    """Enroll ``user`` (a learner) in the course."""
+    response = client.post(f"/api/v1/courses/{course_id}/enrollments", json={}, headers=tenant.as_(Role.LEARNER, user))
+    assert response.status_code in (200, 201), response.text

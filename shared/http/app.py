@@ -6,6 +6,8 @@ from collections.abc import Callable
 
 from fastapi import FastAPI
 
+from shared.assessment.api import router as assessment_router
+from shared.assessment.drafts_api import router as question_drafts_router
 from shared.audit.api import router as audit_router
 from shared.bootstrap import Platform, default_platform
 from shared.catalog.api import router as catalog_router
@@ -16,6 +18,7 @@ from shared.http.local_blobs import router as local_blobs_router
 from shared.http.middleware import EdgeMiddleware
 from shared.http.problems import install_problem_handlers
 from shared.learning.api import router as learning_router
+from shared.media.api import router as media_router
 from shared.settings import Settings
 from shared.tenancy.api import router as tenancy_router
 
@@ -30,6 +33,9 @@ ROUTERS = (
     discovery_router,
     enrollment_router,
     learning_router,
+    media_router,
+    assessment_router,
+    question_drafts_router,
 )
 
 

@@ -18,6 +18,12 @@ from shared.roles import Role
 
 WRITE_METHODS = {"post", "put", "patch", "delete"}
 
+WALKER_QUESTION: dict[str, Any] = {
+    "type": "true_false",
+    "prompt": "Walkers walk?",
+    "answer": True,
+}
+
 # A valid body per operation whose body has required fields, so a cross-tenant request
 # reaches the service (and its 404) instead of stopping at validation.
 EXAMPLE_BODIES: dict[tuple[str, str], dict[str, Any]] = {
@@ -30,6 +36,18 @@ EXAMPLE_BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("post", "/api/v1/paths"): {"title": "Walker path", "courses": ["walker-course"]},
     ("put", "/api/v1/paths/{pathId}"): {"title": "Walker path", "courses": ["walker-course"]},
     ("patch", "/api/v1/courses/{courseId}/enrollments/{userId}"): {"dueDate": "2031-01-31", "reason": "walker"},
+    ("post", "/api/v1/question-banks"): {"title": "Walker bank"},
+    ("post", "/api/v1/question-banks/{bankId}/questions"): WALKER_QUESTION,
+    ("put", "/api/v1/question-banks/{bankId}/questions/{questionId}"): WALKER_QUESTION,
+    ("put", "/api/v1/courses/{courseId}/lessons/{lessonId}/quiz"): {"pools": [{"bankId": "walker-bank", "count": 1}]},
+    ("put", "/api/v1/attempts/{attemptId}/answers"): {"answers": {"walker-question": "a"}},
+    ("post", "/api/v1/attempts/{attemptId}/grades"): {
+        "grades": [{"questionId": "walker-question", "criteria": [{"criterionId": "c1", "points": 1}]}],
+        "reason": "walker",
+    },
+    ("post", "/api/v1/question-drafts/{draftId}/approve"): {"bankId": "walker-bank"},
+    ("post", "/api/v1/question-drafts/{draftId}/reject"): {"reason": "walker"},
+    ("post", "/api/v1/courses/{courseId}/lessons/{lessonId}/video/upload-url"): {"filename": "walker.mp4"},
 }
 
 

@@ -14,7 +14,16 @@ from shared.bootstrap import Platform
 from shared.roles import Role
 from tests.api.openapi_walk import Operation, call, operations
 from tests.conftest import TenantHandle
-from tests.factories import published_course, published_path
+from tests.factories import (
+    QUIZ_LESSON,
+    draft_course,
+    enroll,
+    outline,
+    published_course,
+    published_path,
+    question_bank,
+    quiz_course,
+)
 
 MARKER = "Zebulon Uniquename"
 
@@ -31,11 +40,47 @@ class Seed:
 # How to make a resource of tenant A for each path parameter. A new route with a new
 # parameter fails the walker until its factory is added here.
 ResourceFactory = Callable[[Seed], str]
+# The factory course's lessons: the default outline and a quiz lesson (for the quiz and attempt routes).
+LESSONS = [*outline()["modules"][0]["lessons"], QUIZ_LESSON]
 FACTORIES: dict[str, ResourceFactory] = {
     "userId": lambda seed: str(seed.make_user(seed.tenant, displayName="Alice Secret")["id"]),
-    "courseId": lambda seed: published_course(seed.client, seed.tenant, title=f"{MARKER} course")["id"],
+    "courseId": lambda seed: published_course(seed.client, seed.tenant, title=f"{MARKER} course", lessons=LESSONS)[
+        "id"
+    ],
     "pathId": lambda seed: published_path(seed.client, seed.tenant, title=f"{MARKER} path")["id"],
+    # The quiz lesson of the courseId factory's course.
+    "lessonId": lambda seed: str(QUIZ_LESSON["id"]),
+    "bankId": lambda seed: question_bank(seed.client, seed.tenant)[0],
+    "questionId": lambda seed: question_bank(seed.client, seed.tenant)[1][0],
+    "attemptId": lambda seed: _attempt_of_a(seed),
+    "draftId": lambda seed: _question_draft_of_a(seed),
 }
+
+
+def _attempt_of_a(seed: Seed) -> str:
+    """An open attempt of a learner of tenant A."""
+    course = quiz_course(seed.client, seed.tenant, question_bank(seed.client, seed.tenant)[0])["id"]
+    enroll(seed.client, seed.tenant, course, "walker-learner")
+    headers = seed.tenant.as_(Role.LEARNER, "walker-learner")
+    started = seed.client.post(f"/api/v1/courses/{course}/lessons/{QUIZ_LESSON['id']}/attempts", headers=headers)
+    assert started.status_code == 201, started.text
+    return str(started.json()["id"])
+
+
+def _question_draft_of_a(seed: Seed) -> str:
+    """A pending question draft of tenant A, drafted from a text lesson that names the marker."""
+    flags = {"flags": {"ai_question_drafts": True}}
+    enabled = seed.client.patch("/api/v1/tenant", json=flags, headers=seed.tenant.as_(Role.TENANT_ADMIN))
+    assert enabled.status_code == 200, enabled.text
+    text = f"{MARKER} wrote the lesson notes about tides. The moon pulls the oceans and raises the tides twice a day."
+    lesson = {"id": "walker-notes", "title": "Notes", "kind": "text", "text": text}
+    course = draft_course(seed.client, seed.tenant, lessons=[lesson])["id"]
+    url = f"/api/v1/courses/{course}/lessons/walker-notes/question-drafts"
+    drafted = seed.client.post(url, headers=seed.tenant.as_(Role.INSTRUCTOR))
+    assert drafted.status_code == 201 and drafted.json()["items"], drafted.text
+    return str(drafted.json()["items"][0]["id"])
+
+
 # Public routes whose path names a tenant are meant to be readable by anyone.
 PUBLIC_BY_DESIGN = {"tenantId"}
 

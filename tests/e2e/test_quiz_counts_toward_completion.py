@@ -60,3 +60,31 @@ def test_a_passed_quiz_completes_the_course_once(client: TestClient, make_tenant
     assert [e["type"] for e in outbox].count("CourseCompleted") == 1
     enrollment = client.get("/api/v1/me/enrollments", headers=learner).json()["items"][0]
     assert enrollment["status"] == "completed"  # the relay and enrollment's consumer ran in the same worker
+
+
+def test_passing_a_quiz_through_the_api_completes_the_course_through_the_events(
+    client: TestClient, make_tenant, platform: Platform
+) -> None:
+    from tests.factories import QUIZ_LESSON, enroll, question_bank, quiz_course
+
+    tenant = make_tenant()
+    bank, _ = question_bank(client, tenant)
+    course = quiz_course(client, tenant, bank, count=3, passMark=60)["id"]
+    policy = {"watchRatio": 0.8, "requireQuizPass": True, "requiredLessons": [QUIZ_LESSON["id"]]}
+    headers = tenant.as_(Role.INSTRUCTOR)
+    assert client.put(f"/api/v1/courses/{course}/completion-policy", json=policy, headers=headers).status_code == 200
+    enroll(client, tenant, course, "learner-1")
+    learner = tenant.as_(Role.LEARNER, "learner-1")
+    attempt = client.post(f"/api/v1/courses/{course}/lessons/{QUIZ_LESSON['id']}/attempts", headers=learner).json()
+    answers = {item["questionId"]: "a" for item in attempt["items"]}
+    assert client.put(
+        f"/api/v1/attempts/{attempt['id']}/answers", json={"answers": answers}, headers=learner
+    ).is_success
+    graded = client.post(f"/api/v1/attempts/{attempt['id']}/submit", headers=learner).json()
+    assert graded["passed"] is True
+
+    LocalWorker(platform, default_jobs()).run_until_idle()
+    view = client.get(f"/api/v1/me/courses/{course}/progress", headers=learner).json()
+    assert (view["state"], view["missing"]) == ("completed", [])
+    enrollment = client.get("/api/v1/me/enrollments", headers=learner).json()["items"][0]
+    assert enrollment["status"] == "completed"
