@@ -22,6 +22,15 @@ param authJwksUrl string
 @description('Claim that carries the LMS tenant id in tokens')
 param authTenantClaim string = 'tenant'
 
+@description('Region of the Azure OpenAI account (not every region offers every model)')
+param openAiLocation string = location
+
+@description('Chat model that drafts quiz questions from lesson transcripts')
+param openAiModelName string = 'gpt-4o-mini'
+
+@description('Version of that model')
+param openAiModelVersion string = '2024-07-18'
+
 var tags = { 'azd-env-name': environmentName }
 var token = toLower(uniqueString(subscription().id, environmentName, location))
 
@@ -73,6 +82,26 @@ module search 'modules/search.bicep' = {
   params: { name: 'srch-lms-${token}', location: location, tags: tags, principalId: identity.outputs.principalId }
 }
 
+module openAi 'modules/openai.bicep' = {
+  name: 'openai'
+  scope: rg
+  params: {
+    name: 'oai-lms-${token}'
+    location: openAiLocation
+    tags: tags
+    principalId: identity.outputs.principalId
+    modelName: openAiModelName
+    modelVersion: openAiModelVersion
+  }
+}
+
+// BlobCreated events of the storage account, for the media blob trigger (subscribed after deploy).
+module uploadEvents 'modules/eventgrid.bicep' = {
+  name: 'eventgrid'
+  scope: rg
+  params: { name: 'evgt-lms-${token}', location: location, tags: tags, storageAccountName: storage.outputs.name }
+}
+
 module frontDoor 'modules/frontdoor.bicep' = {
   name: 'frontdoor'
   scope: rg
@@ -93,6 +122,8 @@ var appSettings = {
   LMS_SERVICEBUS_NAMESPACE: serviceBus.outputs.fullyQualifiedNamespace
   LMS_SEARCH_ENDPOINT: search.outputs.endpoint
   LMS_KEY_VAULT_URL: keyVault.outputs.uri
+  LMS_OPENAI_ENDPOINT: openAi.outputs.endpoint
+  LMS_OPENAI_DEPLOYMENT: openAi.outputs.deploymentName
   // Signed media and certificate URLs point at Front Door, which forwards them to the blob origin.
   LMS_MEDIA_BASE_URL: 'https://${frontDoor.outputs.hostName}'
   AZURE_CLIENT_ID: identity.outputs.clientId
@@ -146,6 +177,9 @@ output LMS_BLOB_ACCOUNT_URL string = storage.outputs.blobEndpoint
 output LMS_SERVICEBUS_NAMESPACE string = serviceBus.outputs.fullyQualifiedNamespace
 output LMS_SEARCH_ENDPOINT string = search.outputs.endpoint
 output LMS_KEY_VAULT_URL string = keyVault.outputs.uri
+output LMS_OPENAI_ENDPOINT string = openAi.outputs.endpoint
+output LMS_OPENAI_DEPLOYMENT string = openAi.outputs.deploymentName
 output LMS_MEDIA_BASE_URL string = 'https://${frontDoor.outputs.hostName}'
 output MEDIA_CDN_HOST string = frontDoor.outputs.hostName
+output UPLOADS_EVENT_TOPIC string = uploadEvents.outputs.name
 output AZURE_CONTAINER_REGISTRY_ENDPOINT string = transcoder.outputs.registryEndpoint

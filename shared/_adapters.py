@@ -13,7 +13,7 @@ from __future__ import annotations
 import functools
 import secrets
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from shared.platform.blobs import BlobStore
 from shared.platform.bus import MessageBus
@@ -26,7 +26,10 @@ from shared.platform.signer import UrlSigner
 from shared.platform.topology import BUS_TOPOLOGY
 from shared.settings import Settings
 
-__all__ = ["PORTS", "Adapters", "chosen_adapters"]
+if TYPE_CHECKING:
+    from shared.assessment.generator import QuestionGenerator
+
+__all__ = ["PORTS", "Adapters", "chosen_adapters", "chosen_generator"]
 
 URL_SIGNING_SECRET = "url-signing-key"  # noqa: S105 - the name of a secret, not its value
 
@@ -61,6 +64,14 @@ def chosen_adapters(settings: Settings) -> dict[str, str]:
         if override:
             chosen[port] = override
     return chosen
+
+
+def chosen_generator(settings: Settings) -> str:
+    """The question generator: the override, else Azure OpenAI once an account and a
+    deployment are configured, else the offline rule-based one (whatever the profile)."""
+    if settings.question_generator_adapter:
+        return settings.question_generator_adapter
+    return "azure-openai" if settings.openai_endpoint and settings.openai_deployment else "local"
 
 
 def _required(settings: Settings, field: str, port: str) -> Any:
@@ -211,3 +222,17 @@ class Adapters:
 
         url = _required(self.settings, "redis_url", "redis")
         return RedisCache(redis_client(url, self.credential))
+
+    # --- question generator ------------------------------------------------------------------
+
+    def generator(self) -> QuestionGenerator:
+        """The question generator the settings choose; building it touches no network."""
+        if chosen_generator(self.settings) == "azure-openai":
+            from shared.assessment._azure_openai import AzureOpenAIQuestionGenerator, openai_client
+
+            endpoint = _required(self.settings, "openai_endpoint", "azure-openai generator")
+            deployment = _required(self.settings, "openai_deployment", "azure-openai generator")
+            return AzureOpenAIQuestionGenerator(openai_client(endpoint, self.credential), deployment)
+        from shared.assessment._local_generator import LocalQuestionGenerator
+
+        return LocalQuestionGenerator()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from shared._adapters import PORTS, Adapters
 from shared.platform.blobs import BlobStore
@@ -24,6 +24,10 @@ from shared.platform.search import SearchIndex
 from shared.platform.secrets import SecretStore
 from shared.platform.signer import UrlSigner
 from shared.settings import Settings
+
+if TYPE_CHECKING:
+    # Only for the annotation: the assessment context imports this module for ``Platform``.
+    from shared.assessment.generator import QuestionGenerator
 
 __all__ = ["Platform", "bootstrap", "default_platform"]
 
@@ -44,6 +48,7 @@ class Platform:
     signer: UrlSigner
     tokens: TokenValidator
     dev_issuer: DevIssuer | None
+    generator: QuestionGenerator
 
     def readiness_checks(self) -> dict[str, Any]:
         """The ports whose reachability ``/api/ready`` reports."""
@@ -62,6 +67,8 @@ def bootstrap(settings: Settings | None = None, **overrides: Any) -> Platform:
         parts["dev_issuer"] = _dev_issuer(settings, parts["clock"])
     if "signer" not in parts:
         parts["signer"] = adapters.signer(parts["secrets"])
+    if "generator" not in parts:
+        parts["generator"] = adapters.generator()
     if "tokens" not in parts:
         parts["tokens"] = _token_validator(settings, parts["dev_issuer"], parts["clock"])
     return Platform(settings=settings, **parts)

@@ -96,6 +96,12 @@ class Settings(BaseSettings):
     key_vault_url: str | None = None
     redis_url: str | None = None
 
+    # Question drafts from lesson transcripts: a chat model deployment on Azure OpenAI when
+    # both are set, else the offline rule-based generator; the adapter setting overrides.
+    openai_endpoint: str | None = Field(default=None, description="https://NAME.openai.azure.com")
+    openai_deployment: str | None = Field(default=None, description="the chat model deployment that drafts questions")
+    question_generator_adapter: Literal["local", "azure-openai"] | None = None
+
     @classmethod
     def settings_customise_sources(
         cls,

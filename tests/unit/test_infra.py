@@ -47,6 +47,7 @@ OPTIONAL_SETTINGS = {
     "search_adapter": "per-port override, the profile decides",
     "secrets_adapter": "per-port override, the profile decides",
     "cache_adapter": "per-port override, the profile decides",
+    "question_generator_adapter": "override; the provisioned Azure OpenAI endpoint and deployment decide",
 }
 
 
@@ -120,7 +121,7 @@ def test_no_service_accepts_keys() -> None:
     every = "\n".join(p.read_text() for p in BICEP_FILES)
     assert "listKeys" not in every and "AccountKey=" not in every and "sharedKey" not in every
     assert "allowSharedKeyAccess: false" in every
-    for module in ("cosmos.bicep", "servicebus.bicep", "search.bicep"):
+    for module in ("cosmos.bicep", "servicebus.bicep", "search.bicep", "openai.bicep"):
         assert re.search(r"disableLocalAuth: true", (INFRA / "modules" / module).read_text()), module
 
 
@@ -130,3 +131,11 @@ def test_azd_deploys_the_api_and_the_transcoder_from_files_that_exist() -> None:
     assert re.search(r"^  transcoder:\n", azure_yaml, re.MULTILINE)
     dockerfile = re.search(r"path: (\S+)", azure_yaml.split("transcoder:")[1])
     assert dockerfile and (ROOT / dockerfile.group(1)).is_file()
+
+
+def test_azd_subscribes_the_upload_trigger_to_blob_events_after_deploying() -> None:
+    azure_yaml = (ROOT / "azure.yaml").read_text()
+    hook = re.search(r"postdeploy:\n(?:\s+.+\n)*?\s+run: bash (\S+)", azure_yaml)
+    assert hook and (ROOT / hook.group(1)).is_file()
+    script = (ROOT / hook.group(1)).read_text()
+    assert "Host.Functions.validate_upload" in script and "containers/uploads/" in script
