@@ -43,6 +43,8 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.documents
 	$(BIN)/python -m bench.catalog
 	$(BIN)/python -m bench.progress
+	$(BIN)/python -m bench.quiz
+	$(BIN)/python -m bench.media
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache emulators/node_modules

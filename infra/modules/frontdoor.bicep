@@ -46,6 +46,7 @@ resource route 'Microsoft.Cdn/profiles/afdEndpoints/routes@2024-02-01' = {
   dependsOn: [origin]
   properties: {
     originGroup: { id: originGroup.id }
+    // Uploads pass through too: upload URLs are signed against this host (PUT is forwarded, never cached).
     patternsToMatch: ['/media/*', '/certificates/*']
     supportedProtocols: ['Https']
     httpsRedirect: 'Enabled'

@@ -30,7 +30,7 @@ from shared.catalog.model import (
     lesson_ids,
     version_id,
 )
-from shared.errors import Conflict, InvalidInput, NotFound
+from shared.errors import Conflict, InvalidInput, NotFound, PreconditionFailed
 from shared.platform.documents import Document, Filter
 from shared.platform.tenancy import TenantContext, TenantDocuments
 from shared.roles import Role
@@ -49,11 +49,13 @@ __all__ = [
     "published_course",
     "published_version_of",
     "put_outline",
+    "set_lesson_duration",
     "unpublish_course",
     "update_course",
 ]
 
 CACHE_SECONDS = 60.0
+WRITE_ATTEMPTS = 5
 STAFF = (Role.TENANT_ADMIN, Role.INSTRUCTOR, Role.SUPPORT_READONLY)
 T = TypeVar("T")
 
@@ -190,6 +192,25 @@ def put_outline(
 ) -> tuple[CourseView, str]:
     """Replace the draft's modules and lessons."""
     return _save_draft(platform, ctx, course_id, {"outline": outline.model_dump()}, if_match)
+
+
+def set_lesson_duration(platform: Platform, ctx: TenantContext, course_id: str, lesson_id: str, seconds: int) -> None:
+    """Record a video lesson's measured duration in the draft outline (the next version publishes it)."""
+    for _ in range(WRITE_ATTEMPTS):
+        doc = _course_doc(platform, ctx, course_id)
+        lessons = [lesson for m in doc["outline"].get("modules", []) for lesson in m.get("lessons", [])]
+        lesson = next((lesson for lesson in lessons if lesson["id"] == lesson_id), None)
+        if lesson is None:
+            raise NotFound(f"lesson {lesson_id!r} is not in the draft of course {course_id!r}")
+        if lesson.get("durationSeconds") == seconds:
+            return
+        lesson["durationSeconds"] = seconds
+        try:
+            _change(platform, ctx, course_id, {"outline": doc["outline"]}, doc["_etag"])
+            return
+        except PreconditionFailed:
+            continue  # an author saved the draft meanwhile: apply the duration to their version
+    raise Conflict("the draft kept changing; the duration was not recorded")
 
 
 # --- publishing -----------------------------------------------------------------------------

@@ -88,7 +88,9 @@ class _DelegationKeys:
 class BlobSasUrlSigner(UrlSigner):
     """Signs with ``account_key``, else the shared key of a client built from a connection string,
     else user-delegation keys of the client's identity. ``public_base_url`` (Front Door, CDN)
-    replaces the storage host in URLs; ``hierarchical_namespace`` allows prefix (directory) URLs.
+    replaces the storage host in read URLs; write URLs (uploads) go straight to Storage, which
+    takes large block uploads that a CDN would not. ``hierarchical_namespace`` allows prefix
+    (directory) URLs.
     ``verify`` knows only this process's keys: in Azure, Storage itself checks the URLs."""
 
     def __init__(
@@ -111,6 +113,7 @@ class BlobSasUrlSigner(UrlSigner):
         self._keys = None if self._account_key else _DelegationKeys(client, self._clock, key_lifetime)
         self._max_ttl = MAX_TTL if self._account_key else key_lifetime - _MARGIN
         storage_url = client.url.split("?")[0].rstrip("/")
+        self._storage = storage_url
         self._base = (public_base_url or storage_url).rstrip("/")
         # HTTPS only, except on an emulator that serves plain HTTP (the SAS would be refused there).
         self._protocol = "https" if storage_url.startswith("https://") else None
@@ -154,7 +157,8 @@ class BlobSasUrlSigner(UrlSigner):
         key: SigningKey = self._keys.for_signing(valid_until) if self._keys else str(self._account_key)
         token = self._token(container, resource, permission, _timestamp(valid_until), prefix, key)
         query = "&".join(f"{k}={quote(v, safe='')}" for k, v in token.items())
-        return f"{self._base}/{container}/{quote(name, safe='/~')}?{query}"
+        base = self._base if permission == "r" else self._storage
+        return f"{base}/{container}/{quote(name, safe='/~')}?{query}"
 
     def _directory(self, container: str, prefix: str) -> str:
         """The directory a prefix URL is a directory SAS for: the prefix without its final '/'."""

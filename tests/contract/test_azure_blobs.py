@@ -293,6 +293,13 @@ def test_urls_point_at_the_public_base_url_and_still_verify(issuer: KeyIssuer, c
     signer.verify("media", "courses/c 1/a.mp4", query(url))
 
 
+def test_upload_urls_go_straight_to_storage_not_through_the_cdn(issuer: KeyIssuer, clock: ManualClock) -> None:
+    signer = delegation_signer(issuer, clock, public_base_url="https://cdn.example.com/files/")
+    url = signer.sign("uploads", "t1/lesson/u1/clip.mp4", ttl_seconds=600, permission="w")
+    assert not url.startswith("https://cdn.example.com") and "/uploads/t1/lesson/u1/clip.mp4?" in url
+    signer.verify("uploads", "t1/lesson/u1/clip.mp4", query(url), "w")
+
+
 def test_https_is_required_of_urls_to_an_https_account(clock: ManualClock) -> None:
     signer = delegation_signer(KeyIssuer("https://lmsmedia.blob.core.windows.net/", "lmsmedia"), clock)
     assert query(signer.sign("media", "a.mp4", ttl_seconds=600))["spr"] == "https"

@@ -1,0 +1,1 @@
+"""Media: video lessons from upload to signed HLS playback, captions and transcripts."""

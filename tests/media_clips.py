@@ -1,0 +1,54 @@
+"""Real video for the media tests, made with ffmpeg's test sources; the tests skip when no ffmpeg exists."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from shared.media.transcode import ffmpeg_binary
+
+FFMPEG = ffmpeg_binary()
+needs_ffmpeg = pytest.mark.skipif(
+    FFMPEG is None, reason="no ffmpeg: neither a system binary nor the imageio-ffmpeg package is installed"
+)
+
+
+def make_clip(path: Path, *, seconds: float = 3, width: int = 640, height: int = 360, audio: bool = True) -> Path:
+    """An H.264/AAC MP4 of ``testsrc`` (and a ``sine`` tone) of the given length and size."""
+    assert FFMPEG is not None
+    command = [FFMPEG, "-hide_banner", "-loglevel", "error", "-y"]
+    command += ["-f", "lavfi", "-i", f"testsrc=duration={seconds}:size={width}x{height}:rate=25"]
+    if audio:
+        command += ["-f", "lavfi", "-i", f"sine=frequency=440:duration={seconds}", "-c:a", "aac"]
+    command += ["-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-shortest", str(path)]
+    subprocess.run(command, check=True, capture_output=True)
+    return path
+
+
+def probe_streams(path: Path) -> dict[str, Any]:
+    """ffprobe's view of a file (format and streams), decoding every frame so a broken file fails."""
+    if shutil.which("ffprobe"):
+        command = ["ffprobe", "-v", "error", "-count_frames", "-print_format", "json", "-show_format", "-show_streams"]
+        done = subprocess.run([*command, str(path)], check=True, capture_output=True)
+        result: dict[str, Any] = json.loads(done.stdout)
+        return result
+    assert FFMPEG is not None
+    subprocess.run([FFMPEG, "-v", "error", "-xerror", "-i", str(path), "-f", "null", "-"], check=True)
+    return {"streams": [{"codec_type": "video"}]}
+
+
+def extinf_total(playlist: str) -> float:
+    """The sum of a media playlist's segment durations."""
+    return sum(
+        float(line.split(":", 1)[1].split(",")[0]) for line in playlist.splitlines() if line.startswith("#EXTINF")
+    )
+
+
+def uris(playlist: str) -> list[str]:
+    """The URI lines of a playlist."""
+    return [line for line in playlist.splitlines() if line.strip() and not line.startswith("#")]
