@@ -11,8 +11,15 @@ from __future__ import annotations
 
 import azure.functions as func
 
-from functions import assessment, discovery, enrollment, learning, media
+from functions import assessment, discovery, enrollment, learning, media, notifications
 
 __all__ = ["BLUEPRINTS"]
 
-BLUEPRINTS: list[func.Blueprint] = [discovery.bp, enrollment.bp, learning.bp, assessment.bp, media.bp]
+BLUEPRINTS: list[func.Blueprint] = [
+    discovery.bp,
+    enrollment.bp,
+    learning.bp,
+    assessment.bp,
+    media.bp,
+    notifications.bp,
+]

@@ -18,6 +18,7 @@ from shared.catalog.model import COURSES_CONTAINER, PATHS_CONTAINER
 from shared.enrollment.model import ENROLLMENTS_CONTAINER
 from shared.learning.model import PROGRESS_CONTAINER
 from shared.media.model import MEDIA_CONTAINER
+from shared.notifications.model import NOTIFICATIONS_CONTAINER
 from shared.platform._cosmos_query import indexing_policy
 from shared.platform.documents import ContainerSpec
 from shared.platform.topology import LEASES
@@ -37,6 +38,7 @@ DOCUMENT_CONTAINERS: tuple[ContainerSpec, ...] = (
     BANKS_CONTAINER,
     ATTEMPTS_CONTAINER,
     QUESTION_DRAFTS_CONTAINER,
+    NOTIFICATIONS_CONTAINER,
     ContainerSpec(LEASES),
 )
 

@@ -72,6 +72,8 @@ class Operation(StrEnum):
     QUESTION_DRAFT_GENERATE = "question-drafts.generate"
     QUESTION_DRAFT_READ = "question-drafts.read"
     QUESTION_DRAFT_REVIEW = "question-drafts.review"
+    NOTIFICATIONS_READ = "notifications.read"
+    NOTIFICATIONS_UPDATE = "notifications.update"
 
 
 _SA = frozenset({Role.SUPER_ADMIN})
@@ -127,6 +129,9 @@ ROLE_MATRIX: Mapping[Operation, frozenset[Role]] = {
     Operation.QUESTION_DRAFT_GENERATE: frozenset({Role.INSTRUCTOR}),
     Operation.QUESTION_DRAFT_READ: _AUTHORS | {Role.SUPPORT_READONLY},
     Operation.QUESTION_DRAFT_REVIEW: _AUTHORS,
+    # Every member reads their own notifications and marks them read (their own state, not the tenant's).
+    Operation.NOTIFICATIONS_READ: _MEMBERS,
+    Operation.NOTIFICATIONS_UPDATE: _MEMBERS,
 }
 
 

@@ -31,6 +31,7 @@ from shared.learning.handlers import LEARNING_EVENTS
 from shared.learning.relay import PROGRESS_FEED, relay_progress_change
 from shared.media.handlers import UploadWatcher, on_transcode_message
 from shared.media.model import TRANSCODE_QUEUE
+from shared.notifications import handlers as notification_events
 from shared.observability import configure_logging
 from shared.platform.bus import ReceivedMessage
 from shared.platform.documents import Document
@@ -125,6 +126,9 @@ def bus_consumers() -> list[BusConsumer]:
     return [
         BusConsumer("enrollment-events", ENROLLMENT_EVENTS, on_event_message),
         BusConsumer("learning-events", LEARNING_EVENTS, learning_events.on_event_message),
+        BusConsumer(
+            "notification-events", notification_events.NOTIFICATIONS_EVENTS, notification_events.on_event_message
+        ),
         # One transcode at a time: each holds a CPU-heavy ffmpeg run for about as long as the video.
         BusConsumer("media-transcode", TRANSCODE_QUEUE, on_transcode_message, batch=1),
     ]

@@ -26,6 +26,7 @@ from shared.enrollment.model import (
 )
 from shared.errors import Conflict, FieldError, Forbidden, InvalidInput, NotFound, PreconditionFailed
 from shared.kernel import Paged
+from shared.notifications.service import notify
 from shared.platform.documents import Document, Filter
 from shared.platform.tenancy import TenantContext, TenantDocuments
 from shared.roles import Role
@@ -147,7 +148,24 @@ def enroll_user(
             after={k: stored[k] for k in ("courseId", "userId", "version", "dueDate", "source")},
             reason="CSV import" if source == "import" else None,
         )
+        if user_id != ctx.user_id:
+            _notify_assigned(platform, ctx, course, stored)
     return _view(stored), True
+
+
+def _notify_assigned(platform: Platform, ctx: TenantContext, course: CourseVersionView, enrollment: Document) -> None:
+    """Tell the learner a course was assigned to them (once per enrollment and version)."""
+    due = f" It is due on {enrollment['dueDate']}." if enrollment.get("dueDate") else ""
+    notify(
+        platform,
+        ctx,
+        enrollment["userId"],
+        "enrollment_assigned",
+        "A course was assigned to you",
+        f"You are enrolled in {course.title}.{due}",
+        f"/api/v1/courses/{course.id}",
+        f"{enrollment['id']}:v{enrollment['version']}",
+    )
 
 
 def _enrollee(platform: Platform, ctx: TenantContext, body: EnrollRequest) -> str:

@@ -19,6 +19,7 @@ from shared.http.middleware import EdgeMiddleware
 from shared.http.problems import install_problem_handlers
 from shared.learning.api import router as learning_router
 from shared.media.api import router as media_router
+from shared.notifications.api import router as notifications_router
 from shared.settings import Settings
 from shared.tenancy.api import router as tenancy_router
 
@@ -36,6 +37,7 @@ ROUTERS = (
     media_router,
     assessment_router,
     question_drafts_router,
+    notifications_router,
 )
 
 

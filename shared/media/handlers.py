@@ -33,6 +33,7 @@ from shared.media.model import (
     parse_upload_name,
 )
 from shared.media.transcode import BadMedia, Probe, master_playlist, poster, probe, transcode_rendition
+from shared.notifications.service import notify
 from shared.platform.bus import OutgoingMessage, ReceivedMessage
 from shared.platform.documents import Document
 from shared.platform.tenancy import TenantContext, TenantDocuments
@@ -189,12 +190,35 @@ def _record_duration(platform: Platform, ctx: TenantContext, asset: Document, se
         log.warning("lesson duration not recorded", extra={"assetId": asset["assetId"], "reason": str(exc)})
 
 
+def _notify_ready(platform: Platform, ctx: TenantContext, asset: Document) -> None:
+    """Tell whoever asked for the upload URL that their video plays now (once per asset). A file a
+    content team dropped into the uploads container has no such ticket, and no one to tell."""
+    upload = parse_upload_name(asset["upload"])
+    ticket = service.upload_ticket(platform, ctx, upload.upload_id) if upload else None
+    if ticket is None:
+        log.info("video ready; no uploader to notify", extra={"assetId": asset["assetId"]})
+        return
+    notify(
+        platform,
+        ctx,
+        str(ticket["requestedBy"]),
+        "video_ready",
+        "Your video is ready",
+        f"The video of lesson {asset['lessonId']} is transcoded and plays now.",
+        f"/api/v1/courses/{asset['courseId']}/lessons/{asset['lessonId']}/video",
+        asset["assetId"],
+    )
+
+
 def transcode_job(platform: Platform, job: Mapping[str, Any], *, last_attempt: bool) -> None:
     """Transcode one queued asset. A bad input is marked failed; other failures raise for a retry,
     and on the last attempt also mark the asset failed, so no status stays 'processing' forever."""
     ctx = _system(str(job["tenantId"]))
     asset = _read_asset(platform, ctx, str(job["assetId"]))
-    if asset is None or asset["status"] in ("ready", "failed"):
+    if asset is not None and asset["status"] == "ready":
+        _notify_ready(platform, ctx, asset)  # a repeated message: in case the first stopped before telling
+        return
+    if asset is None or asset["status"] == "failed":
         return  # a repeated message, or one whose asset is gone
     asset = _set_status(platform, ctx, asset, "processing")
     with tempfile.TemporaryDirectory(prefix="lms-transcode-") as folder:
@@ -209,6 +233,7 @@ def transcode_job(platform: Platform, job: Mapping[str, Any], *, last_attempt: b
             raise
     _set_status(platform, ctx, asset, "ready", reason=None, **result)
     _record_duration(platform, ctx, asset, result["durationSeconds"])
+    _notify_ready(platform, ctx, asset)
 
 
 def on_transcode_message(platform: Platform, message: ReceivedMessage) -> None:

@@ -54,6 +54,7 @@ FACTORIES: dict[str, ResourceFactory] = {
     "questionId": lambda seed: question_bank(seed.client, seed.tenant)[1][0],
     "attemptId": lambda seed: _attempt_of_a(seed),
     "draftId": lambda seed: _question_draft_of_a(seed),
+    "notificationId": lambda seed: _notification_of_a(seed),
 }
 
 
@@ -79,6 +80,21 @@ def _question_draft_of_a(seed: Seed) -> str:
     drafted = seed.client.post(url, headers=seed.tenant.as_(Role.INSTRUCTOR))
     assert drafted.status_code == 201 and drafted.json()["items"], drafted.text
     return str(drafted.json()["items"][0]["id"])
+
+
+def _notification_of_a(seed: Seed) -> str:
+    """A notification of tenant A naming the marker, for the user id B's TenantAdmin has too: a course
+    assigned to A's registered TenantAdmin."""
+    admin = seed.make_user(seed.tenant, id="tenantadmin-1", roles=["TenantAdmin"], email="walker-admin@a.example.com")
+    course = published_course(seed.client, seed.tenant, title=f"{MARKER} assigned course")["id"]
+    body = {"userId": admin["id"]}
+    assigned = seed.client.post(
+        f"/api/v1/courses/{course}/enrollments", json=body, headers=seed.tenant.as_(Role.INSTRUCTOR)
+    )
+    assert assigned.status_code == 201, assigned.text
+    mine = seed.client.get("/api/v1/me/notifications", headers=seed.tenant.as_(Role.TENANT_ADMIN)).json()
+    [notification] = [n for n in mine["items"] if MARKER in n["body"]]
+    return str(notification["id"])
 
 
 # Public routes whose path names a tenant are meant to be readable by anyone.

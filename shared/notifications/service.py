@@ -1,0 +1,166 @@
+"""Notification use cases: telling a user something once, their list, read state, and what a stream
+sends next.
+
+Other contexts call ``notify`` (directly, or from a handler of their events); the caller's own
+notifications are reached only with their user id, so another user's answer ``NotFound``.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from shared.bootstrap import Platform
+from shared.errors import Conflict, InvalidInput, NotFound, PreconditionFailed
+from shared.notifications.model import (
+    KINDS,
+    NEWEST_FIRST,
+    NOTIFICATION_TTL_SECONDS,
+    NOTIFICATIONS,
+    OLDEST_FIRST,
+    NotificationPage,
+    NotificationView,
+    ReadAllResult,
+    notification_id,
+    sequence_of,
+    stamp,
+)
+from shared.platform.documents import Document, Filter
+from shared.platform.tenancy import TenantContext, TenantDocuments
+
+__all__ = [
+    "UNREAD_COUNT_LIMIT",
+    "list_notifications",
+    "mark_all_read",
+    "mark_read",
+    "notifications_after",
+    "notify",
+]
+
+UNREAD_COUNT_LIMIT = 100
+READ_ALL_PAGE = 100
+WRITE_ATTEMPTS = 5
+# Sorts after every sequence that starts with the same time stamp ('.' + hex id).
+_AFTER_STAMP = "~"
+
+
+def _docs(platform: Platform, ctx: TenantContext) -> TenantDocuments:
+    return TenantDocuments(platform.documents, NOTIFICATIONS, ctx)
+
+
+def _view(doc: Document) -> NotificationView:
+    return NotificationView.model_validate(doc)
+
+
+def notify(
+    platform: Platform,
+    ctx: TenantContext,
+    user_id: str,
+    kind: str,
+    title: str,
+    body: str,
+    link: str | None,
+    dedupe_key: str,
+) -> None:
+    """Tell a user of the tenant something, once per fact: a repeat (or a concurrent caller) with
+    the same kind and dedupe key for the same user finds the notification already there."""
+    if kind not in KINDS:
+        raise InvalidInput(f"unknown notification kind {kind!r}")
+    if not user_id or not dedupe_key:
+        raise InvalidInput("a notification needs a user and a dedupe key")
+    now = platform.clock.now()
+    doc_id = notification_id(kind, dedupe_key, user_id)
+    doc = {
+        "id": doc_id,
+        "type": "notification",
+        "userId": user_id,
+        "kind": kind,
+        "title": title,
+        "body": body,
+        "link": link,
+        "dedupeKey": dedupe_key,
+        "createdAt": now.isoformat(),
+        "seq": sequence_of(now, doc_id),
+        "read": False,
+        "readAt": None,
+        "ttl": NOTIFICATION_TTL_SECONDS,
+    }
+    try:
+        _docs(platform, ctx).create(doc)
+    except Conflict:
+        return  # told already: the first writer's notification stands
+
+
+def _mine(ctx: TenantContext) -> list[Filter]:
+    return [Filter("type", "eq", "notification"), Filter("userId", "eq", ctx.user_id)]
+
+
+def _unread_count(platform: Platform, ctx: TenantContext) -> int:
+    unread = [*_mine(ctx), Filter("read", "eq", False)]
+    return len(_docs(platform, ctx).query(unread, limit=UNREAD_COUNT_LIMIT).items)
+
+
+def list_notifications(
+    platform: Platform, ctx: TenantContext, *, unread_only: bool, limit: int, continuation: str | None
+) -> NotificationPage:
+    """The caller's notifications, newest first (optionally only unread ones), and how many are unread."""
+    filters = _mine(ctx)
+    if unread_only:
+        filters.append(Filter("read", "eq", False))
+    page = _docs(platform, ctx).query(filters, order_by=NEWEST_FIRST, limit=limit, continuation=continuation)
+    return NotificationPage(
+        items=[_view(d) for d in page.items],
+        continuation=page.continuation,
+        unreadCount=_unread_count(platform, ctx),
+    )
+
+
+def _own(platform: Platform, ctx: TenantContext, doc_id: str) -> Document:
+    doc = _docs(platform, ctx).read(doc_id)
+    if doc.get("type") != "notification" or doc.get("userId") != ctx.user_id:
+        raise NotFound()  # someone else's looks exactly like none
+    return doc
+
+
+def _marked_read(platform: Platform, ctx: TenantContext, doc: Document) -> Document:
+    """The notification marked read (kept as it is if it already was), retrying a concurrent write."""
+    for _ in range(WRITE_ATTEMPTS):
+        if doc["read"]:
+            return doc
+        updated = {**doc, "read": True, "readAt": platform.clock.now().isoformat()}
+        try:
+            return _docs(platform, ctx).replace(updated, if_match=doc["_etag"])
+        except PreconditionFailed:
+            doc = _own(platform, ctx, doc["id"])
+    raise Conflict("the notification kept changing; try again")
+
+
+def mark_read(platform: Platform, ctx: TenantContext, doc_id: str) -> NotificationView:
+    """Mark one of the caller's notifications read."""
+    return _view(_marked_read(platform, ctx, _own(platform, ctx, doc_id)))
+
+
+def mark_all_read(platform: Platform, ctx: TenantContext) -> ReadAllResult:
+    """Mark every unread notification of the caller read."""
+    unread = [*_mine(ctx), Filter("read", "eq", False)]
+    marked = 0
+    while True:
+        # Each round reads from the start: marking read takes the documents out of the filter.
+        page = _docs(platform, ctx).query(unread, order_by=OLDEST_FIRST, limit=READ_ALL_PAGE)
+        for doc in page.items:
+            _marked_read(platform, ctx, doc)
+            marked += 1
+        if len(page.items) < READ_ALL_PAGE:
+            return ReadAllResult(marked=marked)
+
+
+def notifications_after(
+    platform: Platform, ctx: TenantContext, after: str | None, *, settle_seconds: float, limit: int
+) -> list[NotificationView]:
+    """The caller's notifications after sequence ``after``, oldest first, that are at least
+    ``settle_seconds`` old. Waiting that long means a notification stamped earlier but stored later
+    than one already sent (a slower concurrent writer) has landed before the stream moves past it."""
+    settled = stamp(platform.clock.now() - timedelta(seconds=settle_seconds)) + _AFTER_STAMP
+    filters = [*_mine(ctx), Filter("seq", "lt", settled)]
+    if after is not None:
+        filters.append(Filter("seq", "gt", after))
+    return [_view(d) for d in _docs(platform, ctx).query(filters, order_by=OLDEST_FIRST, limit=limit).items]
