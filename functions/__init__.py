@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import azure.functions as func
 
-from functions import assessment, discovery, enrollment, learning, media, notifications
+from functions import assessment, credentials, discovery, enrollment, learning, media, notifications
 
 __all__ = ["BLUEPRINTS"]
 
@@ -22,4 +22,5 @@ BLUEPRINTS: list[func.Blueprint] = [
     assessment.bp,
     media.bp,
     notifications.bp,
+    credentials.bp,
 ]

@@ -15,6 +15,7 @@ from shared.assessment.drafts_model import QUESTION_DRAFTS_CONTAINER
 from shared.assessment.model import ATTEMPTS_CONTAINER, BANKS_CONTAINER
 from shared.audit.model import AUDIT_CONTAINER
 from shared.catalog.model import COURSES_CONTAINER, PATHS_CONTAINER
+from shared.credentials.model import CERTIFICATE_CODES_CONTAINER, CERTIFICATES_CONTAINER
 from shared.enrollment.model import ENROLLMENTS_CONTAINER
 from shared.learning.model import PROGRESS_CONTAINER
 from shared.media.model import MEDIA_CONTAINER
@@ -38,6 +39,8 @@ DOCUMENT_CONTAINERS: tuple[ContainerSpec, ...] = (
     BANKS_CONTAINER,
     ATTEMPTS_CONTAINER,
     QUESTION_DRAFTS_CONTAINER,
+    CERTIFICATES_CONTAINER,
+    CERTIFICATE_CODES_CONTAINER,
     NOTIFICATIONS_CONTAINER,
     ContainerSpec(LEASES),
 )

@@ -72,6 +72,9 @@ class Operation(StrEnum):
     QUESTION_DRAFT_GENERATE = "question-drafts.generate"
     QUESTION_DRAFT_READ = "question-drafts.read"
     QUESTION_DRAFT_REVIEW = "question-drafts.review"
+    CERTIFICATE_READ_OWN = "certificates.mine"
+    CERTIFICATE_DOWNLOAD = "certificates.download"
+    CERTIFICATE_REVOKE = "certificates.revoke"
     NOTIFICATIONS_READ = "notifications.read"
     NOTIFICATIONS_UPDATE = "notifications.update"
 
@@ -129,6 +132,11 @@ ROLE_MATRIX: Mapping[Operation, frozenset[Role]] = {
     Operation.QUESTION_DRAFT_GENERATE: frozenset({Role.INSTRUCTOR}),
     Operation.QUESTION_DRAFT_READ: _AUTHORS | {Role.SUPPORT_READONLY},
     Operation.QUESTION_DRAFT_REVIEW: _AUTHORS,
+    # Whoever completes a course holds its certificate (staff learn too); a download is the holder's own
+    # or, for TenantAdmins and support, any of the tenant (the service decides). Only admins revoke.
+    Operation.CERTIFICATE_READ_OWN: _MEMBERS,
+    Operation.CERTIFICATE_DOWNLOAD: _MEMBERS,
+    Operation.CERTIFICATE_REVOKE: _TA,
     # Every member reads their own notifications and marks them read (their own state, not the tenant's).
     Operation.NOTIFICATIONS_READ: _MEMBERS,
     Operation.NOTIFICATIONS_UPDATE: _MEMBERS,

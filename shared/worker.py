@@ -22,6 +22,7 @@ from shared.assessment.handlers import ATTEMPTS_FEED, relay_attempt_change
 from shared.assessment.model import ATTEMPTS
 from shared.bootstrap import Platform, default_platform
 from shared.catalog.model import COURSES
+from shared.credentials.handlers import on_certificate_message
 from shared.discovery.handlers import COURSE_FEED, index_course_change
 from shared.enrollment.handlers import ENROLLMENT_EVENTS, on_event_message
 from shared.errors import NotFound
@@ -35,7 +36,7 @@ from shared.notifications import handlers as notification_events
 from shared.observability import configure_logging
 from shared.platform.bus import ReceivedMessage
 from shared.platform.documents import Document
-from shared.platform.topology import LEASES
+from shared.platform.topology import CERTIFICATES_QUEUE, LEASES
 
 __all__ = ["BusConsumer", "ChangeFeedFollower", "Job", "LocalWorker", "Upkeep"]
 
@@ -129,6 +130,7 @@ def bus_consumers() -> list[BusConsumer]:
         BusConsumer(
             "notification-events", notification_events.NOTIFICATIONS_EVENTS, notification_events.on_event_message
         ),
+        BusConsumer("credentials-certificates", CERTIFICATES_QUEUE, on_certificate_message),
         # One transcode at a time: each holds a CPU-heavy ffmpeg run for about as long as the video.
         BusConsumer("media-transcode", TRANSCODE_QUEUE, on_transcode_message, batch=1),
     ]

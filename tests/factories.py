@@ -8,6 +8,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from shared.roles import Role
+from shared.worker import LocalWorker, default_jobs
 from tests.conftest import TenantHandle
 
 _numbers = itertools.count(1)
@@ -97,3 +98,28 @@ def enroll(client: TestClient, tenant: TenantHandle, course_id: str, user: str) 
     """Enroll ``user`` (a learner) in the course."""
     response = client.post(f"/api/v1/courses/{course_id}/enrollments", json={}, headers=tenant.as_(Role.LEARNER, user))
     assert response.status_code in (200, 201), response.text
+
+
+def completed_course(client: TestClient, tenant: TenantHandle, user: str, **overrides: Any) -> dict[str, Any]:
+    """A published course (default outline) that ``user`` enrolled in and completed through the progress API."""
+    course = published_course(client, tenant, **overrides)
+    enroll(client, tenant, course["id"], user)
+    events = [
+        {"type": "watch", "courseId": course["id"], "lessonId": "intro", "from": 0, "to": 120},
+        {"type": "read", "courseId": course["id"], "lessonId": "reading"},
+    ]
+    for n, event in enumerate(events):
+        body = {"batchId": f"complete-{course['id']}-{user}-{n}", "events": [event]}
+        sent = client.post("/api/v1/progress", json=body, headers=tenant.as_(Role.LEARNER, user))
+        assert sent.status_code == 200, sent.text
+    return course
+
+
+def issued_certificate(client: TestClient, tenant: TenantHandle, user: str, **overrides: Any) -> dict[str, Any]:
+    """The certificate ``user`` holds after completing a new course, once the local worker has run."""
+    course = completed_course(client, tenant, user, **overrides)
+    LocalWorker(client.app.state.platform_provider(), default_jobs()).run_until_idle()
+    mine = client.get("/api/v1/me/certificates", headers=tenant.as_(Role.LEARNER, user))
+    assert mine.status_code == 200, mine.text
+    (certificate,) = [c for c in mine.json()["items"] if c["courseId"] == course["id"]]
+    return dict(certificate)

@@ -11,6 +11,7 @@ from shared.assessment.drafts_api import router as question_drafts_router
 from shared.audit.api import router as audit_router
 from shared.bootstrap import Platform, default_platform
 from shared.catalog.api import router as catalog_router
+from shared.credentials.api import router as credentials_router
 from shared.discovery.api import router as discovery_router
 from shared.enrollment.api import router as enrollment_router
 from shared.http.health import router as health_router
@@ -37,6 +38,7 @@ ROUTERS = (
     media_router,
     assessment_router,
     question_drafts_router,
+    credentials_router,
     notifications_router,
 )
 

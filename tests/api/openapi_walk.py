@@ -48,6 +48,7 @@ EXAMPLE_BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("post", "/api/v1/question-drafts/{draftId}/approve"): {"bankId": "walker-bank"},
     ("post", "/api/v1/question-drafts/{draftId}/reject"): {"reason": "walker"},
     ("post", "/api/v1/courses/{courseId}/lessons/{lessonId}/video/upload-url"): {"filename": "walker.mp4"},
+    ("post", "/api/v1/certificates/{certificateId}/revoke"): {"reason": "walker"},
 }
 
 

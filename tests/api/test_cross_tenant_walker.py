@@ -18,6 +18,7 @@ from tests.factories import (
     QUIZ_LESSON,
     draft_course,
     enroll,
+    issued_certificate,
     outline,
     published_course,
     published_path,
@@ -55,6 +56,9 @@ FACTORIES: dict[str, ResourceFactory] = {
     "attemptId": lambda seed: _attempt_of_a(seed),
     "draftId": lambda seed: _question_draft_of_a(seed),
     "notificationId": lambda seed: _notification_of_a(seed),
+    "certificateId": lambda seed: issued_certificate(seed.client, seed.tenant, "walker-holder", title=f"{MARKER} cert")[
+        "id"
+    ],
 }
 
 

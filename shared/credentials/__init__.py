@@ -1,0 +1,1 @@
+"""Credentials: one verifiable PDF certificate per completed course version, revocation, public verification."""
