@@ -33,9 +33,11 @@ T = TypeVar("T")
 
 
 class InputModel(BaseModel):
-    """Request bodies: unknown fields are refused, strings trimmed."""
+    """Request bodies: unknown fields are refused, strings trimmed, and NaN or infinity refused in
+    every float (Python's JSON parser accepts them, and ``max(0.0, nan)`` is 0.0: a NaN position
+    would pass every range check and count as watched from the start)."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, allow_inf_nan=False)
 
 
 class PatchModel(InputModel):

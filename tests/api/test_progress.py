@@ -4,6 +4,7 @@ batches, one write per learner and course per batch, completion and its outbox e
 from __future__ import annotations
 
 import itertools
+import json
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -230,3 +231,26 @@ def test_a_population_of_learners_costs_one_write_per_learner_per_batch(
             service.ingest_batch(platform, ctx, Batch(batchId=f"r{round_}-{n}", events=events))
     assert store.count(WRITES, PROGRESS) == 2 * learners
     assert store.count(WRITES) == 2 * learners
+
+
+def test_a_not_a_number_position_is_rejected_and_counts_nothing(client: TestClient, make_tenant) -> None:
+    tenant = make_tenant()
+    course = enrolled(client, tenant)["id"]
+    events = [watch(course, float("nan"), 100), watch(course, 0, float("inf")), watch(course, 0, 12)]
+    # Python's JSON reader takes the NaN and Infinity literals that a careless client may send.
+    raw = json.dumps({"batchId": "nan-batch", "events": events})
+    headers = {**tenant.as_(Role.LEARNER, "learner-1"), "content-type": "application/json"}
+    response = client.post("/api/v1/progress", content=raw, headers=headers)
+    assert response.status_code == 200, response.text
+    receipt = response.json()
+    assert receipt["accepted"] == 1 and [r["index"] for r in receipt["rejected"]] == [0, 1]
+    assert lesson(progress(client, tenant, course), "intro")["percent"] == 10.0
+
+
+def test_a_batch_over_the_event_bound_is_refused_whole_and_changes_nothing(client: TestClient, make_tenant) -> None:
+    tenant = make_tenant()
+    course = enrolled(client, tenant)["id"]
+    body = {"batchId": "too-big", "events": [watch(course, n, n + 1) for n in range(201)]}
+    response = client.post("/api/v1/progress", json=body, headers=tenant.as_(Role.LEARNER, "learner-1"))
+    assert response.status_code == 422 and response.headers["content-type"].startswith("application/problem+json")
+    assert lesson(progress(client, tenant, course), "intro")["percent"] == 0.0
