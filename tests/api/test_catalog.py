@@ -157,6 +157,10 @@ def test_unpublishing_and_deleting_hide_the_course_from_learners(client: TestCli
     tenant = make_tenant()
     author, learner = tenant.as_(Role.INSTRUCTOR), tenant.as_(Role.LEARNER)
     gone, withdrawn = published_course(client, tenant), published_course(client, tenant)
+    # Learners read both first, so the cached list and details must be dropped, not just never filled.
+    assert len(client.get(COURSES_URL, headers=learner).json()["items"]) == 2
+    for course in (gone, withdrawn):
+        assert client.get(f"{COURSES_URL}/{course['id']}", headers=learner).status_code == 200
     assert client.delete(f"{COURSES_URL}/{gone['id']}", headers=author).status_code == 204
     assert client.post(f"{COURSES_URL}/{withdrawn['id']}/unpublish", headers=author).json()["status"] == "unpublished"
     for course in (gone, withdrawn):
