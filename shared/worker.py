@@ -10,10 +10,11 @@ The same handler functions are what the ``functions/`` blueprints call in Azure.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import sys
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -36,7 +37,7 @@ from shared.notifications import handlers as notification_events
 from shared.observability import configure_logging
 from shared.platform.bus import ReceivedMessage
 from shared.platform.documents import Document
-from shared.platform.topology import CERTIFICATES_QUEUE, LEASES
+from shared.platform.topology import CERTIFICATES_QUEUE, LEASES, QUEUES
 
 __all__ = ["BusConsumer", "ChangeFeedFollower", "Job", "LocalWorker", "Upkeep"]
 
@@ -53,20 +54,49 @@ class Job(Protocol):
         ...
 
 
+@contextlib.contextmanager
+def _lock_kept(platform: Platform, message: ReceivedMessage, every: float | None) -> Iterator[None]:
+    """Renew the message's lock every ``every`` seconds while the block runs, so a handler that works
+    longer than the lock (a transcode of a long video) is not delivered to a second worker meanwhile."""
+    if every is None:
+        yield
+        return
+    done = threading.Event()
+
+    def renew() -> None:
+        while not done.wait(every):
+            try:
+                platform.bus.renew_lock(message)
+            except Exception:  # the handler goes on; settling will tell whether the lock survived
+                log.warning("could not renew a message lock", extra={"messageId": message.message_id}, exc_info=True)
+                return
+
+    keeper = threading.Thread(target=renew, name=f"lock-keeper-{message.message_id}", daemon=True)
+    keeper.start()
+    try:
+        yield
+    finally:
+        done.set()
+        keeper.join()
+
+
 @dataclass
 class BusConsumer:
-    """Delivers messages of one entity to a handler, one at a time."""
+    """Delivers messages of one entity to a handler, one at a time; with ``renew_every``, the lock
+    of the message in hand is renewed that often until its handler returns."""
 
     name: str
     entity: str
     handler: Callable[[Platform, ReceivedMessage], None]
     batch: int = 16
+    renew_every: float | None = None
 
     def run_once(self, platform: Platform) -> int:
         handled = 0
         for message in platform.bus.receive(self.entity, max_messages=self.batch):
             try:
-                self.handler(platform, message)
+                with _lock_kept(platform, message, self.renew_every):
+                    self.handler(platform, message)
             except Exception:
                 log.exception("handler failed", extra={"entity": self.entity, "messageId": message.message_id})
                 platform.bus.abandon(message)
@@ -132,7 +162,13 @@ def bus_consumers() -> list[BusConsumer]:
         ),
         BusConsumer("credentials-certificates", CERTIFICATES_QUEUE, on_certificate_message),
         # One transcode at a time: each holds a CPU-heavy ffmpeg run for about as long as the video.
-        BusConsumer("media-transcode", TRANSCODE_QUEUE, on_transcode_message, batch=1),
+        BusConsumer(
+            "media-transcode",
+            TRANSCODE_QUEUE,
+            on_transcode_message,
+            batch=1,
+            renew_every=QUEUES[TRANSCODE_QUEUE].lock_seconds / 3,
+        ),
     ]
 
 

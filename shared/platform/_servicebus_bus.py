@@ -201,6 +201,20 @@ class ServiceBusMessageBus(MessageBus):
         """Settle a message as done; ``MessageLockLost`` if its lock expired."""
         self._settle(message, lambda receiver, held: receiver.complete_message(held))
 
+    def renew_lock(self, message: ReceivedMessage) -> None:
+        """Extend the message's lock on the receiving link (the SDK updates the message's expiry)."""
+        with self._guard:
+            held = self._held.get(message.lock_token)
+        if held is None or held.entity != message.entity:
+            raise MessageLockLost(f"the lock on message {message.message_id!r} was lost")
+        link = self._receiver(held.entity)
+        try:
+            with link.lock, _map_servicebus_errors():
+                link.handler.renew_message_lock(held.message)
+        except MessageLockLost:
+            self._forget(message.lock_token)
+            raise
+
     def abandon(self, message: ReceivedMessage) -> None:
         """Release the lock so the message is delivered again (the service dead-letters it when out of deliveries)."""
         self._settle(message, lambda receiver, held: receiver.abandon_message(held))

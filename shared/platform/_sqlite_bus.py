@@ -177,6 +177,13 @@ class SqliteMessageBus(MessageBus):
             seq, _ = self._locked_seq(db, message)
             db.execute("DELETE FROM messages WHERE seq = ?", (seq,))
 
+    def renew_lock(self, message: ReceivedMessage) -> None:
+        """Extend a live lock by the entity's lock duration from now."""
+        with self._db.write() as db:
+            seq, _ = self._locked_seq(db, message)
+            lock_seconds = self._options(message.entity).lock_seconds
+            db.execute("UPDATE messages SET locked_until = ? WHERE seq = ?", (self._now() + lock_seconds, seq))
+
     def abandon(self, message: ReceivedMessage) -> None:
         """Release the lock so the message is delivered again now (or dead-lettered if out of deliveries)."""
         with self._db.write() as db:

@@ -125,6 +125,11 @@ class MessageBus(ABC):
         """Settle a message as done; ``MessageLockLost`` if its lock expired."""
 
     @abstractmethod
+    def renew_lock(self, message: ReceivedMessage) -> None:
+        """Extend the lock of a message still being handled by the entity's lock duration from now;
+        ``MessageLockLost`` if the lock already expired or the message was settled."""
+
+    @abstractmethod
     def abandon(self, message: ReceivedMessage) -> None:
         """Release the lock so the message is delivered again."""
 

@@ -175,6 +175,33 @@ class MessageBusContract:
         bus.complete(current)
         assert self.receive(bus, QUEUE) == []
 
+    def test_a_renewed_lock_keeps_a_slow_message_from_redelivery_until_it_is_completed(
+        self, bus: MessageBus, advance_clock: AdvanceClock
+    ) -> None:
+        advance = require(advance_clock)
+        bus.send(QUEUE, [message(b"long transcode")])
+        held = self.receive_one(bus, QUEUE)
+        for _ in range(3):  # three lock durations of work, renewed before each runs out
+            advance(LOCK_SECONDS - 1)
+            bus.renew_lock(held)
+            assert self.receive(bus, QUEUE) == []
+        bus.complete(held)
+        advance(LOCK_SECONDS * 2)
+        assert self.receive(bus, QUEUE) == []
+
+    def test_renewing_an_expired_or_settled_lock_raises_message_lock_lost(
+        self, bus: MessageBus, advance_clock: AdvanceClock
+    ) -> None:
+        advance = require(advance_clock)
+        bus.send(QUEUE, [message(b"late"), message(b"done")])
+        late, done = self.receive(bus, QUEUE, max_messages=2)
+        bus.complete(done)
+        with pytest.raises(MessageLockLost):
+            bus.renew_lock(done)
+        advance(LOCK_SECONDS + 1)
+        with pytest.raises(MessageLockLost):
+            bus.renew_lock(late)
+
     def test_a_message_cannot_be_completed_twice(self, bus: MessageBus) -> None:
         bus.send(QUEUE, [message()])
         received = self.receive_one(bus, QUEUE)

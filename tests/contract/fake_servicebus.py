@@ -171,6 +171,16 @@ class FakeNamespace:
             message._settled = True  # as the SDK marks a settled message
             self._changed.notify_all()
 
+    def renew(self, path: str, message: ServiceBusReceivedMessage) -> datetime:
+        with self._changed:
+            self.check(path)
+            now = self.clock.now()
+            stored = next((m for m in self._messages[path] if m.lock_token == message.lock_token), None)
+            if stored is None or stored.locked_until is None or stored.locked_until <= now:
+                raise MessageLockLostError(message="The lock supplied is invalid or has expired.")
+            stored.locked_until = now + timedelta(seconds=self._options[path.removesuffix(DEAD_LETTER)].lock_seconds)
+            return stored.locked_until
+
     def peek(self, path: str, count: int, receiver: FakeReceiver) -> list[ServiceBusReceivedMessage]:
         with self._changed:
             self.check(path)
@@ -274,6 +284,12 @@ class FakeReceiver:
 
     def complete_message(self, message: ServiceBusReceivedMessage) -> None:
         self._settle(message, "complete")
+
+    def renew_message_lock(self, message: ServiceBusReceivedMessage) -> datetime:
+        if message._settled:
+            raise MessageAlreadySettled(action="renew")
+        message._expiry = self._namespace.renew(self.path, message)  # as the SDK records the new expiry
+        return message._expiry
 
     def abandon_message(self, message: ServiceBusReceivedMessage) -> None:
         self._settle(message, "abandon")

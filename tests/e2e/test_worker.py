@@ -3,10 +3,13 @@ they stopped and see every change, and expired documents are purged."""
 
 from __future__ import annotations
 
+import threading
+
 from shared.bootstrap import Platform
 from shared.platform.bus import DEAD_LETTER_SUFFIX, OutgoingMessage, ReceivedMessage
 from shared.platform.clock import ManualClock
 from shared.platform.documents import Document
+from shared.platform.topology import QUEUES
 from shared.worker import BusConsumer, ChangeFeedFollower, LocalWorker, default_jobs
 
 
@@ -80,3 +83,32 @@ def test_the_worker_command_refuses_an_entity_nothing_consumes(capsys) -> None:
 
     assert main(["--entity", "no-such-queue"]) == 2
     assert "no handler consumes no-such-queue" in capsys.readouterr().err
+
+
+def test_a_consumer_that_renews_its_lock_keeps_a_long_message_to_itself_until_done(
+    platform: Platform, clock: ManualClock
+) -> None:
+    lock = QUEUES["transcode"].lock_seconds
+    renewed = threading.Event()
+    renew_lock = platform.bus.renew_lock
+
+    def counting_renew(message: ReceivedMessage) -> None:
+        renew_lock(message)
+        renewed.set()
+
+    platform.bus.renew_lock = counting_renew  # type: ignore[method-assign]
+    redelivered: list[int] = []
+
+    def long_transcode(_: Platform, message: ReceivedMessage) -> None:
+        for _ in range(3):  # three lock durations of work, in steps of just under one
+            clock.advance(lock - 1)
+            renewed.clear()
+            assert renewed.wait(timeout=10), "the lock was not renewed"
+            redelivered.extend(m.delivery_count for m in platform.bus.receive("transcode"))
+
+    platform.bus.send("transcode", [OutgoingMessage.of_json({"assetId": "a"}, message_id="long")])
+    consumer = BusConsumer("slow", "transcode", long_transcode, batch=1, renew_every=0.01)
+    assert consumer.run_once(platform) == 1  # completed: the lock still held after 3 lock durations
+    assert redelivered == []  # no other receiver got it meanwhile
+    clock.advance(lock * 2)
+    assert platform.bus.receive("transcode") == []
