@@ -39,6 +39,7 @@ __all__ = [
     "CACHE_SECONDS",
     "JsonBody",
     "course_version",
+    "courses_with_video_lesson",
     "create_course",
     "delete_course",
     "get_course",
@@ -302,6 +303,24 @@ def course_version(platform: Platform, ctx: TenantContext, course_id: str, versi
             raise
         return _published_view(course)
     return CourseVersionView.model_validate({**doc, "id": course_id})
+
+
+def courses_with_video_lesson(platform: Platform, ctx: TenantContext, lesson_id: str) -> list[str]:
+    """The ids of the tenant's courses whose draft outline has a video lesson of this id (at most two:
+    the media context only needs to know whether it is one course or ambiguous). Reads the tenant's
+    course drafts page by page; it answers a content team's drop, not a learner's request."""
+    found: list[str] = []
+    filters = [Filter("type", "eq", "course"), Filter("status", "in", ["draft", "published", "unpublished"])]
+    continuation: str | None = None
+    while True:
+        page = _docs(platform, ctx).query(filters, order_by=BY_ID, limit=100, continuation=continuation)
+        for doc in page.items:
+            lessons = (lesson for module in doc["outline"].get("modules", []) for lesson in module.get("lessons", []))
+            if any(lesson["id"] == lesson_id and lesson.get("kind") == "video" for lesson in lessons):
+                found.append(str(doc["id"]))
+        if len(found) > 1 or page.continuation is None:
+            return found[:2]
+        continuation = page.continuation
 
 
 def list_courses(platform: Platform, ctx: TenantContext, *, limit: int, continuation: str | None) -> JsonBody:

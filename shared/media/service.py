@@ -138,10 +138,14 @@ def upload_ticket(platform: Platform, ctx: TenantContext, upload_id: str) -> Doc
 
 def course_of_dropped_upload(platform: Platform, ctx: TenantContext, lesson_id: str) -> str | None:
     """The course of a file a content team dropped straight into the uploads container: the one
-    course whose lesson of that id has had video state here; None when there is none or several."""
+    course whose lesson of that id has had video state here, else the one course whose outline has a
+    video lesson of that id (a first drop into a new lesson); None when there is none or several."""
     filters = [Filter("type", "eq", "lessonVideo"), Filter("lessonId", "eq", lesson_id)]
     found = _docs(platform, ctx).query(filters, limit=2).items
-    return str(found[0]["courseId"]) if len(found) == 1 else None
+    if found:
+        return str(found[0]["courseId"]) if len(found) == 1 else None
+    courses = catalog.courses_with_video_lesson(platform, ctx, lesson_id)
+    return courses[0] if len(courses) == 1 else None
 
 
 # --- the lesson's video state -------------------------------------------------------------------
