@@ -40,6 +40,10 @@ _SKEW = timedelta(minutes=5)  # keys start a little early, in case the service's
 _EXPIRY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z")
 _DEPTH = re.compile(r"[1-9][0-9]{0,3}")  # ASCII digits, no leading zero: one spelling per depth
 _PERMISSIONS = ("r", "w")
+# The port's "w" is one write of a new blob: Blob Storage's create permission, which refuses to overwrite
+# an existing blob (with "w" a holder could swap the file after it was validated, until the URL expires).
+_SAS_PERMISSION = {"r": "r", "w": "c"}
+_PORT_PERMISSION = {sas: port for port, sas in _SAS_PERMISSION.items()}
 SigningKey = str | UserDelegationKey
 
 
@@ -155,7 +159,7 @@ class BlobSasUrlSigner(UrlSigner):
         resource = self._directory(container, name) if prefix else name
         valid_until = self._clock.now().replace(microsecond=0) + timedelta(seconds=int(ttl_seconds))
         key: SigningKey = self._keys.for_signing(valid_until) if self._keys else str(self._account_key)
-        token = self._token(container, resource, permission, _timestamp(valid_until), prefix, key)
+        token = self._token(container, resource, _SAS_PERMISSION[permission], _timestamp(valid_until), prefix, key)
         query = "&".join(f"{k}={quote(v, safe='')}" for k, v in token.items())
         base = self._base if permission == "r" else self._storage
         return f"{base}/{container}/{quote(name, safe='/~')}?{query}"
@@ -172,7 +176,7 @@ class BlobSasUrlSigner(UrlSigner):
     def verify(self, container: str, name: str, params: Mapping[str, str], permission: Permission = "r") -> None:
         """``Forbidden`` unless ``params`` is an unexpired SAS of ours granting ``permission`` on the blob."""
         granted, expiry = params.get("sp", ""), params.get("se", "")
-        if granted not in _PERMISSIONS or not _EXPIRY.fullmatch(expiry):
+        if granted not in _PORT_PERMISSION or not _EXPIRY.fullmatch(expiry):
             raise Forbidden("the URL is not signed")
         resource, directory = self._signed_resource(name, params)
         keys: list[SigningKey] = self._keys.known() if self._keys else [str(self._account_key)]
@@ -186,7 +190,7 @@ class BlobSasUrlSigner(UrlSigner):
             raise Forbidden("the URL is not signed") from exc
         if self._clock.now() >= expires:
             raise Forbidden("the URL has expired")
-        if granted != permission:
+        if _PORT_PERMISSION[granted] != permission:
             raise Forbidden("the URL does not grant this access")
 
     @staticmethod

@@ -27,7 +27,8 @@ class UrlSigner(ABC):
         prefix: bool = False,
     ) -> str:
         """A URL granting ``permission`` on the blob ``name`` (or, with ``prefix``, on every
-        blob whose name starts with ``name``) until ``ttl_seconds`` from now."""
+        blob whose name starts with ``name``) until ``ttl_seconds`` from now. ``"w"`` grants writing
+        the blob once: creating it, never overwriting it."""
 
     @abstractmethod
     def verify(self, container: str, name: str, params: Mapping[str, str], permission: Permission = "r") -> None:

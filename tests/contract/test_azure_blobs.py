@@ -377,6 +377,9 @@ def test_azurite_stores_a_blob_put_to_its_write_url_and_serves_it_nothing(
     assert httpx.put(url, content=b"uploaded", headers={"x-ms-blob-type": "BlockBlob"}).status_code == 201
     assert store.read_bytes(container, NAME) == b"uploaded"
     assert httpx.get(url).status_code == 403
+    # One write: the same URL cannot swap the file once it is there (and perhaps validated).
+    assert httpx.put(url, content=b"swapped", headers={"x-ms-blob-type": "BlockBlob"}).status_code in (403, 409)
+    assert store.read_bytes(container, NAME) == b"uploaded"
 
 
 @pytest.mark.parametrize(
