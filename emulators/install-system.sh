@@ -16,8 +16,12 @@ if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
   apt-get install -y --no-install-recommends "${missing[@]}" >/dev/null 2>&1 \
     || { apt-get update -qq >/dev/null 2>&1 && apt-get install -y --no-install-recommends "${missing[@]}" >/dev/null 2>&1; } \
     || echo "could not install ${missing[*]} with apt-get: their contract tests will be skipped"
-  # A package's post-install script may start a system-wide server; the tests start their own.
-  pkill -x redis-server >/dev/null 2>&1 || true
+  # The tests start their own redis-server on a free port and stop it (tests/contract/emulators.py),
+  # so a system-wide one does not disturb them. If installing the package just started its service,
+  # stop that service only (never any other redis on the host); where none was started, nothing runs.
+  if [[ " ${missing[*]} " == *" redis-server "* ]] && command -v service >/dev/null 2>&1; then
+    service redis-server stop >/dev/null 2>&1 || true
+  fi
 else
   echo "not root or no apt-get: ${missing[*]} not installed, their contract tests will be skipped"
 fi

@@ -2,20 +2,33 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import sys
+from collections.abc import Iterator
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
 
-__all__ = ["ContextFilter", "configure_logging", "correlation_id", "tenant_id"]
+__all__ = ["ContextFilter", "configure_logging", "correlated", "correlation_id", "tenant_id"]
 
 correlation_id: ContextVar[str | None] = ContextVar("correlation_id", default=None)
 tenant_id: ContextVar[str | None] = ContextVar("tenant_id", default=None)
 
 # Attributes every LogRecord has; anything else was passed with ``extra=`` and is logged.
 _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}
+
+
+@contextlib.contextmanager
+def correlated(value: str | None) -> Iterator[None]:
+    """Run the block with ``value`` as the correlation id, as a request runs with its own: a trigger's
+    handler (a message, a changed document) then logs and traces under the id of what it handles."""
+    token = correlation_id.set(value)
+    try:
+        yield
+    finally:
+        correlation_id.reset(token)
 
 
 class ContextFilter(logging.Filter):

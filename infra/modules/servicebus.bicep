@@ -12,7 +12,10 @@ param queues array = [
 
 @description('The events topic and its subscriptions (mirrors EVENT_SUBSCRIPTIONS in the code)')
 param eventsTopic string = 'events'
-param eventSubscriptions array = ['reporting', 'notifications', 'billing', 'search', 'enrollment', 'learning']
+param eventSubscriptions array = ['reporting', 'notifications', 'billing', 'enrollment', 'learning']
+
+@description('How long an event waits in a subscription before it expires to the dead-letter queue, so a stalled consumer cannot fill the topic')
+param subscriptionMessageTimeToLive string = 'P14D'
 
 resource namespace 'Microsoft.ServiceBus/namespaces@2022-10-01-preview' = {
   name: name
@@ -46,7 +49,12 @@ resource subscriptions 'Microsoft.ServiceBus/namespaces/topics/subscriptions@202
   for subscription in eventSubscriptions: {
     parent: topic
     name: subscription
-    properties: { lockDuration: 'PT1M', maxDeliveryCount: 10, deadLetteringOnMessageExpiration: true }
+    properties: {
+      lockDuration: 'PT1M'
+      maxDeliveryCount: 10
+      defaultMessageTimeToLive: subscriptionMessageTimeToLive
+      deadLetteringOnMessageExpiration: true
+    }
   }
 ]
 

@@ -1,14 +1,61 @@
-// The transcoding workload: an ffmpeg container (Dockerfile.transcoder) that scales on the
-// depth of the `transcode` queue, from zero, apart from the Functions app.
+// The transcoding workload: a Container Apps job running the ffmpeg image of Dockerfile.transcoder.
+// KEDA watches the `transcode` queue; each execution consumes it until it is empty and exits, so
+// nothing runs (or costs) while no video waits, and a long transcode never holds an idle replica.
+// The job has its own identity, with only what a transcode touches: it reads `uploads`, writes
+// `media`, updates documents, and receives from the `transcode` queue. It reads no secret.
 param name string
 param location string
 param tags object
-param identityId string
-param identityClientId string
 param logAnalyticsWorkspaceId string
 param serviceBusNamespace string
+param storageAccountName string
+param cosmosAccountName string
+param appInsightsName string
+param appInsightsConnectionString string
+
+@description('Settings the application reads (shared/settings.py), as the Functions app gets them')
 param appSettings object
-param maxReplicas int = 4
+
+@description('Image azd built from Dockerfile.transcoder (SERVICE_TRANSCODER_IMAGE_NAME); empty before the first deploy')
+param image string = ''
+
+@description('The queue of transcode jobs (TRANSCODE_QUEUE, shared/media/model.py)')
+param transcodeQueue string = 'transcode'
+
+@description('Blob container of the uploaded sources (UPLOADS, shared/media/model.py)')
+param uploadsContainer string = 'uploads'
+
+@description('Blob container of the HLS output (MEDIA_BLOBS, shared/media/model.py)')
+param mediaContainer string = 'media'
+
+@description('Transcodes running at once: one per execution, each on its own replica')
+@minValue(1)
+param maxParallelTranscodes int = 4
+
+@description('Longest an execution may run: the longest accepted video (4 h) transcodes in about its own duration')
+param replicaTimeoutSeconds int = 14400
+
+@description('Restarts of a crashed replica; the queue redelivers (3 attempts) what a failed execution held')
+param replicaRetryLimit int = 1
+
+// The largest replica of the Consumption workload profile: ffmpeg uses every core it gets.
+param cpu string = '4.0'
+param memory string = '8Gi'
+
+var roles = {
+  acrPull: '7f951dda-4ed3-4680-a7ca-43fe172d538d'
+  serviceBusDataReceiver: '4f6d3b9b-027b-4f4c-9142-0e5a2a2247e0'
+  serviceBusDataOwner: '090c5cfd-751d-490a-894a-3ce6f1109419'
+  storageBlobDataReader: '2a2b9908-6ea1-4ae2-8e65-a410df84e7d1'
+  storageBlobDataContributor: 'ba92f5b4-2d11-453d-a403-e96b0029c9fe'
+  monitoringMetricsPublisher: '3913510d-42f4-4e42-8a64-420c390055eb'
+}
+
+resource jobIdentity 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' = {
+  name: 'id-transcoder-${name}'
+  location: location
+  tags: tags
+}
 
 resource registry 'Microsoft.ContainerRegistry/registries@2023-07-01' = {
   name: replace('cr${name}', '-', '')
@@ -18,22 +65,129 @@ resource registry 'Microsoft.ContainerRegistry/registries@2023-07-01' = {
   properties: { adminUserEnabled: false }
 }
 
-// AcrPull for the identity the container app runs as.
 resource acrPull 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(registry.id, identityId, '7f951dda-4ed3-4680-a7ca-43fe172d538d')
+  name: guid(registry.id, jobIdentity.id, roles.acrPull)
   scope: registry
   properties: {
-    principalId: reference(identityId, '2023-01-31').principalId
+    principalId: jobIdentity.properties.principalId
     principalType: 'ServicePrincipal'
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '7f951dda-4ed3-4680-a7ca-43fe172d538d')
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.acrPull)
   }
 }
 
-resource environment 'Microsoft.App/managedEnvironments@2024-03-01' = {
+// --- data-plane access of the job's identity ------------------------------------------------
+
+resource namespace 'Microsoft.ServiceBus/namespaces@2022-10-01-preview' existing = {
+  name: serviceBusNamespace
+}
+
+resource queue 'Microsoft.ServiceBus/namespaces/queues@2022-10-01-preview' existing = {
+  parent: namespace
+  name: transcodeQueue
+}
+
+// Receiver for the worker; Owner because the KEDA scaler reads the queue's message count, which
+// needs the Manage right (Data Receiver is not enough: microsoft/azure-container-apps#1138).
+// Both only on this queue.
+resource queueReceiver 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(queue.id, jobIdentity.id, roles.serviceBusDataReceiver)
+  scope: queue
+  properties: {
+    principalId: jobIdentity.properties.principalId
+    principalType: 'ServicePrincipal'
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.serviceBusDataReceiver)
+  }
+}
+
+resource queueOwner 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(queue.id, jobIdentity.id, roles.serviceBusDataOwner)
+  scope: queue
+  properties: {
+    principalId: jobIdentity.properties.principalId
+    principalType: 'ServicePrincipal'
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.serviceBusDataOwner)
+  }
+}
+
+resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' existing = {
+  name: storageAccountName
+}
+
+resource blobService 'Microsoft.Storage/storageAccounts/blobServices@2023-05-01' existing = {
+  parent: storage
+  name: 'default'
+}
+
+resource uploads 'Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01' existing = {
+  parent: blobService
+  name: uploadsContainer
+}
+
+resource media 'Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01' existing = {
+  parent: blobService
+  name: mediaContainer
+}
+
+resource uploadsReader 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(uploads.id, jobIdentity.id, roles.storageBlobDataReader)
+  scope: uploads
+  properties: {
+    principalId: jobIdentity.properties.principalId
+    principalType: 'ServicePrincipal'
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageBlobDataReader)
+  }
+}
+
+resource mediaContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(media.id, jobIdentity.id, roles.storageBlobDataContributor)
+  scope: media
+  properties: {
+    principalId: jobIdentity.properties.principalId
+    principalType: 'ServicePrincipal'
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageBlobDataContributor)
+  }
+}
+
+resource cosmos 'Microsoft.DocumentDB/databaseAccounts@2024-05-15' existing = {
+  name: cosmosAccountName
+}
+
+// Cosmos DB Built-in Data Contributor: asset status, the lesson's duration, the uploader's notification.
+resource cosmosContributor 'Microsoft.DocumentDB/databaseAccounts/sqlRoleAssignments@2024-05-15' = {
+  parent: cosmos
+  name: guid(cosmos.id, jobIdentity.id, 'data-contributor')
+  properties: {
+    principalId: jobIdentity.properties.principalId
+    roleDefinitionId: '${cosmos.id}/sqlRoleDefinitions/00000000-0000-0000-0000-000000000002'
+    scope: cosmos.id
+  }
+}
+
+resource appInsights 'Microsoft.Insights/components@2020-02-02' existing = {
+  name: appInsightsName
+}
+
+// Application Insights accepts only Entra ID-authenticated telemetry (DisableLocalAuth).
+resource telemetryPublisher 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(appInsights.id, jobIdentity.id, roles.monitoringMetricsPublisher)
+  scope: appInsights
+  properties: {
+    principalId: jobIdentity.properties.principalId
+    principalType: 'ServicePrincipal'
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.monitoringMetricsPublisher)
+  }
+}
+
+// --- the environment and the job -------------------------------------------------------------
+
+resource environment 'Microsoft.App/managedEnvironments@2025-01-01' = {
   name: 'cae-${name}'
   location: location
   tags: tags
-  properties: { appLogsConfiguration: { destination: 'azure-monitor' } }
+  properties: {
+    appLogsConfiguration: { destination: 'azure-monitor' }
+    workloadProfiles: [{ name: 'Consumption', workloadProfileType: 'Consumption' }]
+  }
 }
 
 // Container logs reach Log Analytics through diagnostic settings: no workspace key is handled.
@@ -46,47 +200,66 @@ resource environmentLogs 'Microsoft.Insights/diagnosticSettings@2021-05-01-previ
   }
 }
 
-var env = [for setting in items(appSettings): { name: setting.key, value: setting.value }]
+var settingsEnv = [for setting in items(appSettings): { name: setting.key, value: setting.value }]
 
-resource transcoder 'Microsoft.App/containerApps@2024-03-01' = {
-  name: 'ca-${name}'
+resource job 'Microsoft.App/jobs@2025-01-01' = {
+  name: 'caj-${name}'
   location: location
   tags: union(tags, { 'azd-service-name': 'transcoder' })
-  identity: { type: 'UserAssigned', userAssignedIdentities: { '${identityId}': {} } }
-  dependsOn: [acrPull]
+  identity: { type: 'UserAssigned', userAssignedIdentities: { '${jobIdentity.id}': {} } }
+  // Executions start only once the identity can pull the image, read the queue and do the work.
+  dependsOn: [acrPull, queueReceiver, queueOwner, uploadsReader, mediaContributor, cosmosContributor, telemetryPublisher]
   properties: {
-    managedEnvironmentId: environment.id
+    environmentId: environment.id
+    workloadProfileName: 'Consumption'
     configuration: {
-      activeRevisionsMode: 'Single'
-      registries: [{ server: registry.properties.loginServer, identity: identityId }]
+      triggerType: 'Event'
+      replicaTimeout: replicaTimeoutSeconds
+      replicaRetryLimit: replicaRetryLimit
+      registries: [{ server: registry.properties.loginServer, identity: jobIdentity.id }]
+      eventTriggerConfig: {
+        parallelism: 1
+        replicaCompletionCount: 1
+        scale: {
+          minExecutions: 0
+          maxExecutions: maxParallelTranscodes
+          pollingInterval: 30
+          rules: [
+            {
+              name: 'transcode-queue'
+              type: 'azure-servicebus'
+              // The scaler signs in as the job's identity: no connection string, no secret.
+              identity: jobIdentity.id
+              metadata: { namespace: serviceBusNamespace, queueName: transcodeQueue, messageCount: '1' }
+            }
+          ]
+        }
+      }
     }
     template: {
       containers: [
         {
           name: 'transcoder'
-          // azd replaces this image with the one it builds from Dockerfile.transcoder.
-          image: 'mcr.microsoft.com/azuredocs/containerapps-helloworld:latest'
-          resources: { cpu: json('2.0'), memory: '4Gi' }
-          env: concat(env, [{ name: 'AZURE_CLIENT_ID', value: identityClientId }])
+          // azd deploys the image it builds from Dockerfile.transcoder; until then a placeholder
+          // (no message reaches the queue before the app is deployed).
+          image: empty(image) ? 'mcr.microsoft.com/azuredocs/containerapps-helloworld:latest' : image
+          command: ['python', '-m', 'shared.worker']
+          args: ['--entity', transcodeQueue, '--until-idle']
+          resources: { cpu: json(cpu), memory: memory }
+          env: concat(settingsEnv, [
+            { name: 'AZURE_CLIENT_ID', value: jobIdentity.properties.clientId }
+            { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', value: appInsightsConnectionString }
+            {
+              name: 'APPLICATIONINSIGHTS_AUTHENTICATION_STRING'
+              value: 'ClientId=${jobIdentity.properties.clientId};Authorization=AAD'
+            }
+          ])
         }
       ]
-      scale: {
-        minReplicas: 0
-        maxReplicas: maxReplicas
-        rules: [
-          {
-            name: 'transcode-queue'
-            custom: {
-              type: 'azure-servicebus'
-              identity: identityId
-              metadata: { queueName: 'transcode', namespace: serviceBusNamespace, messageCount: '1' }
-            }
-          }
-        ]
-      }
     }
   }
 }
 
 output registryEndpoint string = registry.properties.loginServer
-output name string = transcoder.name
+output name string = job.name
+output principalId string = jobIdentity.properties.principalId

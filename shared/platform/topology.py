@@ -15,7 +15,9 @@ __all__ = [
 ]
 
 EVENTS_TOPIC = "events"
-EVENT_SUBSCRIPTIONS = ("reporting", "notifications", "billing", "search", "enrollment", "learning")
+# One subscription per consuming context; each must have a consumer, or it fills with events until they expire.
+# (Discovery indexes courses from the Cosmos change feed, not from events, so it has none.)
+EVENT_SUBSCRIPTIONS = ("reporting", "notifications", "billing", "enrollment", "learning")
 # CourseCompleted is also sent here, for the certificate issuer.
 CERTIFICATES_QUEUE = "certificates"
 # Transcoding holds a message for minutes, so its lock is longer and it is retried fewer times.
