@@ -31,6 +31,15 @@ param openAiModelName string = 'gpt-4o-mini'
 @description('Version of that model')
 param openAiModelVersion string = '2024-07-18'
 
+@description('Dedicated Cosmos DB databases for tenants placed apart, each created with every container of the shared one')
+param cosmosDedicatedDatabases array = []
+
+@description('Tenant id -> dedicated database (LMS_COSMOS_PLACEMENT); every database named here must be in cosmosDedicatedDatabases')
+param cosmosPlacement object = {}
+
+@description('Transcoder image azd last deployed (kept when azd provisions again); empty before the first deploy')
+param transcoderImageName string = ''
+
 var tags = { 'azd-env-name': environmentName }
 var token = toLower(uniqueString(subscription().id, environmentName, location))
 
@@ -61,7 +70,13 @@ module storage 'modules/storage.bicep' = {
 module cosmos 'modules/cosmos.bicep' = {
   name: 'cosmos'
   scope: rg
-  params: { name: 'cosmos-lms-${token}', location: location, tags: tags, principalId: identity.outputs.principalId }
+  params: {
+    name: 'cosmos-lms-${token}'
+    location: location
+    tags: tags
+    principalId: identity.outputs.principalId
+    dedicatedDatabases: cosmosDedicatedDatabases
+  }
 }
 
 module keyVault 'modules/keyvault.bicep' = {
@@ -109,7 +124,7 @@ module frontDoor 'modules/frontdoor.bicep' = {
 }
 
 // Settings the application reads (shared/settings.py); the Functions app and the
-// transcoder get the same ones.
+// transcoder get the same ones, each with its own identity's AZURE_CLIENT_ID.
 var appSettings = {
   LMS_PROFILE: 'azure'
   LMS_AUTH_ISSUER: authIssuer
@@ -118,6 +133,7 @@ var appSettings = {
   LMS_AUTH_TENANT_CLAIM: authTenantClaim
   LMS_COSMOS_ENDPOINT: cosmos.outputs.endpoint
   LMS_COSMOS_DATABASE: cosmos.outputs.databaseName
+  LMS_COSMOS_PLACEMENT: string(cosmosPlacement)
   LMS_BLOB_ACCOUNT_URL: storage.outputs.blobEndpoint
   LMS_SERVICEBUS_NAMESPACE: serviceBus.outputs.fullyQualifiedNamespace
   LMS_SEARCH_ENDPOINT: search.outputs.endpoint
@@ -126,7 +142,6 @@ var appSettings = {
   LMS_OPENAI_DEPLOYMENT: openAi.outputs.deploymentName
   // Signed media and certificate URLs point at Front Door, which forwards them to the blob origin.
   LMS_MEDIA_BASE_URL: 'https://${frontDoor.outputs.hostName}'
-  AZURE_CLIENT_ID: identity.outputs.clientId
 }
 
 module transcoder 'modules/transcoder.bicep' = {
@@ -136,10 +151,13 @@ module transcoder 'modules/transcoder.bicep' = {
     name: 'lms-${token}'
     location: location
     tags: tags
-    identityId: identity.outputs.id
-    identityClientId: identity.outputs.clientId
+    image: transcoderImageName
     logAnalyticsWorkspaceId: monitoring.outputs.logAnalyticsWorkspaceId
+    appInsightsName: monitoring.outputs.appInsightsName
+    appInsightsConnectionString: monitoring.outputs.appInsightsConnectionString
     serviceBusNamespace: serviceBus.outputs.name
+    storageAccountName: storage.outputs.name
+    cosmosAccountName: cosmos.outputs.name
     appSettings: appSettings
   }
 }
@@ -158,6 +176,7 @@ module functionApp 'modules/functionapp.bicep' = {
     appInsightsConnectionString: monitoring.outputs.appInsightsConnectionString
     // Trigger bindings connect with the identity through these <CONNECTION>__* settings.
     appSettings: union(appSettings, {
+      AZURE_CLIENT_ID: identity.outputs.clientId
       COSMOS__accountEndpoint: cosmos.outputs.endpoint
       COSMOS__credential: 'managedidentity'
       COSMOS__clientId: identity.outputs.clientId
@@ -183,3 +202,4 @@ output LMS_MEDIA_BASE_URL string = 'https://${frontDoor.outputs.hostName}'
 output MEDIA_CDN_HOST string = frontDoor.outputs.hostName
 output UPLOADS_EVENT_TOPIC string = uploadEvents.outputs.name
 output AZURE_CONTAINER_REGISTRY_ENDPOINT string = transcoder.outputs.registryEndpoint
+output TRANSCODER_JOB_NAME string = transcoder.outputs.name

@@ -48,9 +48,11 @@ class CountingDocumentStore(DocumentStore):
         self.calls["query", container] += 1
         return self.inner.query(container, query, partition_key=partition_key)
 
-    def read_changes(self, container: str, continuation: str | None = None, *, max_items: int = 100) -> ChangePage:
+    def read_changes(
+        self, container: str, continuation: str | None = None, *, max_items: int = 100, placement: str | None = None
+    ) -> ChangePage:
         self.calls["read_changes", container] += 1
-        return self.inner.read_changes(container, continuation, max_items=max_items)
+        return self.inner.read_changes(container, continuation, max_items=max_items, placement=placement)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.inner, name)  # adapter extras such as purge_expired

@@ -1,4 +1,5 @@
-// Cosmos DB NoSQL: one database, one container per document kind, partitioned by /tenantId (leases by /id).
+// Cosmos DB NoSQL: one database, one container per document kind, partitioned by /tenantId (leases by /id),
+// and the same containers in each dedicated database that tenants can be placed in.
 param name string
 param location string
 param tags object
@@ -9,6 +10,9 @@ param leasesContainer string = 'leases'
 
 @description('Containers of the document store with their indexing policies, written by the code: python -m shared.cli cosmos-containers > infra/cosmos-containers.json')
 param containers array = loadJsonContent('../cosmos-containers.json')
+
+@description('Dedicated databases for tenants placed apart (LMS_COSMOS_PLACEMENT maps a tenant to one); each gets every container of the shared one')
+param dedicatedDatabases array = []
 
 resource account 'Microsoft.DocumentDB/databaseAccounts@2024-05-15' = {
   name: name
@@ -52,6 +56,31 @@ resource documentContainers 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases/
   }
 ]
 
+// A dedicated database is a copy of the shared one's layout: the same containers, partition keys and
+// indexes (one loop over every database and container, since Bicep has no nested loops).
+resource placedDatabases 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases@2024-05-15' = [
+  for placed in dedicatedDatabases: {
+    parent: account
+    name: placed
+    properties: { resource: { id: placed } }
+  }
+]
+
+resource placedContainers 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers@2024-05-15' = [
+  for i in range(0, length(dedicatedDatabases) * length(containers)): {
+    parent: placedDatabases[i / length(containers)]
+    name: containers[i % length(containers)].name
+    properties: {
+      resource: {
+        id: containers[i % length(containers)].name
+        partitionKey: (containers[i % length(containers)].name == leasesContainer) ? leasesPartitionKey : tenantPartitionKey
+        indexingPolicy: containers[i % length(containers)].indexingPolicy
+        defaultTtl: -1
+      }
+    }
+  }
+]
+
 // Cosmos DB Built-in Data Contributor (data plane), granted to the app's identity.
 resource dataContributor 'Microsoft.DocumentDB/databaseAccounts/sqlRoleAssignments@2024-05-15' = {
   parent: account
@@ -63,5 +92,6 @@ resource dataContributor 'Microsoft.DocumentDB/databaseAccounts/sqlRoleAssignmen
   }
 }
 
+output name string = account.name
 output endpoint string = account.properties.documentEndpoint
 output databaseName string = databaseName

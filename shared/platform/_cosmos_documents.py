@@ -3,9 +3,10 @@
 Containers are partitioned by ``/tenantId``. Reads and deletes name the partition, writes
 carry it in the body (checked first), and every query names it *and* filters on
 ``c.tenantId = @tenant``. A document whose ``tenantId`` is not the partition asked for
-counts as absent, whatever the server returned. ``placement`` maps a tenant to a dedicated
-database; other tenants and cross-partition queries use the shared one, and the change
-feed follows them all. Throttling: the SDK retries 429s itself, waiting the server's
+counts as absent, whatever the server returned, and a replace or delete first reads the
+document to check it is the tenant's. ``placement`` maps a tenant to a dedicated database;
+other tenants and cross-partition queries use the shared one, and the change feed follows
+them all (or one database, for a reader per database). Throttling: the SDK retries 429s itself, waiting the server's
 ``x-ms-retry-after-ms``, as often and as long as ``THROTTLE_RETRIES`` says (``cosmos_client``
 applies it); a 429 that outlasts them is ``RateLimited``. ``RequestCharges`` meters RUs.
 """
@@ -14,9 +15,9 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
-from typing import Any
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager, suppress
+from typing import Any, TypeVar
 
 from azure.core import MatchConditions
 from azure.core.exceptions import AzureError
@@ -34,7 +35,7 @@ from shared.errors import (
     RateLimited,
     Unavailable,
 )
-from shared.platform._cosmos_query import CosmosQuery, encode_token, feed_positions, indexing_policy
+from shared.platform._cosmos_query import CosmosQuery, encode_token, feed_positions, indexing_policy, merge_sorted
 from shared.platform.documents import (
     MAX_ID_LENGTH,
     PARTITION_FIELD,
@@ -59,6 +60,8 @@ PLATFORM = "_platform"  # whom cross-partition and change-feed request units are
 _MAX_FEED_PAGE = 1000
 _FILL_ROUNDS = 8  # native pages one query() may join to fill its limit
 _OWNER_RESOURCE_MISSING = 1003  # 404 sub-status: the database or container is missing
+_OWNED_WRITE_ATTEMPTS = 3  # reads of the current version one replace or delete makes, at most
+_Written = TypeVar("_Written")
 
 
 def cosmos_client(endpoint: str, credential: Any, **options: Any) -> CosmosClient:
@@ -185,6 +188,9 @@ class CosmosDocumentStore(DocumentStore):
     ``create_containers`` (emulator and development only; Bicep owns real containers)
     creates the database and containers on first use, with per-document TTL enabled and
     a composite index for each of ``orderings`` (the ``order_by`` tuples queries use).
+    Request units spent on the ``unmetered`` containers are charged to ``PLATFORM``: those whose
+    partitions are not tenants (leases, platform indexes), and usage billing's own, since metering
+    it to the tenant would make each flush of usage the next one's usage.
     """
 
     def __init__(
@@ -196,6 +202,7 @@ class CosmosDocumentStore(DocumentStore):
         charges: RequestCharges | None = None,
         create_containers: bool = False,
         orderings: tuple[tuple[Order, ...], ...] = (),
+        unmetered: frozenset[str] = frozenset(),
     ) -> None:
         self._client = client
         self._database = database
@@ -203,6 +210,7 @@ class CosmosDocumentStore(DocumentStore):
         self._charges = charges
         self._create = create_containers
         self._orderings = orderings
+        self._unmetered = unmetered
         self._containers: dict[tuple[str, str], ContainerProxy] = {}
         self._lock = threading.Lock()
 
@@ -231,8 +239,8 @@ class CosmosDocumentStore(DocumentStore):
             indexing_policy=indexing_policy(self._orderings),
         )
 
-    def _meter(self, tenant: str) -> _Responses:
-        return _Responses(self._charges, tenant)
+    def _meter(self, tenant: str, container: str | None = None) -> _Responses:
+        return _Responses(self._charges, PLATFORM if container in self._unmetered else tenant)
 
     def _for(self, container: str, partition_key: str) -> ContainerProxy:
         return self._container(self._database_for(partition_key), container)
@@ -243,6 +251,11 @@ class CosmosDocumentStore(DocumentStore):
             raise NotFound(f"document {doc_id!r} does not exist")
         return _returned(found)
 
+    def request_charges(self) -> dict[str, float]:
+        """The request units charged to each tenant so far (the platform's own left out)."""
+        totals = self._charges.snapshot() if self._charges is not None else {}
+        return {tenant: units for tenant, units in totals.items() if tenant != PLATFORM}
+
     # --- point operations ---------------------------------------------------------------
 
     def read(self, container: str, partition_key: str, doc_id: str) -> Document:
@@ -251,14 +264,16 @@ class CosmosDocumentStore(DocumentStore):
         if not _could_exist(doc_id):
             raise NotFound(f"document {doc_id!r} does not exist")
         with map_azure_errors():
-            found = proxy.read_item(item=doc_id, partition_key=partition_key, response_hook=self._meter(partition_key))
+            found = proxy.read_item(
+                item=doc_id, partition_key=partition_key, response_hook=self._meter(partition_key, container)
+            )
         return self._owned(found, partition_key, doc_id)
 
     def create(self, container: str, partition_key: str, doc: Document) -> Document:
         """Insert a new document; Conflict if the id exists."""
         proxy, body = self._for(container, partition_key), _outgoing(partition_key, doc)
         with map_azure_errors():
-            created = proxy.create_item(body=body, response_hook=self._meter(partition_key))
+            created = proxy.create_item(body=body, response_hook=self._meter(partition_key, container))
         return self._owned(created, partition_key, body["id"])
 
     def upsert(self, container: str, partition_key: str, doc: Document, *, if_match: str | None = None) -> Document:
@@ -266,7 +281,7 @@ class CosmosDocumentStore(DocumentStore):
         if if_match is None:
             proxy, body = self._for(container, partition_key), _outgoing(partition_key, doc)
             with map_azure_errors():
-                written = proxy.upsert_item(body=body, response_hook=self._meter(partition_key))
+                written = proxy.upsert_item(body=body, response_hook=self._meter(partition_key, container))
             return self._owned(written, partition_key, body["id"])
         try:
             return self.replace(container, partition_key, doc, if_match=if_match)
@@ -274,44 +289,90 @@ class CosmosDocumentStore(DocumentStore):
             raise PreconditionFailed(f"document {doc['id']!r} has changed") from exc
 
     def replace(self, container: str, partition_key: str, doc: Document, *, if_match: str | None = None) -> Document:
-        """Replace an existing document, optionally only over the given ETag."""
+        """Replace an existing document of the tenant, optionally only over the given ETag."""
         proxy, body = self._for(container, partition_key), _outgoing(partition_key, doc)
-        with map_azure_errors():
-            written = proxy.replace_item(
-                item=body["id"], body=body, response_hook=self._meter(partition_key), **_precondition(if_match)
+
+        def write(precondition: dict[str, Any]) -> Document:
+            return self._owned(
+                proxy.replace_item(
+                    item=body["id"], body=body, response_hook=self._meter(partition_key, container), **precondition
+                ),
+                partition_key,
+                body["id"],
             )
-        return self._owned(written, partition_key, body["id"])
+
+        return self._over_owned(proxy, container, partition_key, body["id"], if_match, write)
 
     def delete(self, container: str, partition_key: str, doc_id: str, *, if_match: str | None = None) -> None:
-        """Delete a document in the partition, optionally only over the given ETag."""
+        """Delete a document of the tenant, optionally only over the given ETag."""
         proxy = self._for(container, partition_key)
         if not _could_exist(doc_id):
             raise NotFound(f"document {doc_id!r} does not exist")
-        with map_azure_errors():
+
+        def write(precondition: dict[str, Any]) -> None:
             proxy.delete_item(
                 item=doc_id,
                 partition_key=partition_key,
-                response_hook=self._meter(partition_key),
-                **_precondition(if_match),
+                response_hook=self._meter(partition_key, container),
+                **precondition,
             )
+
+        self._over_owned(proxy, container, partition_key, doc_id, if_match, write)
+
+    def _over_owned(
+        self,
+        proxy: ContainerProxy,
+        container: str,
+        partition_key: str,
+        doc_id: str,
+        if_match: str | None,
+        write: Callable[[dict[str, Any]], _Written],
+    ) -> _Written:
+        """``write`` over the current version, once it is read and found to be the tenant's: a server that
+        ignored the partition key (an emulator) would otherwise replace or delete another tenant's document
+        of the same id. The ETag read is the write's precondition; without ``if_match`` a version written
+        in between is read and checked again, a few times, before the write gives up as PreconditionFailed."""
+        for _ in range(0 if if_match is not None else _OWNED_WRITE_ATTEMPTS - 1):
+            with suppress(PreconditionFailed):
+                return self._write_checked(proxy, container, partition_key, doc_id, if_match, write)
+        return self._write_checked(proxy, container, partition_key, doc_id, if_match, write)
+
+    def _write_checked(
+        self,
+        proxy: ContainerProxy,
+        container: str,
+        partition_key: str,
+        doc_id: str,
+        if_match: str | None,
+        write: Callable[[dict[str, Any]], _Written],
+    ) -> _Written:
+        with map_azure_errors():
+            found = proxy.read_item(
+                item=doc_id, partition_key=partition_key, response_hook=self._meter(partition_key, container)
+            )
+        current = self._owned(found, partition_key, doc_id).get("_etag")
+        if if_match is not None and if_match != current:
+            raise PreconditionFailed(f"document {doc_id!r} has changed")
+        with map_azure_errors():
+            return write(_precondition(current))
 
     # --- queries ------------------------------------------------------------------------
 
     def query(self, container: str, query: Query, *, partition_key: str | None) -> Page:
-        """One page of matching documents in (order_by, id) order."""
+        """One page of matching documents in (order_by, id) order; across partitions, of every
+        database a tenant is placed in."""
         database = self._database_for(partition_key)
-        proxy = self._container(database, container)
         plan = CosmosQuery(database, container, partition_key, query)
         with map_azure_errors():
             if partition_key is None:
-                return self._cross_partition_page(proxy, plan)
-            return self._partition_page(proxy, plan, partition_key)
+                return self._cross_partition_page(container, plan)
+            return self._partition_page(self._container(database, container), plan, partition_key, container)
 
-    def _partition_page(self, proxy: ContainerProxy, plan: CosmosQuery, partition_key: str) -> Page:
+    def _partition_page(self, proxy: ContainerProxy, plan: CosmosQuery, partition_key: str, container: str) -> Page:
         """Native pages of one partition, joined until the limit is reached."""
         limit, found, native = plan.query.limit, list[Document](), plan.native
         for _ in range(_FILL_ROUNDS):
-            responses = self._meter(partition_key)
+            responses = self._meter(partition_key, container)
             paged = proxy.query_items(
                 plan.text,
                 parameters=plan.parameters,
@@ -326,20 +387,28 @@ class CosmosDocumentStore(DocumentStore):
         items = [_returned(d) for d in found if d.get(PARTITION_FIELD) == partition_key]
         return Page(items=items, continuation=plan.native_token(native) if native else None)
 
-    def _cross_partition_page(self, proxy: ContainerProxy, plan: CosmosQuery) -> Page:
-        """One more row than asked for tells whether a next page exists; it resumes by keys."""
-        limit, found = plan.query.limit, list[Document]()
-        paged = proxy.query_items(
-            plan.text,
-            parameters=plan.parameters,
-            enable_cross_partition_query=True,
-            max_item_count=limit + 1,
-            response_hook=self._meter(PLATFORM),
-        )
-        for item in paged:
-            found.append(item)
-            if len(found) > limit:
-                break
+    def _cross_partition_page(self, container: str, plan: CosmosQuery) -> Page:
+        """One more row than asked for tells whether a next page exists; it resumes by keys. With
+        tenants placed in dedicated databases, each database answers the same keyset query and the
+        pages are merged in the query's order (a document counts only in its tenant's database)."""
+        limit = plan.query.limit
+        pages = []
+        for database in self._databases():
+            paged = self._container(database, container).query_items(
+                plan.text,
+                parameters=plan.parameters,
+                enable_cross_partition_query=True,
+                max_item_count=limit + 1,
+                response_hook=self._meter(PLATFORM),
+            )
+            rows: list[Document] = []
+            for item in paged:
+                if self._database_for(item.get(PARTITION_FIELD)) == database:
+                    rows.append(item)
+                if len(rows) > limit:
+                    break
+            pages.append(rows)
+        found = merge_sorted(pages, plan.keys)[: limit + 1] if len(pages) > 1 else pages[0]
         more = len(found) > limit
         items = [_returned(d) for d in found[:limit]]
         return Page(items=items, continuation=plan.keyset_token(found[limit - 1]) if more else None)
@@ -349,14 +418,23 @@ class CosmosDocumentStore(DocumentStore):
     def _databases(self) -> list[str]:
         return [self._database, *sorted(set(self._placement.values()) - {self._database})]
 
-    def read_changes(self, container: str, continuation: str | None = None, *, max_items: int = 100) -> ChangePage:
-        """Documents written after the continuation, in write order, latest versions."""
+    def read_changes(
+        self, container: str, continuation: str | None = None, *, max_items: int = 100, placement: str | None = None
+    ) -> ChangePage:
+        """Documents written after the continuation, in write order, latest versions: of every
+        database, or with ``placement`` of that one alone (the shared database or one the map
+        places a tenant in; InvalidInput for any other)."""
         validate_container_name(container)
-        feed = f"{self._database}/{container}"
-        positions = feed_positions(continuation, feed, self._databases())
+        databases = self._databases()
+        if placement is not None:
+            if placement not in databases:
+                raise InvalidInput(f"no tenant is placed in the database {placement!r}")
+            databases = [placement]
+        feed = f"{databases[0]}/{container}"
+        positions = feed_positions(continuation, feed, databases)
         items: list[Document] = []
         wanted = max(1, min(max_items, _MAX_FEED_PAGE))
-        for database in self._databases():
+        for database in databases:
             if len(items) >= wanted:
                 break
             changes, positions[database] = self._changes_in(

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import hashlib
 import itertools
 import json
@@ -204,6 +205,31 @@ def _value_at(doc: Document, path: str) -> Any:
             return _MISSING
         node = node[part]
     return ["v", node]
+
+
+def _ranked(node: Any) -> tuple[int, Any]:
+    """A sort key as (type rank in Cosmos DB's order, value): undefined, null, booleans, numbers, strings."""
+    if node == _MISSING:
+        return (0, 0)
+    value = node[1]
+    if value is None or not isinstance(value, (str, int, float, bool)):
+        return (1, 0)  # objects and arrays are never sort keys here
+    return (1 + _TYPE_RANK.index(_type_test(value)), value)
+
+
+def merge_sorted(pages: Sequence[Sequence[Document]], keys: Sequence[Order]) -> list[Document]:
+    """Documents of several ORDER BY ``keys`` pages merged into that one order, as Cosmos DB orders
+    values of mixed types, so one logical query can run over several databases."""
+
+    def compare(a: Document, b: Document) -> int:
+        for key in keys:
+            left, right = _ranked(_value_at(a, key.field)), _ranked(_value_at(b, key.field))
+            if left != right:
+                smaller = -1 if left < right else 1
+                return -smaller if key.descending else smaller
+        return 0
+
+    return sorted((doc for page in pages for doc in page), key=functools.cmp_to_key(compare))
 
 
 def encode_token(payload: dict[str, Any]) -> str:

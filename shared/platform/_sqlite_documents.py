@@ -212,8 +212,17 @@ class SqliteDocumentStore(DocumentStore):
         except sqlite3.Error as exc:
             raise Unavailable("the document database failed") from exc
 
-    def read_changes(self, container: str, continuation: str | None = None, *, max_items: int = 100) -> ChangePage:
-        """Documents written after the continuation, in write order, latest versions."""
+    def read_changes(
+        self, container: str, continuation: str | None = None, *, max_items: int = 100, placement: str | None = None
+    ) -> ChangePage:
+        """Documents written after the continuation, in write order, latest versions.
+
+        The one SQLite file is the only database and places no tenant elsewhere, so a
+        ``placement`` is refused (InvalidInput) rather than read as the whole feed: a reader
+        of a dedicated database's feed here would be a misconfiguration, not a second relay.
+        """
+        if placement is not None:
+            raise InvalidInput(f"the embedded document store has no database {placement!r}: it places no tenant")
         validate_container_name(container)
         after = self._feed_position(continuation)
         with self._guard():

@@ -168,9 +168,19 @@ class DocumentStore(ABC):
         query, reserved for named platform-admin operations."""
 
     @abstractmethod
-    def read_changes(self, container: str, continuation: str | None = None, *, max_items: int = 100) -> ChangePage:
+    def read_changes(
+        self, container: str, continuation: str | None = None, *, max_items: int = 100, placement: str | None = None
+    ) -> ChangePage:
         """The change feed of a container: documents created or updated after
-        ``continuation`` (from the beginning when None), in write order."""
+        ``continuation`` (from the beginning when None), in write order. By default it
+        follows every tenant wherever it is placed; ``placement`` names one database of
+        the placement map (the shared one or a dedicated one) to follow that alone, for a
+        reader that, like a Cosmos DB trigger, watches one database at a time."""
 
     def ping(self) -> None:  # noqa: B027 - optional readiness hook, a no-op by default
         """Raise ``Unavailable`` if the store cannot be reached."""
+
+    def request_charges(self) -> dict[str, float]:
+        """The request units each tenant's operations cost since the store was built (cumulative,
+        for usage billing). A backend that charges nothing, as the embedded one, reports none."""
+        return {}

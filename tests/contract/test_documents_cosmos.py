@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import json
 import threading
 import uuid
 from collections.abc import Callable, Iterator
@@ -278,9 +279,73 @@ def test_a_tenant_placed_in_a_dedicated_database_stays_there(client: CosmosClien
     raw = client.get_database_client(dedicated).get_container_client(container)
     assert [d["id"] for d in raw.query_items("SELECT * FROM c", enable_cross_partition_query=True)] == ["b1"]
     assert store.read(container, big, "b1")["id"] == "b1"
-    assert walk_ids(store, container, Query(), None) == ["s1"]  # cross-partition queries the shared database
     changed = store.read_changes(container).items
     assert sorted(d["id"] for d in changed) == ["b1", "s1"]  # the feed follows every database
+
+
+def test_a_query_across_tenants_pages_through_every_database_in_one_order(client: CosmosClient) -> None:
+    dedicated = f"lms-dedicated-{uuid.uuid4().hex[:6]}"
+    big, small = new_tenant(), new_tenant()
+    store = CosmosDocumentStore(
+        client, DATABASE, placement={big: dedicated}, create_containers=True, orderings=SUITE_ORDERINGS
+    )
+    container = container_name()
+    for n, rank in enumerate([3, 1, 4, 1, 5, 9, 2, 6]):
+        tenant = big if n % 2 else small
+        store.create(container, tenant, doc(tenant, f"d{n}", rank=rank))
+    store.create(container, small, doc(small, "no-rank"))
+    # A SuperAdmin's list or a sweep sees placed tenants too, in the query's order, page after page.
+    by_rank = Query(order_by=(Order("rank", descending=True),), limit=3)
+    assert walk_ids(store, container, by_rank, None) == ["d5", "d7", "d4", "d2", "d0", "d6", "d1", "d3", "no-rank"]
+    assert walk_ids(store, container, Query(limit=2), None) == [f"d{n}" for n in range(8)] + ["no-rank"]
+
+
+def test_the_change_feed_of_one_database_reports_only_the_tenants_placed_in_it(client: CosmosClient) -> None:
+    dedicated = f"lms-dedicated-{uuid.uuid4().hex[:6]}"
+    big, small = new_tenant(), new_tenant()
+    store = CosmosDocumentStore(client, DATABASE, placement={big: dedicated}, create_containers=True)
+    container = container_name()
+    store.create(container, big, doc(big, "b1"))
+    store.create(container, small, doc(small, "s1"))
+    assert ids(store.read_changes(container, placement=dedicated)) == ["b1"]
+    assert ids(store.read_changes(container, placement=DATABASE)) == ["s1"]
+    with pytest.raises(InvalidInput):
+        store.read_changes(container, placement="lms-nobody-is-placed-here")
+
+
+class MisroutingWire(EmulatorWire):
+    """A gateway that ignores the partition key: it answers the point operations (reads, replaces,
+    deletes) of one tenant from another tenant's partition, which holds a document of the same id."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.misroute: tuple[str, str] | None = None  # (asked for, answered from)
+
+    def send(self, request: HttpRequest, **kwargs: Any) -> Any:  # type: ignore[override]
+        header = "x-ms-documentdb-partitionkey"
+        if self.misroute and "/docs/" in request.url and request.headers.get(header) == json.dumps([self.misroute[0]]):
+            request.headers[header] = json.dumps([self.misroute[1]])
+        return super().send(request, **kwargs)
+
+
+def test_a_replace_or_delete_that_reaches_another_tenants_document_is_not_found_and_changes_nothing(
+    cosmos_endpoint: str,
+) -> None:
+    wire = MisroutingWire()
+    store = CosmosDocumentStore(emulator_client(cosmos_endpoint, wire), DATABASE, create_containers=True)
+    container, victim, intruder = container_name(), new_tenant(), new_tenant()
+    original = store.create(container, victim, doc(victim, "d", v=1))
+    wire.misroute = (intruder, victim)
+    with pytest.raises(NotFound):
+        store.read(container, intruder, "d")
+    with pytest.raises(NotFound):
+        store.replace(container, intruder, doc(intruder, "d", v=2))
+    with pytest.raises(NotFound):
+        store.delete(container, intruder, "d")
+    with pytest.raises(NotFound):
+        store.delete(container, intruder, "d", if_match=original["_etag"])
+    wire.misroute = None
+    assert store.read(container, victim, "d") == original
 
 
 def test_request_units_are_charged_to_the_tenant_they_ran_for(client: CosmosClient) -> None:
@@ -294,6 +359,22 @@ def test_request_units_are_charged_to_the_tenant_they_ran_for(client: CosmosClie
     # The emulator charges 1 RU a request; Cosmos DB charges what each one cost.
     assert charges.snapshot() == {a: 2.0, b: 1.0, PLATFORM: 1.0}
     assert charges.total(a) == 2.0 and charges.total(new_tenant()) == 0.0
+
+
+def test_request_units_of_unmetered_containers_are_the_platforms_and_not_reported(client: CosmosClient) -> None:
+    charges = RequestCharges()
+    metered, unmetered = container_name(), container_name()
+    store = CosmosDocumentStore(
+        client, DATABASE, charges=charges, create_containers=True, unmetered=frozenset({unmetered})
+    )
+    a = new_tenant()
+    store.create(metered, a, doc(a, "d1"))
+    store.create(unmetered, a, doc(a, "u1"))
+    store.read(unmetered, a, "u1")
+    store.query(unmetered, Query(), partition_key=a)
+    # Usage billing reads what each tenant's own data cost; its own bookkeeping is the platform's.
+    assert store.request_charges() == {a: 1.0}
+    assert charges.snapshot() == {a: 1.0, PLATFORM: 3.0}
 
 
 def test_throttled_requests_are_retried_after_the_servers_delay(cosmos_endpoint: str) -> None:
@@ -457,10 +538,14 @@ def test_every_operation_names_the_partition_and_every_query_filters_on_the_tena
 
 
 def test_an_upsert_over_an_etag_replaces_only_that_version() -> None:
-    server = Server()
-    fake_store({"lms": server}).upsert("items", "t1", doc("t1", "a", _etag='"x"'), if_match='"7"')
+    server = Server(documents=[doc("t1", "a")])  # stored with the ETag '"1"'
+    store = fake_store({"lms": server})
+    with pytest.raises(PreconditionFailed):
+        store.upsert("items", "t1", doc("t1", "a"), if_match='"7"')
+    assert [name for name, _ in server.calls] == ["read_item"]
+    store.upsert("items", "t1", doc("t1", "a", _etag='"x"'), if_match='"1"')
     name, sent = server.calls[-1]
-    assert name == "replace_item" and sent["etag"] == '"7"'
+    assert name == "replace_item" and sent["etag"] == '"1"'
     assert sent["match_condition"] == MatchConditions.IfNotModified
     assert "_etag" not in sent["body"]
 
@@ -470,7 +555,7 @@ def test_cross_partition_queries_and_placed_tenants_reach_the_right_database() -
     store = fake_store({"lms": shared, "lms-big": dedicated}, placement={"big": "lms-big"})
     assert store.read("items", "big", "b")["id"] == "b"
     store.query("items", Query(), partition_key=None)
-    assert [name for name, _ in dedicated.calls] == ["read_item"]
+    assert [name for name, _ in dedicated.calls] == ["read_item", "query_items"]
     assert [name for name, _ in shared.calls] == ["query_items"]
     assert shared.calls[0][1]["enable_cross_partition_query"] is True
 

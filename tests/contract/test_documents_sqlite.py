@@ -127,6 +127,14 @@ def test_a_row_whose_body_names_another_tenant_is_never_returned(store: SqliteDo
         store.replace(C, t, doc(t, "a"))
 
 
+def test_the_embedded_store_has_no_dedicated_database_to_follow(store: SqliteDocumentStore) -> None:
+    tenant = new_tenant()
+    store.create(C, tenant, doc(tenant, "d"))
+    with pytest.raises(InvalidInput):
+        store.read_changes(C, placement="lms-dedicated")
+    assert [d["id"] for d in store.read_changes(C).items] == ["d"]
+
+
 def test_concurrent_etag_writers_never_both_win(store: SqliteDocumentStore) -> None:
     t = new_tenant()
     etag = store.create(C, t, doc(t, "counter", n=0))["_etag"]
