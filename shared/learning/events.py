@@ -3,7 +3,10 @@
 A progress document (one per learner and course, container ``progress``) records its events in
 ``outbox`` in the same write that changes its state, so a state change and its event are never
 apart. Each write increments ``writeSeq``; each event carries the ``seq`` of the write that
-recorded it, and stays in the outbox for seven days. The relay reads the change feed, which
+recorded it, and stays in the outbox for seven days, except ``CourseProgressChanged``: every write
+records one (a snapshot of the learner's progress), and only the newest stays, so a busy learner's
+outbox does not grow with their activity and a relay that skipped a version loses nothing but an
+older snapshot. The relay reads the change feed, which
 delivers the latest version of a document (perhaps skipping intermediate ones) at least once,
 and publishes the events it has not relayed yet: ``events_to_relay`` decides which, from the
 highest ``writeSeq`` it has seen of the document. Message ids are the event ids, so a repeat
@@ -22,6 +25,7 @@ from shared.platform.bus import OutgoingMessage
 
 __all__ = [
     "COURSE_COMPLETED",
+    "COURSE_PROGRESS_CHANGED",
     "LESSON_COMPLETED",
     "PROGRESS",
     "CourseCompletedEvent",
@@ -34,6 +38,9 @@ PROGRESS = "progress"
 
 LESSON_COMPLETED = "LessonCompleted"
 COURSE_COMPLETED = "CourseCompleted"
+# A snapshot of a learner's progress in a course after a write (percent, states, time on task): the
+# outbox keeps only the newest, since each one supersedes the ones before.
+COURSE_PROGRESS_CHANGED = "CourseProgressChanged"
 
 
 class CourseCompletedEvent(BaseModel):

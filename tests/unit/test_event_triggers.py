@@ -1,5 +1,6 @@
 """The Azure triggers of the completion flow: the outbox relay follows the progress container with leases
-of its own and never skips a failed batch; enrollment reads its own subscription of the events topic."""
+of its own and never skips a failed batch, and so does the enrollment relay on the enrollments container;
+enrollment and reporting read their own subscriptions of the events topic."""
 
 from __future__ import annotations
 
@@ -7,8 +8,10 @@ from typing import Any
 
 import azure.functions as func
 
-from functions import enrollment, learning
+from functions import enrollment, learning, reporting
 from functions._bindings import COSMOS_CONNECTION, COSMOS_DATABASE, SERVICEBUS_CONNECTION
+from shared.enrollment.model import ENROLLMENTS
+from shared.enrollment.relay import ENROLLMENTS_FEED
 from shared.learning.events import PROGRESS
 from shared.learning.relay import PROGRESS_FEED
 from shared.platform.topology import BUS_TOPOLOGY, EVENTS_TOPIC, LEASES
@@ -39,7 +42,7 @@ def test_learning_reads_its_own_subscription_of_the_events_topic() -> None:
 
 
 def test_enrollment_reads_its_own_subscription_of_the_events_topic() -> None:
-    [(trigger, _)] = triggers_of(enrollment.bp)
+    [(trigger, _)] = [t for t in triggers_of(enrollment.bp) if t[0]["type"] == "serviceBusTrigger"]
     assert (trigger["type"], trigger["topicName"], trigger["subscriptionName"]) == (
         "serviceBusTrigger",
         EVENTS_TOPIC,
@@ -47,3 +50,24 @@ def test_enrollment_reads_its_own_subscription_of_the_events_topic() -> None:
     )
     assert trigger["connection"] == SERVICEBUS_CONNECTION
     assert "enrollment" in BUS_TOPOLOGY.topics[EVENTS_TOPIC]
+
+
+def test_the_enrollment_relay_follows_the_enrollments_container_and_retries_failed_batches_without_limit() -> None:
+    [(trigger, retry)] = [t for t in triggers_of(enrollment.bp) if t[0]["type"] == "cosmosDBTrigger"]
+    assert trigger["containerName"] == ENROLLMENTS
+    assert (trigger["leaseContainerName"], trigger["createLeaseContainerIfNotExists"]) == (LEASES, False)
+    assert trigger["leaseContainerPrefix"] == f"{ENROLLMENTS_FEED}-" != f"{PROGRESS_FEED}-"
+    assert (trigger["connection"], trigger["databaseName"]) == (COSMOS_CONNECTION, COSMOS_DATABASE)
+    assert retry is not None
+    assert retry["strategy"] == "exponential_backoff" and retry["max_retry_count"] == "-1"
+
+
+def test_reporting_reads_its_own_subscription_of_the_events_topic() -> None:
+    [(trigger, _)] = triggers_of(reporting.bp)
+    assert (trigger["type"], trigger["topicName"], trigger["subscriptionName"]) == (
+        "serviceBusTrigger",
+        EVENTS_TOPIC,
+        "reporting",
+    )
+    assert trigger["connection"] == SERVICEBUS_CONNECTION
+    assert "reporting" in BUS_TOPOLOGY.topics[EVENTS_TOPIC]

@@ -1,0 +1,1 @@
+"""Reporting: per-course read models kept current from events, served as instructor reports."""
