@@ -109,8 +109,11 @@ class Adapters:
         return SqliteDocumentStore(self.settings.data_dir / "documents.sqlite3", clock=self.clock)
 
     def _documents_cosmos(self) -> DocumentStore:
+        from shared.billing.model import USAGE
         from shared.containers import DOCUMENT_CONTAINERS
+        from shared.credentials.model import CERTIFICATE_CODES
         from shared.platform._cosmos_documents import CosmosDocumentStore, RequestCharges, cosmos_client
+        from shared.platform.topology import LEASES
 
         s = self.settings
         endpoint = _required(s, "cosmos_endpoint", "cosmos")
@@ -124,6 +127,7 @@ class Adapters:
             charges=RequestCharges(),
             create_containers=s.cosmos_emulator,
             orderings=orderings,
+            unmetered=frozenset({USAGE, LEASES, CERTIFICATE_CODES}),
         )
 
     # --- blobs and signed URLs -------------------------------------------------------------

@@ -9,7 +9,7 @@ only to index functions). Tests call ``bootstrap(settings, **overrides)`` direct
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from shared._adapters import PORTS, Adapters
@@ -20,6 +20,7 @@ from shared.platform.clock import Clock, SystemClock
 from shared.platform.documents import DocumentStore
 from shared.platform.identity import DevIssuer, JwksKeys, KeyResolver, StaticKeys, TokenValidator
 from shared.platform.ids import IdGenerator, RandomIds
+from shared.platform.metering import UsageMeter
 from shared.platform.search import SearchIndex
 from shared.platform.secrets import SecretStore
 from shared.platform.signer import UrlSigner
@@ -49,6 +50,8 @@ class Platform:
     tokens: TokenValidator
     dev_issuer: DevIssuer | None
     generator: QuestionGenerator
+    # This process's in-memory usage counts (API requests), flushed to billing now and then.
+    usage_meter: UsageMeter = field(default_factory=UsageMeter)
 
     def readiness_checks(self) -> dict[str, Any]:
         """The ports whose reachability ``/api/ready`` reports."""

@@ -18,6 +18,7 @@ from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from opentelemetry import trace
 
+from shared.billing.service import flush_usage_after_request
 from shared.bootstrap import Platform
 from shared.errors import Forbidden, Unauthorized
 from shared.observability import tenant_id
@@ -80,6 +81,9 @@ class TenantGuard:
         ctx = await run_in_threadpool(resolve_tenant_context, platform, principal)
         tenant_id.set(ctx.tenant_id)
         trace.get_current_span().set_attribute("lms.tenant_id", ctx.tenant_id)
+        # A tenant member's request is metered in memory; about once a minute one request flushes.
+        if platform.usage_meter.count_request(ctx.tenant_id, platform.clock.now()):
+            await run_in_threadpool(flush_usage_after_request, platform)
         if not is_allowed(self.operation, ctx.roles):
             raise Forbidden()
         return ctx

@@ -5,6 +5,7 @@ local worker's ``UploadWatcher`` (embedded); ``on_transcode_message`` by the wor
 ``transcode`` queue (the local worker, and the transcoder container). A file that is not an
 acceptable video is marked failed with the reason and never raises, so it cannot loop; an
 infrastructure failure raises, so the trigger or the bus retries and finally dead-letters.
+A finished transcode sends ``VideoTranscoded`` to the ``events`` topic (usage billing meters it).
 """
 
 from __future__ import annotations
@@ -37,13 +38,22 @@ from shared.notifications.service import notify
 from shared.platform.bus import OutgoingMessage, ReceivedMessage
 from shared.platform.documents import Document
 from shared.platform.tenancy import TenantContext, TenantDocuments
-from shared.platform.topology import QUEUES
+from shared.platform.topology import EVENTS_TOPIC, QUEUES
 
-__all__ = ["MEDIA_ACTOR", "UploadWatcher", "on_transcode_message", "on_upload", "transcode_job"]
+__all__ = [
+    "MEDIA_ACTOR",
+    "VIDEO_TRANSCODED",
+    "UploadWatcher",
+    "on_transcode_message",
+    "on_upload",
+    "transcode_job",
+    "video_transcoded",
+]
 
 log = logging.getLogger("lms.media.handlers")
 
 MEDIA_ACTOR = "system:media"
+VIDEO_TRANSCODED = "VideoTranscoded"
 CONTENT_TYPES = {".m3u8": "application/vnd.apple.mpegurl", ".ts": "video/mp2t", ".jpg": "image/jpeg"}
 
 
@@ -210,13 +220,43 @@ def _notify_ready(platform: Platform, ctx: TenantContext, asset: Document) -> No
     )
 
 
+def video_transcoded(asset: Mapping[str, Any]) -> dict[str, Any]:
+    """The ``VideoTranscoded`` event of a ready asset: one per asset (its id comes from the asset's),
+    stamped with the time the asset became ready, so every repeat is the same event."""
+    return {
+        "id": f"video-transcoded-{asset['assetId']}",
+        "type": VIDEO_TRANSCODED,
+        "tenantId": asset["tenantId"],
+        "courseId": asset["courseId"],
+        "lessonId": asset["lessonId"],
+        "assetId": asset["assetId"],
+        "durationSeconds": asset["durationSeconds"],
+        "at": asset["updatedAt"],
+    }
+
+
+def _publish_transcoded(platform: Platform, asset: Mapping[str, Any]) -> None:
+    event = video_transcoded(asset)
+    # The message id is the event id: a repeated job's publication is dropped by the bus, and a later
+    # one by consumers, which count the event under its id.
+    message = OutgoingMessage.of_json(
+        event,
+        message_id=event["id"],
+        subject=VIDEO_TRANSCODED,
+        properties={"tenantId": str(event["tenantId"]), "type": VIDEO_TRANSCODED},
+    )
+    platform.bus.send(EVENTS_TOPIC, [message])
+
+
 def transcode_job(platform: Platform, job: Mapping[str, Any], *, last_attempt: bool) -> None:
     """Transcode one queued asset. A bad input is marked failed; other failures raise for a retry,
     and on the last attempt also mark the asset failed, so no status stays 'processing' forever."""
     ctx = _system(str(job["tenantId"]))
     asset = _read_asset(platform, ctx, str(job["assetId"]))
     if asset is not None and asset["status"] == "ready":
-        _notify_ready(platform, ctx, asset)  # a repeated message: in case the first stopped before telling
+        # A repeated message: in case the first stopped before publishing or telling.
+        _publish_transcoded(platform, asset)
+        _notify_ready(platform, ctx, asset)
         return
     if asset is None or asset["status"] == "failed":
         return  # a repeated message, or one whose asset is gone
@@ -231,7 +271,8 @@ def transcode_job(platform: Platform, job: Mapping[str, Any], *, last_attempt: b
             if last_attempt:
                 _set_status(platform, ctx, asset, "failed", reason=f"transcoding failed: {exc}")
             raise
-    _set_status(platform, ctx, asset, "ready", reason=None, **result)
+    ready = _set_status(platform, ctx, asset, "ready", reason=None, **result)
+    _publish_transcoded(platform, ready)
     _record_duration(platform, ctx, asset, result["durationSeconds"])
     _notify_ready(platform, ctx, asset)
 

@@ -1,0 +1,251 @@
+"""Usage billing use cases: counting facts once, flushing the request meter, measuring storage, and
+the month's usage a TenantAdmin reads.
+
+Every write here is idempotent: a fact lands in its shard once (``with_fact``), a meter batch once
+per meter and sequence (``with_meter_batch``), and a storage measurement simply replaces the latest
+value. Nothing is written per API request: requests are counted in the process's ``UsageMeter``
+and flushed about once a minute (from the request path when due, and by the worker or a timer).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import secrets
+import threading
+from collections.abc import Callable
+from datetime import datetime
+
+from shared.billing.model import (
+    NEWEST_MONTH_FIRST,
+    RECENT_MONTHS,
+    REQUEST_CHARGES,
+    USAGE,
+    FactMetric,
+    UsageReport,
+    fact_digest,
+    fact_shard_id,
+    month_doc_id,
+    month_of,
+    new_fact_shard,
+    new_month_doc,
+    parse_month,
+    usage_of,
+    with_fact,
+    with_meter_batch,
+    with_storage,
+)
+from shared.bootstrap import Platform
+from shared.credentials.model import CERTIFICATE_BLOBS
+from shared.errors import Conflict, NotFound, PreconditionFailed, Unavailable
+from shared.media.model import MEDIA_BLOBS, UPLOADS
+from shared.platform.documents import SYSTEM_FIELDS, Document, Filter
+from shared.platform.metering import API_REQUESTS, MeterBatch
+from shared.platform.secrets import SecretStore, ensure_secret
+from shared.platform.tenancy import TenantContext, TenantDocuments
+from shared.tenancy import service as tenancy
+
+__all__ = [
+    "BILLING_ACTOR",
+    "TENANT_BLOB_CONTAINERS",
+    "flush_usage_after_request",
+    "flush_usage_meter",
+    "measure_storage",
+    "measure_tenant_storage",
+    "record_fact",
+    "system_context",
+    "usage_report",
+]
+
+log = logging.getLogger("lms.billing")
+
+BILLING_ACTOR = "system:billing"
+DIGEST_SECRET = "usage-digest-key"  # noqa: S105 - the name of a secret, not its value
+# Every blob of these containers is named {tenant}/...: the tenant's stored bytes.
+TENANT_BLOB_CONTAINERS = (UPLOADS, MEDIA_BLOBS, CERTIFICATE_BLOBS)
+WRITE_ATTEMPTS = 8
+PAGE = 1000
+TENANT_PAGE = 100
+
+_keys: dict[int, tuple[SecretStore, bytes]] = {}
+_keys_lock = threading.Lock()
+
+Change = Callable[[Document], Document | None]
+
+
+def system_context(tenant_id: str) -> TenantContext:
+    """Billing's own context in a tenant, for work no caller asked for (events, meters, measurements)."""
+    return TenantContext(tenant_id=tenant_id, user_id=BILLING_ACTOR, roles=frozenset())
+
+
+def _docs(platform: Platform, ctx: TenantContext) -> TenantDocuments:
+    return TenantDocuments(platform.documents, USAGE, ctx)
+
+
+def _digest_key(platform: Platform) -> bytes:
+    """The key of fact digests, read from the secrets port once per process (Key Vault is slow)."""
+    store = platform.secrets
+    with _keys_lock:
+        cached = _keys.get(id(store))
+        if cached is None or cached[0] is not store:
+            cached = (store, ensure_secret(store, DIGEST_SECRET, lambda: secrets.token_urlsafe(32)).encode())
+            _keys[id(store)] = cached
+        return cached[1]
+
+
+def _changed(docs: TenantDocuments, doc_id: str, fresh: Callable[[], Document], change: Change) -> bool:
+    """Read-modify-write one document (made from ``fresh`` when absent) with an ETag guard, again
+    after a concurrent write; ``change`` returns None when there is nothing to write."""
+    for _ in range(WRITE_ATTEMPTS):
+        try:
+            found = docs.read(doc_id)
+        except NotFound:
+            found = None
+        current = fresh() if found is None else {k: v for k, v in found.items() if k not in SYSTEM_FIELDS}
+        updated = change(current)
+        if updated is None:
+            return False
+        try:
+            if found is None:
+                docs.create(updated)
+            else:
+                docs.replace(updated, if_match=found["_etag"])
+            return True
+        except (Conflict, PreconditionFailed):
+            continue  # another writer came first: decide again on its version
+    raise Unavailable("the tenant's usage is being changed concurrently; try again")
+
+
+def _ensure_month(docs: TenantDocuments, month: str) -> None:
+    with contextlib.suppress(Conflict):  # the month is recorded already
+        docs.create(new_month_doc(month))
+
+
+def record_fact(
+    platform: Platform, ctx: TenantContext, metric: FactMetric, at: datetime, value: str, amount: float
+) -> bool:
+    """Count a fact of the tenant (``value`` names it: a user, an event) in the month of ``at``,
+    once: False when it was counted already."""
+    month = month_of(at)
+    digest = fact_digest(_digest_key(platform), metric, month, ctx.tenant_id, value)
+    docs = _docs(platform, ctx)
+
+    def first_of_shard() -> Document:
+        # The month is listed before any fact of it is stored, so a month with usage is always listed.
+        _ensure_month(docs, month)
+        return new_fact_shard(month, metric, digest)
+
+    return _changed(docs, fact_shard_id(month, metric, digest), first_of_shard, lambda s: with_fact(s, digest, amount))
+
+
+# --- the request meter ------------------------------------------------------------------------
+
+
+def _meter_readings(platform: Platform) -> dict[str, dict[str, float]]:
+    """Each tenant's cumulative API requests and request units in this process."""
+    readings = {tenant: {API_REQUESTS: float(count)} for tenant, count in platform.usage_meter.requests().items()}
+    for tenant, units in platform.documents.request_charges().items():
+        readings.setdefault(tenant, {})[REQUEST_CHARGES] = units
+    return readings
+
+
+def _apply_batch(platform: Platform, batch: MeterBatch) -> None:
+    docs = _docs(platform, system_context(batch.tenant))
+    month = batch.label
+    _changed(docs, month_doc_id(month), lambda: new_month_doc(month), lambda doc: with_meter_batch(doc, batch))
+
+
+def flush_usage_meter(platform: Platform) -> int:
+    """Add what this process metered (API requests, request units) to each tenant's month, and
+    return for how many tenants. A batch that fails stays pending and is retried as it is."""
+    meter = platform.usage_meter
+    with meter.flushing() as allowed:
+        if not allowed:
+            return 0  # another thread of this process is flushing right now
+        month = month_of(platform.clock.now())
+        flushed = 0
+        for tenant, readings in _meter_readings(platform).items():
+            batch = meter.batch(tenant, readings, month)
+            if batch is None:
+                continue
+            _apply_batch(platform, batch)
+            meter.acknowledge(batch)
+            flushed += 1
+        return flushed
+
+
+def flush_usage_after_request(platform: Platform) -> None:
+    """The request path's flush when one is due: a failure must not fail the caller's request, and
+    loses nothing (the batch stays pending for the next flush)."""
+    try:
+        flush_usage_meter(platform)
+    except Exception:
+        log.warning("usage flush failed; it is retried with the next one", exc_info=True)
+
+
+# --- storage ----------------------------------------------------------------------------------
+
+
+def measure_tenant_storage(platform: Platform, ctx: TenantContext) -> int:
+    """Measure the bytes the tenant stores (uploads, media, certificates) and record them as the
+    month's latest value and, if higher, its peak; return the bytes."""
+    prefix = f"{ctx.tenant_id}/"
+    measured = sum(info.size for c in TENANT_BLOB_CONTAINERS for info in platform.blobs.list(c, prefix))
+    now = platform.clock.now()
+    month = month_of(now)
+    _changed(
+        _docs(platform, ctx),
+        month_doc_id(month),
+        lambda: new_month_doc(month),
+        lambda d: with_storage(d, measured, now),
+    )
+    return measured
+
+
+def measure_storage(platform: Platform) -> int:
+    """Measure the storage of every tenant of the platform; return how many were measured."""
+    measured, continuation = 0, None
+    while True:
+        page = tenancy.list_tenants(platform, limit=TENANT_PAGE, continuation=continuation)
+        for tenant in page.items:
+            measure_tenant_storage(platform, system_context(tenant.id))
+            measured += 1
+        if page.continuation is None:
+            return measured
+        continuation = page.continuation
+
+
+# --- reading ----------------------------------------------------------------------------------
+
+
+def _month_doc(docs: TenantDocuments, month: str) -> Document | None:
+    try:
+        return docs.read(month_doc_id(month))
+    except NotFound:
+        return None
+
+
+def _fact_shards(docs: TenantDocuments, month: str) -> list[Document]:
+    filters = [Filter("type", "eq", "usage-facts"), Filter("month", "eq", month)]
+    shards: list[Document] = []
+    continuation = None
+    while True:
+        page = docs.query(filters, limit=PAGE, continuation=continuation)
+        shards += page.items
+        if page.continuation is None:
+            return shards
+        continuation = page.continuation
+
+
+def _recent_months(docs: TenantDocuments) -> list[str]:
+    page = docs.query([Filter("type", "eq", "usage-month")], order_by=NEWEST_MONTH_FIRST, limit=RECENT_MONTHS)
+    return [str(doc["month"]) for doc in page.items]
+
+
+def usage_report(platform: Platform, ctx: TenantContext, month: str | None) -> UsageReport:
+    """The tenant's metered usage in ``month`` (YYYY-MM; the current month when None), and the
+    recent months that have usage."""
+    wanted = parse_month(month) if month is not None else month_of(platform.clock.now())
+    docs = _docs(platform, ctx)
+    usage = usage_of(wanted, _month_doc(docs, wanted), _fact_shards(docs, wanted))
+    return UsageReport(usage=usage, months=_recent_months(docs))
