@@ -20,6 +20,7 @@ from shared.bootstrap import Platform
 from shared.catalog.model import (
     BY_ID,
     COURSES,
+    PATHS,
     CourseCreate,
     CoursePatch,
     CourseSummary,
@@ -34,6 +35,7 @@ from shared.errors import Conflict, InvalidInput, NotFound, PreconditionFailed
 from shared.platform.documents import Document, Filter
 from shared.platform.tenancy import TenantContext, TenantDocuments
 from shared.roles import Role
+from shared.tenancy import privacy
 
 __all__ = [
     "CACHE_SECONDS",
@@ -42,6 +44,8 @@ __all__ = [
     "courses_with_video_lesson",
     "create_course",
     "delete_course",
+    "erase_user",
+    "export_user",
     "get_course",
     "is_staff",
     "list_courses",
@@ -340,3 +344,26 @@ def list_courses(platform: Platform, ctx: TenantContext, *, limit: int, continua
         return {"items": items, "continuation": page.continuation}
 
     return _cached(platform, ctx, f"list:{limit}:{continuation or ''}", load)
+
+
+# --- GDPR: this context's part of an export and an erasure (shared/tenancy/gdpr.py) -------------
+
+
+def _containers(platform: Platform, ctx: TenantContext) -> list[TenantDocuments]:
+    return [TenantDocuments(platform.documents, container, ctx) for container in (COURSES, PATHS)]
+
+
+def export_user(platform: Platform, ctx: TenantContext, user_id: str) -> dict[str, Any]:
+    """The courses, versions and paths that name the user (as their author or publisher)."""
+    who = privacy.erased_user(platform, ctx, user_id)
+    found = [d for docs in _containers(platform, ctx) for d in privacy.documents_mentioning(docs, who)]
+    return {"mentions": [privacy.mentions(d, who) for d in found]}
+
+
+def erase_user(platform: Platform, ctx: TenantContext, user_id: str) -> None:
+    """Keep the tenant's courses and paths with their author or publisher replaced by a pseudonym."""
+    who = privacy.erased_user(platform, ctx, user_id)
+    for docs in _containers(platform, ctx):
+        for doc in privacy.documents_mentioning(docs, who):
+            privacy.pseudonymise(docs, who, doc)
+    _invalidate(platform, ctx.tenant_id)

@@ -45,13 +45,15 @@ from shared.learning.events import CourseCompletedEvent
 from shared.platform.documents import Document, Filter
 from shared.platform.tenancy import PlatformDocuments, TenantContext, TenantDocuments
 from shared.roles import Role
+from shared.tenancy import privacy, users
 from shared.tenancy import service as tenancy
-from shared.tenancy import users
 from shared.tenancy.model import TenantView, is_enabled
 
 __all__ = [
     "PDF_URL_SECONDS",
     "certificate_pdf_url",
+    "erase_user",
+    "export_user",
     "issue_certificate",
     "list_my_certificates",
     "revoke_certificate",
@@ -288,3 +290,49 @@ def verify_certificate(platform: Platform, code: str) -> VerificationView:
 def signing_keys(platform: Platform) -> Jwks:
     """The public keys that verify certificates' signed credentials."""
     return Jwks(keys=[signing.public_jwk(platform)])
+
+
+# --- GDPR: this context's part of an export and an erasure (shared/tenancy/gdpr.py) -------------
+
+
+def export_user(platform: Platform, ctx: TenantContext, user_id: str) -> dict[str, Any]:
+    """The user's certificates, and the certificates of others that name them (one they revoked)."""
+    who = privacy.erased_user(platform, ctx, user_id)
+    found = privacy.documents_mentioning(_docs(platform, ctx), who)
+    return {
+        "certificates": [_view(platform, d).model_dump() for d in found if d.get("userId") == user_id],
+        "mentions": [privacy.mentions(d, who) for d in found if d.get("userId") != user_id],
+    }
+
+
+def erase_user(platform: Platform, ctx: TenantContext, user_id: str) -> None:
+    """Keep each of the user's certificates verifiable (status, course, dates, issuer, under the same
+    code) with the holder shown as "(erased)": re-keyed, since its id was derived from the user id,
+    re-signed and re-printed without the name. Others' certificates that name the user are pseudonymised."""
+    who = privacy.erased_user(platform, ctx, user_id)
+    docs = _docs(platform, ctx)
+    for doc in privacy.documents_mentioning(docs, who):
+        if doc.get("type") == "certificate" and doc.get("userId") == user_id:
+            _erase_holder(platform, ctx, who, doc)
+        else:
+            privacy.pseudonymise(docs, who, doc)
+
+
+def _erased_certificate_id(platform: Platform, ctx: TenantContext, cert_id: str) -> str:
+    """The new id of an erased holder's certificate: the same for every retry of the erasure, and
+    not derivable from the old id (so from the user) without the platform's key."""
+    return "crt" + privacy.pseudonym_of(platform, ctx.tenant_id, f"certificate:{cert_id}")[-24:]
+
+
+def _erase_holder(platform: Platform, ctx: TenantContext, who: privacy.ErasedUser, doc: Document) -> None:
+    docs = _docs(platform, ctx)
+    kept = {k: v for k, v in who.scrub(privacy.exported(doc)).items() if k != "completionEventId"}
+    kept.update(id=_erased_certificate_id(platform, ctx, doc["id"]), holderName=privacy.ERASED)
+    kept["credential"] = signing.sign_credential(platform, _claims(platform, ctx.tenant_id, kept))
+    _create_once(docs, kept)
+    entry = {"id": kept["codeDigest"], "certificateTenantId": ctx.tenant_id, "certificateId": kept["id"]}
+    PlatformDocuments(platform.documents, CERTIFICATE_CODES).upsert_in(CODE_PARTITION, entry)
+    _store_pdf(platform, {**kept, "tenantId": ctx.tenant_id})
+    platform.blobs.delete(CERTIFICATE_BLOBS, pdf_blob_name(ctx.tenant_id, doc["id"]))
+    audit_log.rename_subject(platform, ctx, "certificate", doc["id"], kept["id"])
+    docs.delete(doc["id"])

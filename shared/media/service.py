@@ -37,9 +37,12 @@ from shared.media.model import (
 )
 from shared.platform.documents import Document, Filter
 from shared.platform.tenancy import TenantContext, TenantDocuments
+from shared.tenancy import privacy
 
 __all__ = [
     "course_of_dropped_upload",
+    "erase_user",
+    "export_user",
     "put_captions",
     "request_upload_url",
     "transcript_of",
@@ -257,3 +260,25 @@ def transcript_of(platform: Platform, ctx: TenantContext, course_id: str, lesson
     doc = _read(_docs(platform, ctx), lesson_doc_id(course_id, lesson_id))
     transcript = doc.get("transcript") if doc else None
     return str(transcript) if transcript else None
+
+
+# --- GDPR: this context's part of an export and an erasure (shared/tenancy/gdpr.py) -------------
+
+
+def export_user(platform: Platform, ctx: TenantContext, user_id: str) -> dict[str, Any]:
+    """The upload tickets the user asked for, and other media documents that name them."""
+    who = privacy.erased_user(platform, ctx, user_id)
+    found = privacy.documents_mentioning(_docs(platform, ctx), who)
+    tickets = [d for d in found if d.get("type") == "upload" and d.get("requestedBy") == user_id]
+    return {
+        "uploadTickets": [privacy.exported(d) for d in tickets],
+        "mentions": [privacy.mentions(d, who) for d in found if d not in tickets],
+    }
+
+
+def erase_user(platform: Platform, ctx: TenantContext, user_id: str) -> None:
+    """Keep the lessons' media (course content, not the uploader's) with the uploader pseudonymised."""
+    who = privacy.erased_user(platform, ctx, user_id)
+    docs = _docs(platform, ctx)
+    for doc in privacy.documents_mentioning(docs, who):
+        privacy.pseudonymise(docs, who, doc)

@@ -7,7 +7,9 @@ notifications are reached only with their user id, so another user's answer ``No
 
 from __future__ import annotations
 
-from datetime import timedelta
+from contextlib import suppress
+from datetime import datetime, timedelta
+from typing import Any
 
 from shared.bootstrap import Platform
 from shared.errors import Conflict, InvalidInput, NotFound, PreconditionFailed
@@ -26,14 +28,18 @@ from shared.notifications.model import (
 )
 from shared.platform.documents import Document, Filter
 from shared.platform.tenancy import TenantContext, TenantDocuments
+from shared.tenancy import privacy
 
 __all__ = [
     "UNREAD_COUNT_LIMIT",
+    "erase_user",
+    "export_user",
     "list_notifications",
     "mark_all_read",
     "mark_read",
     "notifications_after",
     "notify",
+    "purge_activity_before",
 ]
 
 UNREAD_COUNT_LIMIT = 100
@@ -164,3 +170,46 @@ def notifications_after(
     if after is not None:
         filters.append(Filter("seq", "gt", after))
     return [_view(d) for d in _docs(platform, ctx).query(filters, order_by=OLDEST_FIRST, limit=limit).items]
+
+
+# --- retention (shared/tenancy/retention.py) -----------------------------------------------------
+
+
+def purge_activity_before(platform: Platform, ctx: TenantContext, cutoff: datetime) -> int:
+    """Delete the tenant's notifications created before ``cutoff`` (its activity retention, when that
+    is shorter than the 90 days after which the store drops them anyway); return how many."""
+    docs, purged = _docs(platform, ctx), 0
+    old = [Filter("type", "eq", "notification"), Filter("createdAt", "lt", cutoff.isoformat())]
+    while True:
+        page = docs.query(old, limit=READ_ALL_PAGE)
+        for doc in page.items:
+            with suppress(NotFound):  # its time to live ran out meanwhile
+                docs.delete(doc["id"])
+        purged += len(page.items)
+        if len(page.items) < READ_ALL_PAGE:
+            return purged
+
+
+# --- GDPR: this context's part of an export and an erasure (shared/tenancy/gdpr.py) -------------
+
+
+def export_user(platform: Platform, ctx: TenantContext, user_id: str) -> dict[str, Any]:
+    """The user's notifications, newest first, with their read state."""
+    who = privacy.erased_user(platform, ctx, user_id)
+    found = privacy.documents_mentioning(_docs(platform, ctx), who)
+    own = sorted((d for d in found if d.get("userId") == user_id), key=lambda d: d["seq"], reverse=True)
+    return {
+        "notifications": [_view(d).model_dump() for d in own],
+        "mentions": [privacy.mentions(d, who) for d in found if d.get("userId") != user_id],
+    }
+
+
+def erase_user(platform: Platform, ctx: TenantContext, user_id: str) -> None:
+    """Delete the user's notifications; pseudonymise any other notification that names them."""
+    who = privacy.erased_user(platform, ctx, user_id)
+    docs = _docs(platform, ctx)
+    for doc in privacy.documents_mentioning(docs, who):
+        if doc.get("userId") == user_id:
+            docs.delete(doc["id"])
+        else:
+            privacy.pseudonymise(docs, who, doc)

@@ -108,6 +108,9 @@ class PlatformDocuments:
     def create_in(self, tenant_id: str, doc: Document) -> Document:
         return self._store.create(self._container, tenant_id, {**doc, PARTITION_FIELD: tenant_id})
 
+    def upsert_in(self, tenant_id: str, doc: Document) -> Document:
+        return self._store.upsert(self._container, tenant_id, {**doc, PARTITION_FIELD: tenant_id})
+
     def query_across_tenants(
         self,
         filters: Sequence[Filter] = (),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from shared.audit import service as audit_log
@@ -19,6 +20,9 @@ __all__ = [
     "create_first_admin",
     "create_user",
     "describe_caller",
+    "ensure_erasable",
+    "erase_user",
+    "export_user",
     "get_user",
     "list_users",
     "update_user",
@@ -176,3 +180,29 @@ def describe_caller(platform: Platform, principal: Principal, ctx: TenantContext
         email=doc.get("email") if doc else None,
         registered=doc is not None,
     )
+
+
+# --- GDPR: the profile's part of an export and an erasure (shared/tenancy/gdpr.py) ---------------
+
+
+def ensure_erasable(platform: Platform, ctx: TenantContext, user_id: str) -> None:
+    """``NotFound`` for a user the tenant does not hold; ``Conflict`` for its last active TenantAdmin."""
+    docs = _docs(platform, ctx)
+    current = docs.read(user_id)
+    _keep_an_admin(docs, current, {**current, "status": "erased"})
+
+
+def export_user(platform: Platform, ctx: TenantContext, user_id: str) -> dict[str, Any]:
+    """The user's profile and role assignments."""
+    try:
+        view, _ = get_user(platform, ctx, user_id)
+    except NotFound:
+        return {}
+    return {"profile": view.model_dump()}
+
+
+def erase_user(platform: Platform, ctx: TenantContext, user_id: str) -> None:
+    """Delete the user's profile and role assignments (idempotent)."""
+    with contextlib.suppress(NotFound):
+        _docs(platform, ctx).delete(user_id)
+    platform.cache.delete(_cache_key(ctx.tenant_id, user_id))
