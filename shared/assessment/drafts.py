@@ -35,11 +35,12 @@ from shared.media import service as media
 from shared.platform.documents import Document, Filter
 from shared.platform.tenancy import TenantContext, TenantDocuments
 from shared.tenancy import service as tenancy
+from shared.tenancy.model import FeatureFlag
 
 __all__ = ["approve_draft", "generate_drafts", "get_draft", "list_drafts", "reject_draft"]
 
 log = logging.getLogger("lms.assessment.drafts")
-FLAG = "ai_question_drafts"
+FLAG: FeatureFlag = "ai_question_drafts"
 
 
 def _docs(platform: Platform, ctx: TenantContext) -> TenantDocuments:
@@ -67,8 +68,7 @@ def _lesson(platform: Platform, ctx: TenantContext, course_id: str, lesson_id: s
 
 
 def _require_flag(platform: Platform, ctx: TenantContext) -> None:
-    tenant, _ = tenancy.get_tenant(platform, ctx)
-    if not tenant.flags.get(FLAG, False):
+    if not tenancy.feature_enabled(platform, ctx, FLAG):
         raise Forbidden("AI question drafts are turned off for this tenant")
 
 

@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from shared.assessment.model import ATTEMPTS, BY_ID, AttemptView, EssayGrade, GradesBody
+from shared.assessment.retention import DETAIL_PURGED
 from shared.assessment.rules import attempt_view, item_points, score_of
 from shared.audit import service as audit_log
 from shared.bootstrap import Platform
@@ -156,9 +157,12 @@ def _rubric_grade(question: dict[str, Any], grade: EssayGrade) -> dict[str, Any]
 
 
 def _apply_grades(doc: Document, body: GradesBody, ctx: TenantContext, at: str) -> list[dict[str, Any]]:
-    """Apply the rubric grades to ``doc``; the changes of earlier grades (what the audit records)."""
+    """Apply the rubric grades to ``doc``; each grade given or changed (what the audit records), with
+    the grade it replaced (None for an essay's first grade)."""
     if doc["status"] == "open":
         raise Conflict("the attempt has not been submitted yet")
+    if doc.get(DETAIL_PURGED):
+        raise Conflict("the answers of this attempt were deleted under the tenant's retention; its grade is final")
     items = {item["questionId"]: item["question"] for item in doc["items"]}
     changed = []
     for grade in body.grades:
@@ -173,14 +177,13 @@ def _apply_grades(doc: Document, body: GradesBody, ctx: TenantContext, at: str) 
             raise InvalidInput("a reason is required to change a grade")
         doc["grades"][grade.questionId] = {**new, "by": ctx.user_id, "at": at}
         doc["awarded"][grade.questionId] = new["points"]
-        if before is not None:
-            changed.append({"questionId": grade.questionId, "before": before, "after": new})
+        changed.append({"questionId": grade.questionId, "before": before, "after": new})
     return changed
 
 
 def grade_essays(platform: Platform, ctx: TenantContext, attempt_id: str, body: GradesBody) -> AttemptView:
     """An Instructor grades essay items by their rubric; the attempt is graded once every essay is.
-    Changing a grade needs a reason and is audited with the grade and score before and after."""
+    Every grade is audited with the grade and score before and after; changing one needs a reason."""
     changes: list[dict[str, Any]] = []
     before_score: list[Any] = []
 
@@ -202,10 +205,10 @@ def grade_essays(platform: Platform, ctx: TenantContext, attempt_id: str, body: 
         audit_log.record(
             platform,
             ctx,
-            action="attempt.regrade",
+            action="attempt.graded" if changed["before"] is None else "attempt.regrade",
             subject_type="attempt",
             subject_id=attempt_id,
-            before={**changed["before"], "questionId": changed["questionId"], "score": before_score[0]},
+            before={**(changed["before"] or {}), "questionId": changed["questionId"], "score": before_score[0]},
             after={**changed["after"], "questionId": changed["questionId"], "score": stored.get("score")},
             reason=body.reason,
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from shared.audit.model import AUDIT, NEWEST_FIRST, AuditEntry
@@ -10,8 +11,22 @@ from shared.kernel import Paged
 from shared.observability import correlation_id
 from shared.platform.documents import Filter
 from shared.platform.tenancy import TenantContext, TenantDocuments
+from shared.tenancy import privacy
 
-__all__ = ["list_entries", "record"]
+__all__ = [
+    "ERASURE_ACTION",
+    "erase_user",
+    "export_user",
+    "list_entries",
+    "purge_before",
+    "record",
+    "rename_subject",
+]
+
+PURGE_PAGE = 100
+
+# The action of an erasure's own entry: the one entry an erasure keeps naming the erased user.
+ERASURE_ACTION = "user.erased"
 
 
 def record(
@@ -65,3 +80,56 @@ def list_entries(
         continuation=continuation,
     )
     return Paged[AuditEntry](items=[AuditEntry.model_validate(d) for d in page.items], continuation=page.continuation)
+
+
+def purge_before(platform: Platform, ctx: TenantContext, cutoff: datetime) -> int:
+    """Delete the tenant's entries made before ``cutoff`` (its audit retention); return how many.
+    The retention sweep (shared/tenancy/retention.py) is the only caller: nothing else deletes an entry."""
+    docs, purged = _docs(platform, ctx), 0
+    expired = [Filter("at", "lt", cutoff.isoformat())]
+    while True:
+        # Each round reads from the start: deleting takes the entries out of the filter.
+        page = docs.query(expired, limit=PURGE_PAGE)
+        for doc in page.items:
+            docs.delete(doc["id"])
+        purged += len(page.items)
+        if len(page.items) < PURGE_PAGE:
+            return purged
+
+
+# --- GDPR: the audit log's part of an export and an erasure (shared/tenancy/gdpr.py) ------------
+
+
+def _docs(platform: Platform, ctx: TenantContext) -> TenantDocuments:
+    return TenantDocuments(platform.documents, AUDIT, ctx)
+
+
+def export_user(platform: Platform, ctx: TenantContext, user_id: str) -> dict[str, Any]:
+    """Every audit entry about the user or made by them, newest first."""
+    who = privacy.erased_user(platform, ctx, user_id)
+    entries = [AuditEntry.model_validate(d) for d in privacy.documents_mentioning(_docs(platform, ctx), who)]
+    entries.sort(key=lambda e: (e.at, e.id), reverse=True)
+    return {"entries": [e.model_dump() for e in entries]}
+
+
+def erase_user(platform: Platform, ctx: TenantContext, user_id: str) -> None:
+    """Keep every entry (the log stays complete) with the user replaced by their pseudonym, except the
+    entries of the user's own erasure, which the law requires to name whom they erased."""
+    who = privacy.erased_user(platform, ctx, user_id)
+    docs = _docs(platform, ctx)
+    for doc in privacy.documents_mentioning(docs, who):
+        if doc.get("action") == ERASURE_ACTION and doc.get("subjectId") == user_id:
+            continue
+        privacy.pseudonymise(docs, who, doc)
+
+
+def rename_subject(platform: Platform, ctx: TenantContext, subject_type: str, old_id: str, new_id: str) -> None:
+    """Point the entries about a subject at its new id (an erasure re-keys ids derived from a user's id)."""
+    docs = _docs(platform, ctx)
+    filters = [Filter("subjectType", "eq", subject_type), Filter("subjectId", "eq", old_id)]
+    while True:
+        page = docs.query(filters, limit=100)
+        for doc in page.items:
+            docs.replace({**privacy.exported(doc), "subjectId": new_id}, if_match=doc["_etag"])
+        if len(page.items) < 100:
+            return

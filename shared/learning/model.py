@@ -20,6 +20,7 @@ from shared.learning.events import PROGRESS
 from shared.platform.documents import ContainerSpec, Order
 
 __all__ = [
+    "DETAIL_PURGED",
     "MAX_EVENTS",
     "PROGRESS_CONTAINER",
     "Batch",
@@ -31,6 +32,8 @@ __all__ = [
     "next_state",
     "progress_id",
     "watched_seconds",
+    "watched_total",
+    "without_activity_detail",
 ]
 
 PROGRESS_CONTAINER = ContainerSpec(PROGRESS, orderings=((Order("id"),),))
@@ -39,6 +42,8 @@ MAX_INTERVAL_SECONDS = 6 * 3600  # longer than any lesson: a single "interval" a
 MAX_INTERVALS_KEPT = 500  # merged intervals per lesson; a pathological seeker cannot grow a document forever
 RECENT_BATCHES = 200  # batch ids remembered per document, to ignore a resent batch
 OUTBOX_DAYS = 7
+# Set when retention summarised a document's activity detail; the next write of the document clears it.
+DETAIL_PURGED = "detailPurgedAt"
 
 State = Literal["not_started", "in_progress", "completed"]
 Signal = Literal["activity", "criteria_met", "manual"]
@@ -133,6 +138,12 @@ def watched_seconds(intervals: Iterable[Sequence[float]]) -> float:
     return float(sum(end - start for start, end in intervals))
 
 
+def watched_total(progress: Mapping[str, Any]) -> float:
+    """Seconds of a video lesson watched: its merged intervals or, once retention replaced them by
+    their total, that total (the larger of the two if the learner watched again since)."""
+    return max(float(progress.get("watchedSeconds", 0.0)), watched_seconds(progress.get("watched", [])))
+
+
 def interval_problem(event: ActivityEvent, duration: float | None) -> str | None:
     """Why a watch interval is refused, or None when it is acceptable."""
     if event.from_ is None or event.to is None:
@@ -197,7 +208,7 @@ def lesson_percent(spec: LessonSpec, progress: Mapping[str, Any]) -> float:
     if progress.get("state") == "completed":
         return 100.0
     if spec.kind == "video" and spec.duration:
-        return round(min(100.0, 100 * watched_seconds(progress.get("watched", [])) / spec.duration), 1)
+        return round(min(100.0, 100 * watched_total(progress) / spec.duration), 1)
     return 0.0
 
 
@@ -206,7 +217,7 @@ def criteria_met(spec: LessonSpec, progress: Mapping[str, Any], policy: Completi
     if spec.kind == "video":
         if not spec.duration:
             return False  # no known duration yet (transcoding): nothing to measure against
-        return watched_seconds(progress.get("watched", [])) >= policy.watchRatio * spec.duration - 1e-9
+        return watched_total(progress) >= policy.watchRatio * spec.duration - 1e-9
     if spec.kind == "text":
         return bool(progress.get("read"))
     if spec.kind == "scorm":
@@ -276,3 +287,23 @@ def event_id(kind: str, tenant: str, user: str, course: str, version: int, lesso
     consumer drop the repeats, so there is one CourseCompleted per enrollment and version."""
     key = "|".join([kind, tenant, user, course, str(version), lesson or ""])
     return hashlib.sha256(key.encode()).hexdigest()[:32]
+
+
+def snapshot_event_id(tenant: str, user: str, course: str, write_seq: int, at: str) -> str:
+    """The id of the progress snapshot one write records: a new fact on every write (the write's
+    time tells a document written anew after a deletion apart from its predecessor)."""
+    key = "|".join(["CourseProgressChanged", tenant, user, course, str(write_seq), at])
+    return hashlib.sha256(key.encode()).hexdigest()[:32]
+
+
+def without_activity_detail(doc: Mapping[str, Any], purged_at: str) -> dict[str, Any]:
+    """A progress document without its activity detail (retention): each lesson's watched intervals
+    become their total, and the remembered batch ids and the relayed outbox go. States, completion
+    times, time on task and manual completions stay, so every percentage and decision stays the same."""
+    lessons = {}
+    for lesson_id, lesson in doc.get("lessons", {}).items():
+        kept = {k: v for k, v in lesson.items() if k != "watched"}
+        if "watched" in lesson or "watchedSeconds" in lesson:
+            kept["watchedSeconds"] = round(watched_total(lesson), 3)
+        lessons[lesson_id] = kept
+    return {**doc, "lessons": lessons, "batches": [], "outbox": [], DETAIL_PURGED: purged_at}

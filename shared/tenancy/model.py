@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, StringConstraints, field_validator
 
@@ -31,10 +31,13 @@ __all__ = [
     "FeatureFlag",
     "MeView",
     "PublicBranding",
+    "Retention",
+    "RetentionPatch",
     "TenantCreate",
     "TenantPatch",
     "TenantView",
     "UserCreate",
+    "UserExport",
     "UserPatch",
     "UserView",
     "effective_flags",
@@ -71,6 +74,13 @@ HexColor = Annotated[str, StringConstraints(pattern=r"^#[0-9a-fA-F]{6}$")]
 TrackerName = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,39}$")]
 Flags = dict[FeatureFlag, bool]
 
+# How long a tenant keeps its audit log and its learners' activity detail (shared/tenancy/retention.py
+# enforces both). The floor keeps a month of history for support; the ceiling is ten years.
+RETENTION_MIN_DAYS, RETENTION_MAX_DAYS = 30, 3650
+AUDIT_RETENTION_DAYS = 2555  # seven years, what auditors usually ask of training records
+ACTIVITY_RETENTION_DAYS = 730
+RetentionDays = Annotated[int, Field(ge=RETENTION_MIN_DAYS, le=RETENTION_MAX_DAYS, strict=True)]
+
 
 class Branding(InputModel):
     displayName: ShortText | None = None
@@ -88,6 +98,22 @@ class BrandingPatch(PatchModel):
     logoUrl: HttpsUrl | None = None
 
 
+class Retention(InputModel):
+    auditDays: RetentionDays = Field(
+        default=AUDIT_RETENTION_DAYS, description="audit entries older than this many days are deleted"
+    )
+    activityDays: RetentionDays = Field(
+        default=ACTIVITY_RETENTION_DAYS,
+        description="activity detail older than this many days is deleted: notifications, the answers of graded "
+        "attempts, the watched intervals and batch ids of completed courses (scores, states and percentages stay)",
+    )
+
+
+class RetentionPatch(PatchModel):
+    auditDays: RetentionDays | None = None
+    activityDays: RetentionDays | None = None
+
+
 class FirstAdmin(InputModel):
     id: UserId | None = None
     email: Email
@@ -101,6 +127,7 @@ class TenantCreate(InputModel):
     flags: Flags = Field(default_factory=dict)
     k12: bool = False
     trackers: list[TrackerName] = Field(default_factory=list, max_length=20)
+    retention: Retention = Field(default_factory=Retention)
     admin: FirstAdmin | None = None
 
 
@@ -110,6 +137,7 @@ class TenantPatch(PatchModel):
     flags: Flags | None = None
     k12: bool | None = None
     trackers: list[TrackerName] | None = Field(default=None, max_length=20)
+    retention: RetentionPatch | None = None
     reason: Reason | None = None
 
 
@@ -120,6 +148,7 @@ class TenantView(OutputModel):
     flags: dict[str, bool] = Field(description="effective flags: platform defaults, tenant overrides, K-12 rules")
     k12: bool
     trackers: list[str]
+    retention: Retention = Field(default_factory=Retention, description="how long audit and activity detail are kept")
     status: str
     createdAt: str
     updatedAt: str
@@ -173,6 +202,20 @@ class UserView(OutputModel):
     status: str
     createdAt: str
     updatedAt: str
+
+
+class UserExport(OutputModel):
+    """Everything the platform holds about one user (GDPR Art. 15 and 20), as machine-readable JSON."""
+
+    format: Literal["lms-personal-data/1"] = "lms-personal-data/1"
+    tenantId: str
+    userId: str
+    exportedAt: str
+    data: dict[str, dict[str, Any]] = Field(
+        description="per context (profile, enrollment, learning, assessment, credentials, notifications, media, "
+        "catalog, audit, ...): the documents that are the user's own in full, and `mentions`: the id, type and "
+        "fields of other documents that name the user (a course they wrote, an essay they graded)"
+    )
 
 
 class MeView(OutputModel):

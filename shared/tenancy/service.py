@@ -16,16 +16,20 @@ from shared.tenancy import users
 from shared.tenancy.model import (
     BY_ID,
     TENANTS,
+    FeatureFlag,
     PublicBranding,
+    Retention,
     TenantCreate,
     TenantPatch,
     TenantView,
     allowed_trackers,
     effective_flags,
+    is_enabled,
 )
 
 __all__ = [
     "create_tenant",
+    "feature_enabled",
     "get_tenant",
     "list_tenants",
     "public_branding",
@@ -77,16 +81,25 @@ def get_tenant(platform: Platform, ctx: TenantContext) -> tuple[TenantView, str]
     return _view(doc), doc["_etag"]
 
 
+def feature_enabled(platform: Platform, ctx: TenantContext, flag: FeatureFlag) -> bool:
+    """Whether the caller's tenant has a feature, as ``is_enabled`` decides (defaults, overrides, K-12)."""
+    doc = TenantDocuments(platform.documents, TENANTS, ctx).read(ctx.tenant_id)
+    return is_enabled(doc, flag)
+
+
 def update_tenant(
     platform: Platform, ctx: TenantContext, patch: TenantPatch, *, if_match: str | None
 ) -> tuple[TenantView, str]:
-    """Change the tenant's name, branding, flags or K-12 setting; audited."""
+    """Change the tenant's name, branding, flags, trackers, retention or K-12 setting; audited."""
     docs = TenantDocuments(platform.documents, TENANTS, ctx)
     current = docs.read(ctx.tenant_id)
-    changes = patch.model_dump(exclude_unset=True, exclude={"reason", "branding", "flags"})
+    changes = patch.model_dump(exclude_unset=True, exclude={"reason", "branding", "flags", "retention"})
     updated: dict[str, Any] = {**current, **changes}
     if patch.branding is not None:
         updated["branding"] = {**current["branding"], **patch.branding.model_dump(exclude_unset=True)}
+    if patch.retention is not None:
+        kept = Retention.model_validate(current.get("retention", {})).model_dump()
+        updated["retention"] = {**kept, **patch.retention.model_dump(exclude_unset=True)}
     if patch.flags is not None:
         updated["flags"] = {**current.get("flags", {}), **patch.flags}
     updated["updatedAt"] = platform.clock.now().isoformat()
@@ -106,7 +119,7 @@ def update_tenant(
 
 
 def _settings_of(doc: Document) -> dict[str, Any]:
-    return {k: doc.get(k) for k in ("name", "branding", "flags", "k12", "trackers")}
+    return {k: doc.get(k) for k in ("name", "branding", "flags", "k12", "trackers", "retention")}
 
 
 def public_branding(platform: Platform, tenant_id: str) -> PublicBranding:

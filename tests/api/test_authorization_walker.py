@@ -12,7 +12,7 @@ from shared.platform.clock import ManualClock
 from shared.platform.identity import DevIssuer
 from shared.roles import ROLE_MATRIX, Role
 from shared.settings import Settings
-from tests.api.openapi_walk import call, operations
+from tests.api.openapi_walk import WRITE_METHODS, call, operations
 from tests.conftest import Tokens
 
 SAMPLE = "sample-1"
@@ -97,3 +97,42 @@ def test_members_of_an_inactive_tenant_are_refused(client: TestClient, make_tena
     platform.cache.delete(f"tenancy:tenant:{tenant.id}")
     response = client.get("/api/v1/tenant", headers=tenant.as_(Role.TENANT_ADMIN))
     assert response.status_code == 403
+
+
+# SupportReadonly changes nothing of a tenant's. The one write it may make is to its own inbox: marking
+# the notifications it was sent read, as every member does.
+SUPPORT_OWN_STATE = {"notifications.update"}
+# The GDPR archive of one person is for TenantAdmins alone (shared/roles.py); support reads the rest.
+TENANT_ADMIN_ONLY_READS = {"users.export"}
+
+
+def test_support_readonly_is_refused_every_write_route_with_403(
+    client: TestClient, tokens: Tokens, make_tenant
+) -> None:
+    tenant = make_tenant()
+    support = _headers_for(Role.SUPPORT_READONLY, tenant.id, tokens)
+    walked = []
+    for op in operations(client):
+        if op.public or op.method not in WRITE_METHODS:
+            continue
+        if op.spec["x-operation"] in SUPPORT_OWN_STATE:
+            assert op.path.startswith("/api/v1/me/"), f"{op} is not the caller's own state"
+            continue
+        response = call(client, op, _sample_values(op.path_params, tenant.id), support)
+        assert response.status_code == 403, f"{op} let SupportReadonly through: {response.status_code}"
+        walked.append(str(op))
+    assert "PATCH /api/v1/tenant" in walked and "DELETE /api/v1/users/{userId}" in walked
+
+
+def test_support_readonly_may_read_everything_a_tenant_admin_reads(
+    client: TestClient, tokens: Tokens, make_tenant
+) -> None:
+    tenant = make_tenant()
+    support = _headers_for(Role.SUPPORT_READONLY, tenant.id, tokens)
+    for op in operations(client):
+        if op.public or op.method != "get" or Role.TENANT_ADMIN not in op.roles:
+            continue
+        if op.spec["x-operation"] in TENANT_ADMIN_ONLY_READS:
+            continue
+        response = call(client, op, _sample_values(op.path_params, tenant.id), support)
+        assert response.status_code not in (401, 403), f"{op} refused SupportReadonly: {response.status_code}"
