@@ -11,7 +11,19 @@ from __future__ import annotations
 
 import azure.functions as func
 
-from functions import assessment, credentials, discovery, enrollment, learning, media, notifications
+from functions import (
+    assessment,
+    billing,
+    credentials,
+    discovery,
+    enrollment,
+    learning,
+    media,
+    notifications,
+    placement,
+    reporting,
+    retention,
+)
 
 __all__ = ["BLUEPRINTS"]
 
@@ -23,4 +35,8 @@ BLUEPRINTS: list[func.Blueprint] = [
     media.bp,
     notifications.bp,
     credentials.bp,
+    reporting.bp,
+    billing.bp,
+    placement.bp,
+    retention.bp,
 ]

@@ -14,6 +14,7 @@ from typing import Any
 from shared.assessment.drafts_model import QUESTION_DRAFTS_CONTAINER
 from shared.assessment.model import ATTEMPTS_CONTAINER, BANKS_CONTAINER
 from shared.audit.model import AUDIT_CONTAINER
+from shared.billing.model import USAGE_CONTAINER
 from shared.catalog.model import COURSES_CONTAINER, PATHS_CONTAINER
 from shared.credentials.model import CERTIFICATE_CODES_CONTAINER, CERTIFICATES_CONTAINER
 from shared.enrollment.model import ENROLLMENTS_CONTAINER
@@ -23,6 +24,7 @@ from shared.notifications.model import NOTIFICATIONS_CONTAINER
 from shared.platform._cosmos_query import indexing_policy
 from shared.platform.documents import ContainerSpec
 from shared.platform.topology import LEASES
+from shared.reporting.model import REPORTS_CONTAINER
 from shared.tenancy.model import TENANTS_CONTAINER, USERS_CONTAINER
 
 __all__ = ["DOCUMENT_CONTAINERS", "cosmos_containers", "cosmos_containers_json"]
@@ -42,6 +44,8 @@ DOCUMENT_CONTAINERS: tuple[ContainerSpec, ...] = (
     CERTIFICATES_CONTAINER,
     CERTIFICATE_CODES_CONTAINER,
     NOTIFICATIONS_CONTAINER,
+    USAGE_CONTAINER,
+    REPORTS_CONTAINER,
     ContainerSpec(LEASES),
 )
 

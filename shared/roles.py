@@ -40,6 +40,8 @@ class Operation(StrEnum):
     USER_LIST = "users.list"
     USER_READ = "users.read"
     USER_UPDATE = "users.update"
+    USER_EXPORT = "users.export"
+    USER_ERASE = "users.erase"
     AUDIT_READ = "audit.read"
     COURSE_CREATE = "courses.create"
     COURSE_READ = "courses.read"
@@ -77,6 +79,8 @@ class Operation(StrEnum):
     CERTIFICATE_REVOKE = "certificates.revoke"
     NOTIFICATIONS_READ = "notifications.read"
     NOTIFICATIONS_UPDATE = "notifications.update"
+    USAGE_READ = "usage.read"
+    REPORT_READ = "reports.read"
 
 
 _SA = frozenset({Role.SUPER_ADMIN})
@@ -95,6 +99,9 @@ ROLE_MATRIX: Mapping[Operation, frozenset[Role]] = {
     Operation.USER_LIST: _TA_SR,
     Operation.USER_READ: _TA_SR,
     Operation.USER_UPDATE: _TA,
+    # GDPR: the export is the user's whole file and the erasure cannot be undone; TenantAdmins only.
+    Operation.USER_EXPORT: _TA,
+    Operation.USER_ERASE: _TA,
     Operation.AUDIT_READ: _TA_SR,
     Operation.COURSE_CREATE: _AUTHORS,
     Operation.COURSE_READ: _MEMBERS,
@@ -140,6 +147,10 @@ ROLE_MATRIX: Mapping[Operation, frozenset[Role]] = {
     # Every member reads their own notifications and marks them read (their own state, not the tenant's).
     Operation.NOTIFICATIONS_READ: _MEMBERS,
     Operation.NOTIFICATIONS_UPDATE: _MEMBERS,
+    # Metered usage is the tenant's bill: its admins read it, and support (read only).
+    Operation.USAGE_READ: _TA_SR,
+    # Course reports are for the people who teach and run courses, and for support (read only).
+    Operation.REPORT_READ: _AUTHORS | {Role.SUPPORT_READONLY},
 }
 
 

@@ -21,11 +21,16 @@ from typing import Protocol
 from shared.assessment.grading import sweep_expired_attempts
 from shared.assessment.handlers import ATTEMPTS_FEED, relay_attempt_change
 from shared.assessment.model import ATTEMPTS
+from shared.billing import handlers as billing_events
+from shared.billing.handlers import Periodically
+from shared.billing.service import flush_usage_meter, measure_storage
 from shared.bootstrap import Platform, default_platform
 from shared.catalog.model import COURSES
 from shared.credentials.handlers import on_certificate_message
 from shared.discovery.handlers import COURSE_FEED, index_course_change
 from shared.enrollment.handlers import ENROLLMENT_EVENTS, on_event_message
+from shared.enrollment.model import ENROLLMENTS
+from shared.enrollment.relay import ENROLLMENTS_FEED, relay_enrollment_change
 from shared.errors import NotFound
 from shared.learning import handlers as learning_events
 from shared.learning.events import PROGRESS
@@ -34,10 +39,13 @@ from shared.learning.relay import PROGRESS_FEED, relay_progress_change
 from shared.media.handlers import UploadWatcher, on_transcode_message
 from shared.media.model import TRANSCODE_QUEUE
 from shared.notifications import handlers as notification_events
-from shared.observability import configure_logging
+from shared.observability import configure_logging, correlated
 from shared.platform.bus import ReceivedMessage
 from shared.platform.documents import Document
 from shared.platform.topology import CERTIFICATES_QUEUE, LEASES, QUEUES
+from shared.reporting import handlers as reporting_events
+from shared.telemetry import configure_telemetry
+from shared.tenancy.retention import SWEEP_EVERY_SECONDS, sweep_retention
 
 __all__ = ["BusConsumer", "ChangeFeedFollower", "Job", "LocalWorker", "Upkeep"]
 
@@ -95,7 +103,9 @@ class BusConsumer:
         handled = 0
         for message in platform.bus.receive(self.entity, max_messages=self.batch):
             try:
-                with _lock_kept(platform, message, self.renew_every):
+                # Its logs and spans carry the message's correlation id, or its id (as a request's do).
+                cid = message.properties.get("correlationId") or message.message_id
+                with correlated(cid), _lock_kept(platform, message, self.renew_every):
                     self.handler(platform, message)
             except Exception:
                 log.exception("handler failed", extra={"entity": self.entity, "messageId": message.message_id})
@@ -109,30 +119,45 @@ class BusConsumer:
 @dataclass
 class ChangeFeedFollower:
     """Feeds each changed document of a container to a handler, at least once, in order.
-    The checkpoint moves only after the handler succeeded for the whole page."""
+    The checkpoint moves only after the handler succeeded for the whole page. With ``placement``
+    it follows the feed of that one database (see shared/placement.py) under a checkpoint of its own."""
 
     name: str
     container: str
     handler: Callable[[Platform, Document], None]
     page_size: int = 100
+    placement: str | None = None
+
+    def _checkpoint_key(self) -> tuple[str, str]:
+        """The checkpoint's partition and id. A placed follower runs in Azure, whose leases container
+        is partitioned by /id (the change feed processor's rule): its id is also its partition, so the
+        same read and write find it there and where leases are partitioned by /tenantId (embedded,
+        emulator). The dot keeps it off every tenant id, so it stays in the shared database."""
+        if self.placement is None:
+            return LEASE_PARTITION, self.name
+        key = f"{self.name}.{self.placement}"
+        return key, key
 
     def _lease(self, platform: Platform) -> Document | None:
+        partition, lease_id = self._checkpoint_key()
         try:
-            return platform.documents.read(LEASES, LEASE_PARTITION, self.name)
+            return platform.documents.read(LEASES, partition, lease_id)
         except NotFound:
             return None
 
     def run_once(self, platform: Platform) -> int:
         lease = self._lease(platform)
         page = platform.documents.read_changes(
-            self.container, lease["continuation"] if lease else None, max_items=self.page_size
+            self.container, lease["continuation"] if lease else None, max_items=self.page_size, placement=self.placement
         )
         for doc in page.items:
-            self.handler(platform, doc)
+            with correlated(doc.get("correlationId") or f"{self.container}/{doc.get('id')}"):
+                self.handler(platform, doc)
         if page.items:
-            checkpoint = {"id": self.name, "tenantId": LEASE_PARTITION, "continuation": page.continuation}
+            partition, lease_id = self._checkpoint_key()
+            checkpoint = {"id": lease_id, "tenantId": partition, "continuation": page.continuation}
             # The ETag guard makes a second worker on the same lease fail instead of racing.
-            platform.documents.upsert(LEASES, LEASE_PARTITION, checkpoint, if_match=lease["_etag"] if lease else None)
+            platform.documents.upsert(LEASES, partition, checkpoint, if_match=lease["_etag"] if lease else None)
         return len(page.items)
 
 
@@ -160,6 +185,8 @@ def bus_consumers() -> list[BusConsumer]:
         BusConsumer(
             "notification-events", notification_events.NOTIFICATIONS_EVENTS, notification_events.on_event_message
         ),
+        BusConsumer("reporting-events", reporting_events.REPORTING_EVENTS, reporting_events.on_event_message),
+        BusConsumer("billing-events", billing_events.BILLING_EVENTS, billing_events.on_event_message),
         BusConsumer("credentials-certificates", CERTIFICATES_QUEUE, on_certificate_message),
         # One transcode at a time: each holds a CPU-heavy ffmpeg run for about as long as the video.
         BusConsumer(
@@ -178,6 +205,7 @@ def change_feed_followers() -> list[ChangeFeedFollower]:
         ChangeFeedFollower(COURSE_FEED, COURSES, index_course_change),
         ChangeFeedFollower(PROGRESS_FEED, PROGRESS, relay_progress_change),
         ChangeFeedFollower(ATTEMPTS_FEED, ATTEMPTS, relay_attempt_change),
+        ChangeFeedFollower(ENROLLMENTS_FEED, ENROLLMENTS, relay_enrollment_change),
     ]
 
 
@@ -189,6 +217,9 @@ def default_jobs() -> list[Job]:
         Upkeep("purge-expired-documents", _purge_expired),
         Upkeep("media-upload-watcher", UploadWatcher()),
         Upkeep("grade-expired-attempts", sweep_expired_attempts),
+        Upkeep("billing-meter-flush", Periodically(billing_events.FLUSH_EVERY_SECONDS, flush_usage_meter)),
+        Upkeep("billing-storage", Periodically(billing_events.MEASURE_EVERY_SECONDS, measure_storage)),
+        Upkeep("retention-sweep", Periodically(SWEEP_EVERY_SECONDS, sweep_retention)),
     ]
 
 
@@ -241,9 +272,11 @@ class LocalWorker:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m shared.worker --entity transcode``: consume bus entities in this process."""
+    """``python -m shared.worker --entity transcode [--until-idle]``: consume bus entities in this
+    process, forever or (``--until-idle``, an execution of the transcoder job) until nothing is left."""
     parser = argparse.ArgumentParser(prog="python -m shared.worker")
     parser.add_argument("--entity", action="append", required=True, help="queue or subscription path (repeatable)")
+    parser.add_argument("--until-idle", action="store_true", help="exit 0 once a round receives nothing")
     args = parser.parse_args(argv)
     consumers = [c for c in bus_consumers() if c.entity in args.entity]
     missing = set(args.entity) - {c.entity for c in consumers}
@@ -251,7 +284,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"no handler consumes {', '.join(sorted(missing))}", file=sys.stderr)
         return 2
     configure_logging()
-    LocalWorker(default_platform(), list(consumers)).run_forever()
+    configure_telemetry()  # as function_app.py does: only where APPLICATIONINSIGHTS_CONNECTION_STRING is set
+    worker = LocalWorker(default_platform(), list(consumers))
+    if args.until_idle:
+        handled = worker.run_until_idle()
+        log.info("nothing left to receive", extra={"entities": args.entity, "handled": handled})
+        return 0
+    worker.run_forever()
     return 0
 
 

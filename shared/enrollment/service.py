@@ -13,6 +13,7 @@ from shared.audit import service as audit_log
 from shared.bootstrap import Platform
 from shared.catalog import service as catalog
 from shared.catalog.model import CourseVersionView
+from shared.enrollment.events import with_enrollment_created
 from shared.enrollment.model import (
     BY_ID,
     ENROLLMENTS,
@@ -30,14 +31,16 @@ from shared.notifications.service import notify
 from shared.platform.documents import Document, Filter
 from shared.platform.tenancy import TenantContext, TenantDocuments
 from shared.roles import Role
+from shared.tenancy import privacy, users
 from shared.tenancy import service as tenancy
-from shared.tenancy import users
 
 __all__ = [
     "HOLDING",
     "change_enrollment",
     "enroll",
     "enroll_user",
+    "erase_user",
+    "export_user",
     "find_enrollment",
     "list_my_enrollments",
     "list_roster",
@@ -129,7 +132,10 @@ def enroll_user(
         return _view(existing), False
     if check_prerequisites:
         _require_prerequisites(platform, ctx, course, user_id)
-    doc = _enrollment_doc(ctx, course, user_id, source, due, platform.clock.now().isoformat())
+    now = platform.clock.now()
+    doc = _enrollment_doc(ctx, course, user_id, source, due, now.isoformat())
+    # The event goes in the same write as the enrollment; the relay publishes it from the change feed.
+    doc = with_enrollment_created(doc, existing, ctx.tenant_id, platform.ids.new_id(), now)
     if existing is not None:
         stored = docs.replace(doc, if_match=existing["_etag"])
     else:
@@ -186,8 +192,7 @@ def _enrollee(platform: Platform, ctx: TenantContext, body: EnrollRequest) -> st
 
 
 def _allow_self_enrollment(platform: Platform, ctx: TenantContext, course: CourseVersionView) -> None:
-    tenant, _ = tenancy.get_tenant(platform, ctx)
-    if not tenant.flags.get("self_enrollment", False):
+    if not tenancy.feature_enabled(platform, ctx, "self_enrollment"):
         raise Forbidden("self-enrollment is turned off for this tenant")
     if not course.selfEnrollment:
         raise Forbidden("this course does not allow self-enrollment; ask an instructor to assign it")
@@ -344,3 +349,30 @@ def mark_completed(
         except PreconditionFailed:
             continue  # changed meanwhile (a due date, a move): read it again and retry
     raise PreconditionFailed("the enrollment kept changing; try again")
+
+
+# --- GDPR: this context's part of an export and an erasure (shared/tenancy/gdpr.py) -------------
+
+
+def export_user(platform: Platform, ctx: TenantContext, user_id: str) -> dict[str, Any]:
+    """The user's enrollments and payment orders, and the enrollments of others they made."""
+    who = privacy.erased_user(platform, ctx, user_id)
+    found = privacy.documents_mentioning(_docs(platform, ctx), who)
+    own = [privacy.exported(d) for d in found if d.get("userId") == user_id]
+    return {
+        "enrollments": [d for d in own if d.get("type") == "enrollment"],
+        "orders": [d for d in own if d.get("type") == "order"],
+        "mentions": [privacy.mentions(d, who) for d in found if d.get("userId") != user_id],
+    }
+
+
+def erase_user(platform: Platform, ctx: TenantContext, user_id: str) -> None:
+    """Delete the user's enrollments; keep their payment orders (bookkeeping) and the enrollments
+    they gave others, with the user replaced by their pseudonym."""
+    who = privacy.erased_user(platform, ctx, user_id)
+    docs = _docs(platform, ctx)
+    for doc in privacy.documents_mentioning(docs, who):
+        if doc.get("type") == "enrollment" and doc.get("userId") == user_id:
+            docs.delete(doc["id"])
+        else:
+            privacy.pseudonymise(docs, who, doc)

@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from shared.assessment.api import router as assessment_router
 from shared.assessment.drafts_api import router as question_drafts_router
 from shared.audit.api import router as audit_router
+from shared.billing.api import router as billing_router
 from shared.bootstrap import Platform, default_platform
 from shared.catalog.api import router as catalog_router
 from shared.credentials.api import router as credentials_router
@@ -21,6 +22,7 @@ from shared.http.problems import install_problem_handlers
 from shared.learning.api import router as learning_router
 from shared.media.api import router as media_router
 from shared.notifications.api import router as notifications_router
+from shared.reporting.api import router as reporting_router
 from shared.settings import Settings
 from shared.tenancy.api import router as tenancy_router
 
@@ -40,6 +42,8 @@ ROUTERS = (
     question_drafts_router,
     credentials_router,
     notifications_router,
+    billing_router,
+    reporting_router,
 )
 
 

@@ -20,8 +20,9 @@ from shared.bootstrap import Platform
 from shared.catalog import service as catalog
 from shared.enrollment import service as enrollments
 from shared.errors import Conflict, NotFound, PreconditionFailed, Unavailable
-from shared.learning.events import COURSE_COMPLETED, LESSON_COMPLETED, PROGRESS
+from shared.learning.events import COURSE_COMPLETED, COURSE_PROGRESS_CHANGED, LESSON_COMPLETED, PROGRESS
 from shared.learning.model import (
+    DETAIL_PURGED,
     OUTBOX_DAYS,
     RECENT_BATCHES,
     ActivityEvent,
@@ -38,13 +39,17 @@ from shared.learning.model import (
     lesson_specs,
     merge_intervals,
     progress_id,
+    snapshot_event_id,
 )
 from shared.learning.views import CourseProgressView, progress_view
 from shared.platform.documents import Document
 from shared.platform.tenancy import TenantContext, TenantDocuments
+from shared.tenancy import privacy
 
 __all__ = [
     "course_policy",
+    "erase_user",
+    "export_user",
     "get_policy",
     "ingest_batch",
     "learner_progress",
@@ -178,11 +183,38 @@ def _record(doc: Document, ctx: TenantContext, kind: str, lesson: str | None, at
     return {**event, "lessonId": lesson} if lesson else event
 
 
+def _snapshot(
+    doc: Document, ctx: TenantContext, specs: list[LessonSpec], policy: CompletionPolicy, at: str, seq: int
+) -> dict[str, Any]:
+    """``CourseProgressChanged``: the learner's progress after this write, as their progress view shows
+    it (ids and numbers only, no personal data beyond the user id), with the lessons they have begun."""
+    view = progress_view(doc, specs, policy)
+    lessons = {
+        lesson.lessonId: {"percent": lesson.percent, "state": lesson.state, "activeSeconds": lesson.activeSeconds}
+        for lesson in view.lessons
+        if lesson.state != "not_started" or lesson.activeSeconds > 0 or lesson.percent > 0
+    }
+    return {
+        "id": snapshot_event_id(ctx.tenant_id, doc["userId"], doc["courseId"], seq, at),
+        "type": COURSE_PROGRESS_CHANGED,
+        "at": at,
+        "seq": seq,
+        "tenantId": ctx.tenant_id,
+        "userId": doc["userId"],
+        "courseId": doc["courseId"],
+        "version": doc["version"],
+        "percent": view.percent,
+        "state": view.state,
+        "lessons": lessons,
+    }
+
+
 def _settle(
     platform: Platform, ctx: TenantContext, doc: Document, specs: list[LessonSpec], policy: CompletionPolicy
 ) -> None:
     """Evaluate the policy on ``doc``; record the new states and, in the same document, the
-    events they cause (the outbox keeps a week of events for the relay)."""
+    events they cause and a snapshot of the progress (the outbox keeps a week of events for the
+    relay, and of the snapshots only this newest one)."""
     result = evaluate(doc, specs, policy)
     now = platform.clock.now().isoformat()
     seq = doc.get("writeSeq", 0) + 1
@@ -197,9 +229,12 @@ def _settle(
     if result.course_completed:
         doc["completedAt"] = now
         events.append(_record(doc, ctx, COURSE_COMPLETED, None, now, seq))
+    events.append(_snapshot(doc, ctx, specs, policy, now, seq))
     horizon = (platform.clock.now() - timedelta(days=OUTBOX_DAYS)).isoformat()
-    doc["outbox"] = [e for e in doc.get("outbox", []) if e["at"] >= horizon] + events
+    kept = [e for e in doc.get("outbox", []) if e["at"] >= horizon and e["type"] != COURSE_PROGRESS_CHANGED]
+    doc["outbox"] = kept + events
     doc["writeSeq"], doc["updatedAt"] = seq, now
+    doc.pop(DETAIL_PURGED, None)  # this write may bring new detail: the retention sweep looks again
 
 
 def _rebase(doc: Document, version: int) -> None:
@@ -338,10 +373,20 @@ def manual_completion(
     if body.lessonId and body.lessonId not in {s.id for s in _specs(platform, ctx, course_id, version)}:
         raise NotFound(f"no lesson {body.lessonId!r} in version {version}")
     before = learner_progress(platform, ctx, course_id, user_id)
+    done = (
+        any(lesson.lessonId == body.lessonId and lesson.state == "completed" for lesson in before.lessons)
+        if body.lessonId
+        else before.state == "completed"
+    )
+    if done:
+        # A repeat (a double click, a retried request) would otherwise rewrite and audit again.
+        raise Conflict(f"the {'lesson' if body.lessonId else 'course'} is already completed for this learner")
 
     def change(doc: Document) -> bool:
         target = doc["lessons"].setdefault(body.lessonId, {}) if body.lessonId else doc
         target["manual"] = {"by": ctx.user_id, "reason": body.reason, "at": platform.clock.now().isoformat()}
+        if body.lessonId:
+            target["touched"] = True  # a lesson completed by hand is activity: the course is under way
         return True
 
     _update(platform, ctx, course_id, user_id, version, change)
@@ -375,3 +420,30 @@ def record_quiz_result(
         return True
 
     _update(platform, ctx, course_id, user_id, enrollment["version"], change)
+
+
+# --- GDPR: this context's part of an export and an erasure (shared/tenancy/gdpr.py) -------------
+
+
+def export_user(platform: Platform, ctx: TenantContext, user_id: str) -> dict[str, Any]:
+    """The user's progress in every course (watched intervals, lesson states, completions), and the
+    documents of others that name them (a manual completion they made, a policy they set)."""
+    who = privacy.erased_user(platform, ctx, user_id)
+    found = privacy.documents_mentioning(_docs(platform, ctx), who)
+    own = [d for d in found if d.get("type") == "progress" and d.get("userId") == user_id]
+    return {
+        "progress": [privacy.exported(d) for d in own],
+        "mentions": [privacy.mentions(d, who) for d in found if d not in own],
+    }
+
+
+def erase_user(platform: Platform, ctx: TenantContext, user_id: str) -> None:
+    """Delete the user's progress (their activity) and pseudonymise what others' documents say of them."""
+    who = privacy.erased_user(platform, ctx, user_id)
+    docs = _docs(platform, ctx)
+    for doc in privacy.documents_mentioning(docs, who):
+        if doc.get("type") == "progress" and doc.get("userId") == user_id:
+            docs.delete(doc["id"])
+            platform.cache.delete(f"learning:{ctx.tenant_id}:enrollment:{doc['courseId']}:{user_id}")
+        else:
+            privacy.pseudonymise(docs, who, doc)

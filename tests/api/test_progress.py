@@ -123,9 +123,11 @@ def test_watching_enough_and_reading_completes_the_course_with_one_event_each(
     assert (view["state"], view["percent"], view["missing"]) == ("completed", 100.0, [])
     send(client, tenant, watch(course, 96, 120), {"type": "read", "courseId": course, "lessonId": "reading"})
     outbox = stored(platform, tenant, course)["outbox"]
-    kinds = sorted((e["type"], e.get("lessonId")) for e in outbox)
+    kinds = sorted((e["type"], e.get("lessonId")) for e in outbox if e["type"] != "CourseProgressChanged")
     assert kinds == [("CourseCompleted", None), ("LessonCompleted", "intro"), ("LessonCompleted", "reading")]
-    assert len({e["id"] for e in outbox}) == 3
+    assert len({e["id"] for e in outbox}) == 4
+    [snapshot] = [e for e in outbox if e["type"] == "CourseProgressChanged"]  # only the newest of three writes
+    assert (snapshot["seq"], snapshot["state"], snapshot["percent"]) == (3, "completed", 100.0)
 
 
 def test_time_on_task_is_summed_per_lesson(client: TestClient, make_tenant) -> None:
@@ -174,6 +176,25 @@ def test_a_tenant_admin_completes_a_course_by_hand_with_a_reason_and_it_is_audit
     audit = client.get("/api/v1/audit?action=progress.manual_completion", headers=tenant.as_(Role.TENANT_ADMIN))
     assert [e["reason"] for e in audit.json()["items"]] == ["completed in class"]
     assert client.post(url, json={"reason": "x"}, headers=tenant.as_(Role.INSTRUCTOR)).status_code == 403
+
+
+def test_a_lesson_completed_by_hand_counts_and_a_repeat_is_refused_without_a_second_audit(
+    client: TestClient, make_tenant
+) -> None:
+    tenant = make_tenant()
+    course = enrolled(client, tenant)["id"]
+    url = f"/api/v1/courses/{course}/progress/learner-1/complete"
+    admin = tenant.as_(Role.TENANT_ADMIN)
+    body = {"reason": "watched it in the classroom", "lessonId": "intro"}
+    assert client.post(url, json=body, headers=admin).status_code == 200
+    view = progress(client, tenant, course)
+    assert lesson(view, "intro")["state"] == "completed" and view["state"] == "in_progress"
+    again = client.post(url, json=body, headers=admin)
+    assert again.status_code == 409 and again.headers["content-type"].startswith("application/problem+json")
+    ghost = client.post(url, json={"reason": "x", "lessonId": "ghost"}, headers=admin)
+    assert ghost.status_code == 404
+    audit = client.get("/api/v1/audit?action=progress.manual_completion", headers=admin).json()["items"]
+    assert [(e["after"]["lesson"], e["reason"]) for e in audit] == [("intro", "watched it in the classroom")]
 
 
 def test_concurrent_batches_from_two_devices_all_count_and_complete_once(

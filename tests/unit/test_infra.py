@@ -9,12 +9,15 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import azure.functions as func
 import pytest
 from pycep import BicepParser
 
 from shared.audit.model import AUDIT
 from shared.containers import cosmos_containers_json
-from shared.platform.topology import BLOB_CONTAINERS, BUS_TOPOLOGY, EVENTS_TOPIC, LEASES
+from shared.credentials.model import CERTIFICATE_BLOBS
+from shared.media.model import MAX_DURATION_SECONDS, MEDIA_BLOBS, TRANSCODE_QUEUE, UPLOADS
+from shared.platform.topology import BLOB_CONTAINERS, BUS_TOPOLOGY, EVENTS_TOPIC, LEASES, QUEUES
 from shared.settings import Settings
 from shared.tenancy.model import TENANTS, USERS
 
@@ -34,7 +37,6 @@ OPTIONAL_SETTINGS = {
     "log_level": "default",
     "principal_cache_seconds": "default",
     "cosmos_key": "emulator only; Azure uses the managed identity",
-    "cosmos_placement": "set per enterprise tenant when one moves to a dedicated database",
     "cosmos_emulator": "local Cosmos DB emulator only",
     "blob_hierarchical_namespace": "the provisioned account has a flat namespace; set only for an ADLS Gen2 account",
     "blob_connection_string": "Azurite only",
@@ -88,7 +90,9 @@ def test_the_audit_container_has_the_composite_index_its_newest_first_query_need
 
 
 def test_storage_has_every_blob_container_the_code_uses() -> None:
-    assert set(BLOB_CONTAINERS) <= set(default_of("storage.bicep", "containers"))
+    named_by_code = {UPLOADS, MEDIA_BLOBS, CERTIFICATE_BLOBS}
+    assert named_by_code == set(BLOB_CONTAINERS)
+    assert named_by_code <= set(default_of("storage.bicep", "containers"))
 
 
 def test_service_bus_matches_the_bus_topology_of_the_code() -> None:
@@ -139,3 +143,240 @@ def test_azd_subscribes_the_upload_trigger_to_blob_events_after_deploying() -> N
     assert hook and (ROOT / hook.group(1)).is_file()
     script = (ROOT / hook.group(1)).read_text()
     assert "Host.Functions.validate_upload" in script and "containers/uploads/" in script
+
+
+# --- service bus subscriptions ----------------------------------------------------------------
+
+
+def test_topic_subscriptions_expire_unconsumed_events_to_their_dead_letter_queue() -> None:
+    module = parsed(INFRA / "modules" / "servicebus.bicep")
+    properties = module["resources"]["subscriptions"]["config"]["config"]["properties"]
+    ttl = resolve(module, properties["defaultMessageTimeToLive"])
+    days = re.fullmatch(r"P(\d+)D", ttl)
+    assert days and 1 <= int(days.group(1)) <= 31, ttl
+    assert properties["deadLetteringOnMessageExpiration"] is True
+
+
+def test_every_event_subscription_has_a_consumer_in_azure_and_in_the_local_worker() -> None:
+    from functions import BLUEPRINTS
+    from shared.worker import bus_consumers
+
+    app = func.FunctionApp()  # the deployed app's triggers (an app lists its functions only once)
+    for blueprint in BLUEPRINTS:
+        app.register_functions(blueprint)
+    triggered = {
+        (t.get("topicName"), t.get("subscriptionName"))
+        for t in (f.get_trigger().get_dict_repr() for f in app.get_functions())
+        if t["type"] == "serviceBusTrigger"
+    }
+    consumed = {c.entity for c in bus_consumers()}
+    for subscription in BUS_TOPOLOGY.topics[EVENTS_TOPIC]:
+        assert (EVENTS_TOPIC, subscription) in triggered, f"no trigger drains {subscription}"
+        assert f"{EVENTS_TOPIC}/subscriptions/{subscription}" in consumed, f"no worker drains {subscription}"
+
+
+# --- the transcoder job -----------------------------------------------------------------------
+
+# Built-in role definition ids (Azure's, the same in every tenant).
+BUILT_IN_ROLES = {
+    "7f951dda-4ed3-4680-a7ca-43fe172d538d": "AcrPull",
+    "4f6d3b9b-027b-4f4c-9142-0e5a2a2247e0": "Azure Service Bus Data Receiver",
+    "090c5cfd-751d-490a-894a-3ce6f1109419": "Azure Service Bus Data Owner",
+    "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1": "Storage Blob Data Reader",
+    "ba92f5b4-2d11-453d-a403-e96b0029c9fe": "Storage Blob Data Contributor",
+    "3913510d-42f4-4e42-8a64-420c390055eb": "Monitoring Metrics Publisher",
+}
+COSMOS_DATA_CONTRIBUTOR = "00000000-0000-0000-0000-000000000002"
+CONTAINERS = "Microsoft.Storage/storageAccounts/blobServices/containers"
+QUEUE = "Microsoft.ServiceBus/namespaces/queues"
+
+
+def accessor(value: Any) -> tuple[str, ...] | None:
+    """``a.b.c`` of the parsed Bicep as ``("a", "b", "c")``; None for anything else."""
+    if not (isinstance(value, dict) and value.get("operator", {}).get("type") == "property_accessor"):
+        return None
+    operands = value["operator"]["operands"]
+    rest = accessor(operands["operand_2"]) or (operands["operand_2"],)
+    return (operands["operand_1"], *rest)
+
+
+def resolve(module: Any, value: Any) -> Any:
+    """A parameter reference as the parameter's default; anything else as it is."""
+    if isinstance(value, str) and value in module["parameters"]:
+        default = module["parameters"][value].get("default")
+        return value if default is None else default
+    return value
+
+
+def transcoder() -> Any:
+    return parsed(INFRA / "modules" / "transcoder.bicep")
+
+
+def job() -> Any:
+    jobs = [r for r in transcoder()["resources"].values() if r["type"] == "Microsoft.App/jobs"]
+    assert len(jobs) == 1, "the transcoder is one Container Apps job"
+    return jobs[0]["config"]
+
+
+def job_container() -> Any:
+    (container,) = job()["properties"]["template"]["containers"]
+    return container
+
+
+def job_identity() -> str:
+    (identity,) = job()["identity"]["userAssignedIdentities"]
+    symbol = re.fullmatch(r"'\$\{(\w+)\.id\}'", identity)
+    assert symbol and transcoder()["resources"][symbol.group(1)]["type"].startswith("Microsoft.ManagedIdentity/")
+    return symbol.group(1)
+
+
+def test_the_transcoder_is_a_job_that_the_transcode_queue_starts_through_the_managed_identity() -> None:
+    config = job()["properties"]["configuration"]
+    assert config["triggerType"] == "Event"
+    (rule,) = config["eventTriggerConfig"]["scale"]["rules"]
+    assert rule["type"] == "azure-servicebus"
+    assert accessor(rule["identity"]) == (job_identity(), "id")
+    assert "auth" not in rule and not {"connection", "connectionFromEnv"} & set(rule["metadata"])
+    queue = resolve(transcoder(), rule["metadata"]["queueName"])
+    assert queue == TRANSCODE_QUEUE and queue in QUEUES
+    assert [q["name"] for q in default_of("servicebus.bicep", "queues")].count(queue) == 1
+    namespace = parsed(INFRA / "main.bicep")["modules"]["transcoder"]["config"]["params"]["serviceBusNamespace"]
+    assert accessor(namespace) == ("serviceBus", "outputs", "name")
+
+
+def test_each_execution_drains_the_queue_once_and_exits() -> None:
+    container = job_container()
+    command = [*container["command"], *(resolve(transcoder(), a) for a in container["args"])]
+    assert command == ["python", "-m", "shared.worker", "--entity", TRANSCODE_QUEUE, "--until-idle"]
+    dockerfile = (ROOT / "Dockerfile.transcoder").read_text()
+    cmd = re.search(r"^CMD (\[.*\])$", dockerfile, re.MULTILINE)
+    assert cmd and json.loads(cmd.group(1)) == command, "the image alone runs what the job runs"
+    assert re.search(r"^FROM python:3\.11", dockerfile, re.MULTILINE) and "ffmpeg" in dockerfile
+    assert re.search(r"^COPY shared \./shared$", dockerfile, re.MULTILINE)
+    assert re.search(r"^RUN pip install .*-r requirements\.txt$", dockerfile, re.MULTILINE)
+
+
+def test_an_execution_may_run_as_long_as_the_longest_video_with_bounded_parallelism_and_retries() -> None:
+    config = job()["properties"]["configuration"]
+    assert resolve(transcoder(), config["replicaTimeout"]) >= MAX_DURATION_SECONDS
+    assert 1 <= resolve(transcoder(), config["eventTriggerConfig"]["scale"]["maxExecutions"]) <= 10
+    assert config["eventTriggerConfig"]["parallelism"] == 1
+    assert 0 <= resolve(transcoder(), config["replicaRetryLimit"]) <= 3
+    resources = job_container()["resources"]
+    cpu = float(resolve(transcoder(), resources["cpu"]["function"]["parameters"]["arg_1"]))
+    memory = re.fullmatch(r"(\d+)Gi", resolve(transcoder(), resources["memory"]))
+    assert cpu >= 2 and memory and int(memory.group(1)) >= 2 * cpu  # the Consumption profile's ratio
+
+
+def test_the_job_identity_has_exactly_the_roles_a_transcode_needs_on_what_it_touches() -> None:
+    module, identity = transcoder(), job_identity()
+    granted: set[tuple[str, str, Any]] = set()
+    for resource in module["resources"].values():
+        config = resource["config"]
+        if resource["type"] == "Microsoft.Authorization/roleAssignments":
+            assert accessor(config["properties"]["principalId"]) == (identity, "properties", "principalId")
+            role = accessor(config["properties"]["roleDefinitionId"]["function"]["parameters"]["resource_name_1"])
+            assert role and role[0] == "roles"
+            scope = module["resources"][config["scope"]]
+            name = resolve(module, scope["config"]["name"])  # the resource's own name, where it is one
+            name = name if isinstance(name, str) else None
+            granted.add((BUILT_IN_ROLES[module["variables"]["roles"]["value"][role[1]]], scope["type"], name))
+        elif resource["type"] == "Microsoft.DocumentDB/databaseAccounts/sqlRoleAssignments":
+            assert accessor(config["properties"]["principalId"]) == (identity, "properties", "principalId")
+            assert config["properties"]["roleDefinitionId"].endswith(f"/sqlRoleDefinitions/{COSMOS_DATA_CONTRIBUTOR}")
+            assert module["resources"][config["parent"]]["type"] == "Microsoft.DocumentDB/databaseAccounts"
+            granted.add(("Cosmos DB Built-in Data Contributor", "Microsoft.DocumentDB/databaseAccounts", None))
+    assert granted == {
+        ("AcrPull", "Microsoft.ContainerRegistry/registries", None),
+        ("Azure Service Bus Data Receiver", QUEUE, TRANSCODE_QUEUE),
+        # The KEDA scaler reads the queue's message count, which needs Manage (microsoft/azure-container-apps#1138).
+        ("Azure Service Bus Data Owner", QUEUE, TRANSCODE_QUEUE),
+        ("Storage Blob Data Reader", CONTAINERS, UPLOADS),
+        ("Storage Blob Data Contributor", CONTAINERS, MEDIA_BLOBS),
+        ("Cosmos DB Built-in Data Contributor", "Microsoft.DocumentDB/databaseAccounts", None),
+        ("Monitoring Metrics Publisher", "Microsoft.Insights/components", "appInsightsName"),
+    }
+
+
+def test_the_job_gets_every_setting_the_app_gets_and_its_own_identity_and_telemetry() -> None:
+    main = parsed(INFRA / "main.bicep")
+    assert main["modules"]["transcoder"]["config"]["params"]["appSettings"] == "appSettings"
+    assert main["modules"]["functionApp"]["config"]["params"]["appSettings"]["function"]["parameters"]["arg_1"] == (
+        "appSettings"
+    )
+    settings_env = transcoder()["variables"]["settingsEnv"]["value"]["loop_type"]["detail"]["array_name"]
+    assert settings_env == {"function": {"type": "items", "parameters": {"arg_1": "appSettings"}}}
+    env = job_container()["env"]["function"]
+    assert env["type"] == "concat" and env["parameters"]["arg_1"] == "settingsEnv"
+    own = {e["name"]: e["value"] for e in env["parameters"]["arg_2"]}
+    assert accessor(own["AZURE_CLIENT_ID"]) == (job_identity(), "properties", "clientId")
+    assert own["APPLICATIONINSIGHTS_CONNECTION_STRING"] == "appInsightsConnectionString"
+    assert own["APPLICATIONINSIGHTS_AUTHENTICATION_STRING"].endswith(";Authorization=AAD")
+    # Each variable is set once: the shared settings leave the identity to each workload.
+    assert not set(own) & set(main["variables"]["appSettings"]["value"])
+
+
+# --- packaging --------------------------------------------------------------------------------
+
+
+def ignore_patterns(name: str) -> set[str]:
+    lines = (ROOT / name).read_text().splitlines()
+    return {line.strip().rstrip("/") for line in lines if line.strip() and not line.startswith("#")}
+
+
+def test_the_functions_package_leaves_out_environments_tests_and_caches_but_keeps_the_app() -> None:
+    patterns = ignore_patterns(".funcignore")
+    assert {".venv", ".git", ".data", "emulators", "tests", "bench", "__pycache__", ".mypy_cache"} <= patterns
+    assert not {"shared", "functions", "function_app.py", "host.json", "requirements.txt"} & patterns
+    assert re.search(r"^  api:\n(?:    .*\n)*?    remoteBuild: true\n", (ROOT / "azure.yaml").read_text(), re.MULTILINE)
+
+
+def test_the_transcoder_image_context_leaves_out_everything_the_image_does_not_copy() -> None:
+    patterns = ignore_patterns(".dockerignore")
+    assert {".venv", ".git", ".data", "emulators", "tests", "bench", "**/__pycache__"} <= patterns
+    assert not {"shared", "requirements.txt", "Dockerfile.transcoder"} & patterns
+
+
+def test_installing_system_packages_never_stops_processes_by_name() -> None:
+    script = (ROOT / "emulators" / "install-system.sh").read_text()
+    assert not re.search(r"\b(pkill|killall)\b", script)
+
+
+# --- tenant placement ---------------------------------------------------------------------------
+
+
+def test_each_dedicated_database_is_created_with_every_container_of_the_shared_one() -> None:
+    module = parsed(INFRA / "modules" / "cosmos.bicep")
+    assert module["parameters"]["dedicatedDatabases"]["default"] == []
+    databases = module["resources"]["placedDatabases"]["config"]
+    assert databases["loop_type"]["detail"]["array_name"] == "dedicatedDatabases"
+    containers = module["resources"]["placedContainers"]["config"]
+    count = containers["loop_type"]["detail"]["array_name"]["function"]["parameters"]["count"]["operator"]
+    looped = {operand["function"]["parameters"]["arg_1"] for operand in count["operands"].values()}
+    assert (count["type"], looped) == ("multiply", {"dedicatedDatabases", "containers"})
+    assert containers["config"]["parent"]["operator"]["operands"]["operand_1"] == "placedDatabases"
+    resource = containers["config"]["properties"]["resource"]
+    choice = resource["partitionKey"]["operator"]["operands"]
+    assert (choice["true_value"], choice["false_value"]) == ("leasesPartitionKey", "tenantPartitionKey")
+    assert "leasesContainer" in str(choice["condition"]) and "indexingPolicy" in str(resource["indexingPolicy"])
+    shared = module["resources"]["documentContainers"]["config"]["config"]["properties"]["resource"]
+    assert resource["defaultTtl"] == shared["defaultTtl"]  # -1: each document decides its own TTL
+
+
+def test_the_placement_map_and_its_databases_reach_cosmos_and_the_app_settings() -> None:
+    main = parsed(INFRA / "main.bicep")
+    assert main["parameters"]["cosmosDedicatedDatabases"]["default"] == []
+    assert main["parameters"]["cosmosPlacement"]["default"] == {}
+    assert main["modules"]["cosmos"]["config"]["params"]["dedicatedDatabases"] == "cosmosDedicatedDatabases"
+    setting = main["variables"]["appSettings"]["value"]["LMS_COSMOS_PLACEMENT"]
+    assert setting == {"function": {"type": "string", "parameters": {"value_to_convert": "cosmosPlacement"}}}
+    parameters = json.loads((INFRA / "main.parameters.json").read_text())["parameters"]
+    assert (parameters["cosmosDedicatedDatabases"]["value"], parameters["cosmosPlacement"]["value"]) == ([], {})
+
+
+def test_the_app_reads_the_placement_map_as_the_bicep_writes_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Bicep's string() of an object is its JSON text.
+    monkeypatch.setenv("LMS_COSMOS_PLACEMENT", json.dumps({"acme": "lms-acme", "globex": "lms-acme"}))
+    assert Settings().cosmos_placement == {"acme": "lms-acme", "globex": "lms-acme"}
+    monkeypatch.setenv("LMS_COSMOS_PLACEMENT", "{}")
+    assert Settings().cosmos_placement == {}
