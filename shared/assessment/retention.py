@@ -14,7 +14,6 @@ from typing import Any
 
 from shared.assessment.model import ATTEMPTS
 from shared.bootstrap import Platform
-from shared.errors import NotFound, PreconditionFailed
 from shared.platform.documents import Document, Filter
 from shared.platform.tenancy import TenantContext, TenantDocuments
 
@@ -35,22 +34,14 @@ def without_answers(doc: Document, purged_at: str) -> Document:
 
 def purge_activity_before(platform: Platform, ctx: TenantContext, cutoff: datetime) -> int:
     """Delete the answers of the tenant's attempts graded before ``cutoff``; return how many attempts lost them."""
-    docs = TenantDocuments(platform.documents, ATTEMPTS, ctx)
     stale = [
         Filter("type", "eq", "attempt"),
         Filter("status", "eq", "graded"),
         Filter("gradedAt", "lt", cutoff.isoformat()),
         Filter(DETAIL_PURGED, "exists", False),
     ]
-    purged, now = 0, platform.clock.now().isoformat()
-    while True:
-        # Each round reads from the start: an attempt without its answers leaves the filter.
-        page = docs.query(stale, limit=PURGE_PAGE)
-        for doc in page.items:
-            try:
-                docs.replace(without_answers(doc, now), if_match=doc["_etag"])
-            except (PreconditionFailed, NotFound):
-                continue  # changed meanwhile (a regrade): the next sweep sees it as it is then
-            purged += 1
-        if len(page.items) < PURGE_PAGE:
-            return purged
+    now = platform.clock.now().isoformat()
+    # An attempt changed meanwhile (a regrade) is skipped: the next sweep sees it as it is then.
+    return TenantDocuments(platform.documents, ATTEMPTS, ctx).rewrite_matching(
+        stale, lambda doc: without_answers(doc, now), page_size=PURGE_PAGE
+    )

@@ -14,7 +14,6 @@ from __future__ import annotations
 from datetime import datetime
 
 from shared.bootstrap import Platform
-from shared.errors import NotFound, PreconditionFailed
 from shared.learning.events import PROGRESS
 from shared.learning.model import DETAIL_PURGED, without_activity_detail
 from shared.platform.documents import Filter
@@ -28,22 +27,14 @@ PURGE_PAGE = 100
 def purge_activity_before(platform: Platform, ctx: TenantContext, cutoff: datetime) -> int:
     """Summarise the activity detail of the tenant's completed courses untouched since ``cutoff``;
     return how many progress documents lost detail."""
-    docs = TenantDocuments(platform.documents, PROGRESS, ctx)
     stale = [
         Filter("type", "eq", "progress"),
         Filter("state", "eq", "completed"),
         Filter("updatedAt", "lt", cutoff.isoformat()),
         Filter(DETAIL_PURGED, "exists", False),
     ]
-    purged, now = 0, platform.clock.now().isoformat()
-    while True:
-        # Each round reads from the start: a summarised document leaves the filter.
-        page = docs.query(stale, limit=PURGE_PAGE)
-        for doc in page.items:
-            try:
-                docs.replace(without_activity_detail(doc, now), if_match=doc["_etag"])
-            except (PreconditionFailed, NotFound):
-                continue  # the learner is active again: it leaves the filter until it is stale once more
-            purged += 1
-        if len(page.items) < PURGE_PAGE:
-            return purged
+    now = platform.clock.now().isoformat()
+    # A learner active again meanwhile is skipped: the document leaves the filter until it is stale once more.
+    return TenantDocuments(platform.documents, PROGRESS, ctx).rewrite_matching(
+        stale, lambda doc: without_activity_detail(doc, now), page_size=PURGE_PAGE
+    )

@@ -9,10 +9,10 @@ query, and refuses to return a document of another tenant whatever the adapter d
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
-from shared.errors import NotFound
+from shared.errors import NotFound, PreconditionFailed
 from shared.platform.documents import (
     PARTITION_FIELD,
     Document,
@@ -92,6 +92,24 @@ class TenantDocuments:
         )
         page = self._store.query(self._container, query, partition_key=self._tenant)
         return replace(page, items=[d for d in page.items if d.get(PARTITION_FIELD) == self._tenant])
+
+    def rewrite_matching(
+        self, filters: Sequence[Filter], rewrite: Callable[[Document], Document], *, page_size: int = 100
+    ) -> int:
+        """Replace every document matching ``filters`` with ``rewrite(doc)`` (ETag-guarded); return
+        how many were replaced. ``rewrite`` must take a document out of the filter, because each
+        round reads from the start; one that changed meanwhile is skipped, left to a later sweep."""
+        rewritten = 0
+        while True:
+            page = self.query(filters, limit=page_size)
+            for doc in page.items:
+                try:
+                    self.replace(rewrite(doc), if_match=doc["_etag"])
+                except (PreconditionFailed, NotFound):
+                    continue
+                rewritten += 1
+            if len(page.items) < page_size:
+                return rewritten
 
 
 class PlatformDocuments:
