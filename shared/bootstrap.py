@@ -9,53 +9,16 @@ only to index functions). Tests call ``bootstrap(settings, **overrides)`` direct
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from shared._adapters import PORTS, Adapters
-from shared.platform.blobs import BlobStore
-from shared.platform.bus import MessageBus
-from shared.platform.cache import Cache
 from shared.platform.clock import Clock, SystemClock
-from shared.platform.documents import DocumentStore
 from shared.platform.identity import DevIssuer, JwksKeys, KeyResolver, StaticKeys, TokenValidator
-from shared.platform.ids import IdGenerator, RandomIds
-from shared.platform.metering import UsageMeter
-from shared.platform.search import SearchIndex
-from shared.platform.secrets import SecretStore
-from shared.platform.signer import UrlSigner
+from shared.platform.ids import RandomIds
+from shared.platform.runtime import Platform
 from shared.settings import Settings
 
-if TYPE_CHECKING:
-    # Only for the annotation: the assessment context imports this module for ``Platform``.
-    from shared.assessment.generator import QuestionGenerator
-
 __all__ = ["Platform", "bootstrap", "default_platform"]
-
-
-@dataclass(frozen=True)
-class Platform:
-    """Every port the application uses, built for one profile."""
-
-    settings: Settings
-    clock: Clock
-    ids: IdGenerator
-    documents: DocumentStore
-    blobs: BlobStore
-    bus: MessageBus
-    search: SearchIndex
-    secrets: SecretStore
-    cache: Cache
-    signer: UrlSigner
-    tokens: TokenValidator
-    dev_issuer: DevIssuer | None
-    generator: QuestionGenerator
-    # This process's in-memory usage counts (API requests), flushed to billing now and then.
-    usage_meter: UsageMeter = field(default_factory=UsageMeter)
-
-    def readiness_checks(self) -> dict[str, Any]:
-        """The ports whose reachability ``/api/ready`` reports."""
-        return {"documents": self.documents, "blobs": self.blobs, "bus": self.bus, "search": self.search}
 
 
 def bootstrap(settings: Settings | None = None, **overrides: Any) -> Platform:

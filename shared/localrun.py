@@ -12,13 +12,14 @@ import logging
 
 import uvicorn
 
-from shared.bootstrap import Platform, default_platform
+from shared.bootstrap import default_platform
 from shared.catalog import service as catalog
 from shared.catalog.model import CourseCreate, Lesson, Module, Outline
 from shared.errors import Conflict
 from shared.http.app import create_api
 from shared.observability import configure_logging
 from shared.platform.identity import Principal
+from shared.platform.runtime import Platform
 from shared.platform.tenancy import TenantContext
 from shared.roles import Role
 from shared.settings import Settings

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from shared.bootstrap import Platform
+from shared.platform.runtime import Platform
 from shared.settings import Settings
 from shared.worker import ChangeFeedFollower, change_feed_followers
 

@@ -24,7 +24,7 @@ from shared.assessment.model import ATTEMPTS
 from shared.billing import handlers as billing_events
 from shared.billing.handlers import Periodically
 from shared.billing.service import flush_usage_meter, measure_storage
-from shared.bootstrap import Platform, default_platform
+from shared.bootstrap import default_platform
 from shared.catalog.model import COURSES
 from shared.credentials.handlers import on_certificate_message
 from shared.discovery.handlers import COURSE_FEED, index_course_change
@@ -42,6 +42,7 @@ from shared.notifications import handlers as notification_events
 from shared.observability import configure_logging, correlated
 from shared.platform.bus import ReceivedMessage
 from shared.platform.documents import Document
+from shared.platform.runtime import Platform
 from shared.platform.topology import CERTIFICATES_QUEUE, LEASES, QUEUES
 from shared.reporting import handlers as reporting_events
 from shared.telemetry import configure_telemetry

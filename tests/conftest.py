@@ -12,9 +12,10 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from shared.bootstrap import Platform, bootstrap
+from shared.bootstrap import bootstrap
 from shared.http.app import create_api
 from shared.platform.clock import ManualClock
+from shared.platform.runtime import Platform
 from shared.roles import Role
 from shared.settings import Settings
 

@@ -18,7 +18,7 @@ from urllib.parse import quote
 from shared.assessment.generator import MAX_PROPOSALS, QuestionGenerator
 from shared.assessment.model import parse_question
 from shared.errors import InvalidInput, RateLimited, Unavailable
-from shared.platform._azure_errors import map_azure_errors
+from shared.platform._azure_errors import map_azure_errors, retry_after_seconds
 
 __all__ = ["API_VERSION", "SCOPE", "AzureOpenAIQuestionGenerator", "openai_client"]
 
@@ -113,17 +113,6 @@ def _chat_request(transcript: str, *, count: int, language: str) -> dict[str, An
     }
 
 
-def _retry_after(headers: Mapping[str, str]) -> float:
-    for name, scale in (("retry-after-ms", 0.001), ("x-ms-retry-after-ms", 0.001), ("retry-after", 1.0)):
-        value = headers.get(name)
-        if value:
-            try:
-                return float(value) * scale
-            except ValueError:
-                continue
-    return 1.0
-
-
 def _error_code(text: str) -> str:
     try:
         error = json.loads(text).get("error") or {}
@@ -137,7 +126,7 @@ def _raise_for_status(status: int, headers: Mapping[str, str], text: str) -> Non
     if 200 <= status < 300:
         return
     if status == 429:
-        raise RateLimited("Azure OpenAI is throttling", retry_after_seconds=_retry_after(headers))
+        raise RateLimited("Azure OpenAI is throttling", retry_after_seconds=retry_after_seconds(headers))
     code = _error_code(text) if status == 400 else ""
     if code in TRANSCRIPT_REFUSALS:
         raise InvalidInput(f"the model refused this transcript ({code})")

@@ -17,18 +17,18 @@ from shared.assessment.grading import close_attempt, close_if_expired, is_expire
 from shared.assessment.model import ATTEMPTS, AnswersBody, AttemptView, QuizSettings
 from shared.assessment.quizzes import is_quiz_lesson, quiz_settings
 from shared.assessment.rules import attempt_view, check_answer, draw, option_order
-from shared.bootstrap import Platform
 from shared.catalog import service as catalog
 from shared.enrollment import service as enrollments
 from shared.errors import Conflict, InvalidInput, NotFound
 from shared.platform.documents import Document, Filter
-from shared.platform.tenancy import TenantContext, TenantDocuments
+from shared.platform.runtime import Platform
+from shared.platform.tenancy import DictDocuments, TenantContext
 
 __all__ = ["get_attempt", "save_answers", "start_attempt", "submit_attempt"]
 
 
-def _docs(platform: Platform, ctx: TenantContext) -> TenantDocuments:
-    return TenantDocuments(platform.documents, ATTEMPTS, ctx)
+def _docs(platform: Platform, ctx: TenantContext) -> DictDocuments:
+    return DictDocuments(platform.documents, ATTEMPTS, ctx)
 
 
 def attempt_id(ctx: TenantContext, course_id: str, lesson_id: str, number: int) -> str:

@@ -12,11 +12,11 @@ from collections.abc import Sequence
 from typing import Any
 
 from shared.assessment.model import BANKS, BY_ID, BankCreate, BankView, Pool, QuestionCreate, QuestionView
-from shared.bootstrap import Platform
 from shared.errors import Conflict, NotFound
 from shared.kernel import Paged
 from shared.platform.documents import Document, Filter
-from shared.platform.tenancy import TenantContext, TenantDocuments
+from shared.platform.runtime import Platform
+from shared.platform.tenancy import DictDocuments, TenantContext
 
 __all__ = [
     "add_question",
@@ -32,8 +32,8 @@ __all__ = [
 MAX_POOL_CANDIDATES = 5000  # a pool draws from at most this many questions of a bank
 
 
-def _docs(platform: Platform, ctx: TenantContext) -> TenantDocuments:
-    return TenantDocuments(platform.documents, BANKS, ctx)
+def _docs(platform: Platform, ctx: TenantContext) -> DictDocuments:
+    return DictDocuments(platform.documents, BANKS, ctx)
 
 
 # Ids of the kinds of document this container holds; resource ids have no '.', so they never meet.
@@ -99,7 +99,7 @@ def _version_doc(head: Document) -> Document:
     return {**version, "id": f"{head['id']}.v{head['version']}", "type": "question_version"}
 
 
-def _store_version(docs: TenantDocuments, head: Document) -> None:
+def _store_version(docs: DictDocuments, head: Document) -> None:
     # Versions are immutable: if this one was stored already (a retried edit), it is this one.
     with contextlib.suppress(Conflict):
         docs.create(_version_doc(head))

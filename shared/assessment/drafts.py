@@ -27,13 +27,13 @@ from shared.assessment.drafts_model import (
 )
 from shared.assessment.model import QuestionCreate, parse_question
 from shared.audit import service as audit_log
-from shared.bootstrap import Platform
 from shared.catalog import service as catalog
 from shared.errors import Conflict, DomainError, FieldError, Forbidden, InvalidInput, NotFound, PreconditionFailed
 from shared.kernel import Paged
 from shared.media import service as media
 from shared.platform.documents import Document, Filter
-from shared.platform.tenancy import TenantContext, TenantDocuments
+from shared.platform.runtime import Platform
+from shared.platform.tenancy import DictDocuments, TenantContext
 from shared.tenancy import service as tenancy
 from shared.tenancy.model import FeatureFlag
 
@@ -43,8 +43,8 @@ log = logging.getLogger("lms.assessment.drafts")
 FLAG: FeatureFlag = "ai_question_drafts"
 
 
-def _docs(platform: Platform, ctx: TenantContext) -> TenantDocuments:
-    return TenantDocuments(platform.documents, QUESTION_DRAFTS, ctx)
+def _docs(platform: Platform, ctx: TenantContext) -> DictDocuments:
+    return DictDocuments(platform.documents, QUESTION_DRAFTS, ctx)
 
 
 def _view(doc: Document) -> DraftView:

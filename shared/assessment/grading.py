@@ -16,11 +16,11 @@ from shared.assessment.model import ATTEMPTS, BY_ID, AttemptView, EssayGrade, Gr
 from shared.assessment.retention import DETAIL_PURGED
 from shared.assessment.rules import attempt_view, item_points, score_of
 from shared.audit import service as audit_log
-from shared.bootstrap import Platform
 from shared.errors import Conflict, InvalidInput, NotFound, PreconditionFailed, Unavailable
 from shared.learning.model import event_id
 from shared.platform.documents import Document, Filter
-from shared.platform.tenancy import PlatformDocuments, TenantContext, TenantDocuments
+from shared.platform.runtime import Platform
+from shared.platform.tenancy import DictDocuments, PlatformDocuments, TenantContext
 
 __all__ = [
     "QUIZ_GRADED",
@@ -51,8 +51,8 @@ def is_expired(doc: Document, now: datetime) -> bool:
     return doc["status"] == "open" and deadline is not None and deadline <= stamp(now)
 
 
-def _docs(platform: Platform, ctx: TenantContext) -> TenantDocuments:
-    return TenantDocuments(platform.documents, ATTEMPTS, ctx)
+def _docs(platform: Platform, ctx: TenantContext) -> DictDocuments:
+    return DictDocuments(platform.documents, ATTEMPTS, ctx)
 
 
 def update_attempt(

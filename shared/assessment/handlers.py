@@ -1,7 +1,7 @@
 """Assessment's outbox relay: the ``QuizGraded`` events recorded in attempt documents go to the
 ``events`` topic from the change feed of ``attempts`` (the local worker's follower, the Cosmos DB
 trigger of ``functions/assessment.py`` in Azure). The learning context counts them from its own
-subscription. The relay is the one learning uses for progress documents; it keeps its own memory.
+subscription. The relay is the platform's (``shared/platform/outbox.py``), with its own memory.
 """
 
 from __future__ import annotations
@@ -9,15 +9,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from shared.bootstrap import Platform
-from shared.learning.relay import OutboxRelay
+from shared.platform.outbox import OutboxRelay
+from shared.platform.runtime import Platform
 
 __all__ = ["ATTEMPTS_FEED", "relay_attempt_change", "relay_attempt_changes"]
 
 # This reader of the attempts feed: the local follower's checkpoint and the trigger's lease prefix.
 ATTEMPTS_FEED = "assessment-outbox-relay"
 
-_relay = OutboxRelay()
+_relay = OutboxRelay(ATTEMPTS_FEED)
 
 
 def relay_attempt_change(platform: Platform, doc: Mapping[str, Any]) -> None:

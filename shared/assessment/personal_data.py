@@ -8,15 +8,15 @@ from typing import Any
 from shared.assessment.drafts_model import QUESTION_DRAFTS
 from shared.assessment.model import ATTEMPTS, BANKS
 from shared.assessment.rules import attempt_view
-from shared.bootstrap import Platform
-from shared.platform.tenancy import TenantContext, TenantDocuments
+from shared.platform.runtime import Platform
+from shared.platform.tenancy import DictDocuments, TenantContext
 from shared.tenancy import privacy
 
 __all__ = ["erase_user", "export_user"]
 
 
-def _docs(platform: Platform, ctx: TenantContext, container: str) -> TenantDocuments:
-    return TenantDocuments(platform.documents, container, ctx)
+def _docs(platform: Platform, ctx: TenantContext, container: str) -> DictDocuments:
+    return DictDocuments(platform.documents, container, ctx)
 
 
 def _own_attempt(doc: dict[str, Any], user_id: str) -> bool:

@@ -6,16 +6,16 @@ from typing import Any
 
 from shared.assessment import banks
 from shared.assessment.model import BANKS, QuizSettings, QuizView
-from shared.bootstrap import Platform
 from shared.catalog import service as catalog
 from shared.errors import InvalidInput, NotFound
-from shared.platform.tenancy import TenantContext, TenantDocuments
+from shared.platform.runtime import Platform
+from shared.platform.tenancy import DictDocuments, TenantContext
 
 __all__ = ["get_quiz", "is_quiz_lesson", "put_quiz", "quiz_settings"]
 
 
-def _docs(platform: Platform, ctx: TenantContext) -> TenantDocuments:
-    return TenantDocuments(platform.documents, BANKS, ctx)
+def _docs(platform: Platform, ctx: TenantContext) -> DictDocuments:
+    return DictDocuments(platform.documents, BANKS, ctx)
 
 
 def _quiz_doc_id(course_id: str, lesson_id: str) -> str:

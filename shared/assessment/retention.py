@@ -13,9 +13,9 @@ from datetime import datetime
 from typing import Any
 
 from shared.assessment.model import ATTEMPTS
-from shared.bootstrap import Platform
 from shared.platform.documents import Document, Filter
-from shared.platform.tenancy import TenantContext, TenantDocuments
+from shared.platform.runtime import Platform
+from shared.platform.tenancy import DictDocuments, TenantContext
 
 __all__ = ["DETAIL_PURGED", "purge_activity_before", "without_answers"]
 
@@ -42,6 +42,6 @@ def purge_activity_before(platform: Platform, ctx: TenantContext, cutoff: dateti
     ]
     now = platform.clock.now().isoformat()
     # An attempt changed meanwhile (a regrade) is skipped: the next sweep sees it as it is then.
-    return TenantDocuments(platform.documents, ATTEMPTS, ctx).rewrite_matching(
+    return DictDocuments(platform.documents, ATTEMPTS, ctx).rewrite_matching(
         stale, lambda doc: without_answers(doc, now), page_size=PURGE_PAGE
     )

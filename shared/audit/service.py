@@ -6,11 +6,11 @@ from datetime import datetime
 from typing import Any
 
 from shared.audit.model import AUDIT, NEWEST_FIRST, AuditEntry
-from shared.bootstrap import Platform
 from shared.kernel import Paged
 from shared.observability import correlation_id
 from shared.platform.documents import Filter
-from shared.platform.tenancy import TenantContext, TenantDocuments
+from shared.platform.runtime import Platform
+from shared.platform.tenancy import DictDocuments, TenantContext
 from shared.tenancy import privacy
 
 __all__ = [
@@ -54,7 +54,7 @@ def record(
         reason=reason,
         correlationId=correlation_id.get(),
     )
-    TenantDocuments(platform.documents, AUDIT, ctx).create(entry.model_dump())
+    DictDocuments(platform.documents, AUDIT, ctx).create(entry.model_dump())
     return entry
 
 
@@ -73,7 +73,7 @@ def list_entries(
         filters.append(Filter("action", "eq", action))
     if subject_id:
         filters.append(Filter("subjectId", "eq", subject_id))
-    page = TenantDocuments(platform.documents, AUDIT, ctx).query(
+    page = DictDocuments(platform.documents, AUDIT, ctx).query(
         filters,
         order_by=NEWEST_FIRST,
         limit=limit,
@@ -100,8 +100,8 @@ def purge_before(platform: Platform, ctx: TenantContext, cutoff: datetime) -> in
 # --- GDPR: the audit log's part of an export and an erasure (shared/tenancy/gdpr.py) ------------
 
 
-def _docs(platform: Platform, ctx: TenantContext) -> TenantDocuments:
-    return TenantDocuments(platform.documents, AUDIT, ctx)
+def _docs(platform: Platform, ctx: TenantContext) -> DictDocuments:
+    return DictDocuments(platform.documents, AUDIT, ctx)
 
 
 def export_user(platform: Platform, ctx: TenantContext, user_id: str) -> dict[str, Any]:

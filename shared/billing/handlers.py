@@ -18,8 +18,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from shared.billing.model import ACTIVE_LEARNERS, ENROLLMENTS, VIDEO_SECONDS
 from shared.billing.service import record_fact, system_context
-from shared.bootstrap import Platform
 from shared.platform.bus import ReceivedMessage, subscription_path
+from shared.platform.runtime import Platform
 from shared.platform.topology import EVENTS_TOPIC
 
 __all__ = [

@@ -35,14 +35,14 @@ from shared.billing.model import (
     with_meter_batch,
     with_storage,
 )
-from shared.bootstrap import Platform
 from shared.credentials.model import CERTIFICATE_BLOBS
 from shared.errors import Conflict, NotFound, PreconditionFailed, Unavailable
 from shared.media.model import MEDIA_BLOBS, UPLOADS
 from shared.platform.documents import SYSTEM_FIELDS, Document, Filter
 from shared.platform.metering import API_REQUESTS, MeterBatch
+from shared.platform.runtime import Platform
 from shared.platform.secrets import SecretStore, ensure_secret
-from shared.platform.tenancy import TenantContext, TenantDocuments
+from shared.platform.tenancy import DictDocuments, TenantContext
 from shared.tenancy import service as tenancy
 
 __all__ = [
@@ -78,8 +78,8 @@ def system_context(tenant_id: str) -> TenantContext:
     return TenantContext(tenant_id=tenant_id, user_id=BILLING_ACTOR, roles=frozenset())
 
 
-def _docs(platform: Platform, ctx: TenantContext) -> TenantDocuments:
-    return TenantDocuments(platform.documents, USAGE, ctx)
+def _docs(platform: Platform, ctx: TenantContext) -> DictDocuments:
+    return DictDocuments(platform.documents, USAGE, ctx)
 
 
 def _digest_key(platform: Platform) -> bytes:
@@ -93,7 +93,7 @@ def _digest_key(platform: Platform) -> bytes:
         return cached[1]
 
 
-def _changed(docs: TenantDocuments, doc_id: str, fresh: Callable[[], Document], change: Change) -> bool:
+def _changed(docs: DictDocuments, doc_id: str, fresh: Callable[[], Document], change: Change) -> bool:
     """Read-modify-write one document (made from ``fresh`` when absent) with an ETag guard, again
     after a concurrent write; ``change`` returns None when there is nothing to write."""
     for _ in range(WRITE_ATTEMPTS):
@@ -116,7 +116,7 @@ def _changed(docs: TenantDocuments, doc_id: str, fresh: Callable[[], Document], 
     raise Unavailable("the tenant's usage is being changed concurrently; try again")
 
 
-def _ensure_month(docs: TenantDocuments, month: str) -> None:
+def _ensure_month(docs: DictDocuments, month: str) -> None:
     with contextlib.suppress(Conflict):  # the month is recorded already
         docs.create(new_month_doc(month))
 
@@ -218,14 +218,14 @@ def measure_storage(platform: Platform) -> int:
 # --- reading ----------------------------------------------------------------------------------
 
 
-def _month_doc(docs: TenantDocuments, month: str) -> Document | None:
+def _month_doc(docs: DictDocuments, month: str) -> Document | None:
     try:
         return docs.read(month_doc_id(month))
     except NotFound:
         return None
 
 
-def _fact_shards(docs: TenantDocuments, month: str) -> list[Document]:
+def _fact_shards(docs: DictDocuments, month: str) -> list[Document]:
     filters = [Filter("type", "eq", "usage-facts"), Filter("month", "eq", month)]
     shards: list[Document] = []
     continuation = None
@@ -237,7 +237,7 @@ def _fact_shards(docs: TenantDocuments, month: str) -> list[Document]:
         continuation = page.continuation
 
 
-def _recent_months(docs: TenantDocuments) -> list[str]:
+def _recent_months(docs: DictDocuments) -> list[str]:
     page = docs.query([Filter("type", "eq", "usage-month")], order_by=NEWEST_MONTH_FIRST, limit=RECENT_MONTHS)
     return [str(doc["month"]) for doc in page.items]
 

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from shared.bootstrap import Platform
 from shared.catalog import service as courses
 from shared.catalog.model import BY_ID, PATHS, PathCreate, PathView
 from shared.errors import Conflict, InvalidInput, NotFound
 from shared.kernel import Paged
 from shared.platform.documents import Document, Filter
-from shared.platform.tenancy import TenantContext, TenantDocuments
+from shared.platform.runtime import Platform
+from shared.platform.tenancy import DictDocuments, TenantContext
 
 __all__ = ["create_path", "get_path", "list_paths", "publish_path", "replace_path"]
 
 
-def _docs(platform: Platform, ctx: TenantContext) -> TenantDocuments:
-    return TenantDocuments(platform.documents, PATHS, ctx)
+def _docs(platform: Platform, ctx: TenantContext) -> DictDocuments:
+    return DictDocuments(platform.documents, PATHS, ctx)
 
 
 def _check_courses(platform: Platform, ctx: TenantContext, course_ids: list[str]) -> None:

@@ -16,7 +16,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from shared.bootstrap import Platform
 from shared.catalog.model import (
     BY_ID,
     COURSES,
@@ -33,7 +32,8 @@ from shared.catalog.model import (
 )
 from shared.errors import Conflict, InvalidInput, NotFound, PreconditionFailed
 from shared.platform.documents import Document, Filter
-from shared.platform.tenancy import TenantContext, TenantDocuments
+from shared.platform.runtime import Platform
+from shared.platform.tenancy import DictDocuments, TenantContext
 from shared.roles import Role
 from shared.tenancy import privacy
 
@@ -70,8 +70,8 @@ def is_staff(ctx: TenantContext) -> bool:
     return ctx.has_any(*STAFF)
 
 
-def _docs(platform: Platform, ctx: TenantContext) -> TenantDocuments:
-    return TenantDocuments(platform.documents, COURSES, ctx)
+def _docs(platform: Platform, ctx: TenantContext) -> DictDocuments:
+    return DictDocuments(platform.documents, COURSES, ctx)
 
 
 def _course_doc(platform: Platform, ctx: TenantContext, course_id: str) -> Document:
@@ -349,8 +349,8 @@ def list_courses(platform: Platform, ctx: TenantContext, *, limit: int, continua
 # --- GDPR: this context's part of an export and an erasure (shared/tenancy/gdpr.py) -------------
 
 
-def _containers(platform: Platform, ctx: TenantContext) -> list[TenantDocuments]:
-    return [TenantDocuments(platform.documents, container, ctx) for container in (COURSES, PATHS)]
+def _containers(platform: Platform, ctx: TenantContext) -> list[DictDocuments]:
+    return [DictDocuments(platform.documents, container, ctx) for container in (COURSES, PATHS)]
 
 
 def export_user(platform: Platform, ctx: TenantContext, user_id: str) -> dict[str, Any]:

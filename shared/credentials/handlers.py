@@ -14,12 +14,12 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-from shared.bootstrap import Platform
 from shared.credentials import service
 from shared.credentials.model import CertificateView
 from shared.errors import NotFound
 from shared.learning.events import COURSE_COMPLETED, CourseCompletedEvent
 from shared.platform.bus import ReceivedMessage
+from shared.platform.runtime import Platform
 from shared.platform.tenancy import TenantContext
 
 __all__ = ["CREDENTIALS_ACTOR", "on_certificate_message", "on_course_completed"]

@@ -20,7 +20,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from shared.audit import service as audit_log
-from shared.bootstrap import Platform
 from shared.catalog import service as catalog
 from shared.credentials import signing
 from shared.credentials.model import (
@@ -43,7 +42,8 @@ from shared.errors import Conflict, NotFound
 from shared.kernel import Paged
 from shared.learning.events import CourseCompletedEvent
 from shared.platform.documents import Document, Filter
-from shared.platform.tenancy import PlatformDocuments, TenantContext, TenantDocuments
+from shared.platform.runtime import Platform
+from shared.platform.tenancy import DictDocuments, PlatformDocuments, TenantContext
 from shared.roles import Role
 from shared.tenancy import privacy, users
 from shared.tenancy import service as tenancy
@@ -71,8 +71,8 @@ CERTIFICATE_STAFF = (Role.TENANT_ADMIN, Role.SUPPORT_READONLY)
 UNKNOWN_CODE = "no certificate has this verification code"
 
 
-def _docs(platform: Platform, ctx: TenantContext) -> TenantDocuments:
-    return TenantDocuments(platform.documents, CERTIFICATES, ctx)
+def _docs(platform: Platform, ctx: TenantContext) -> DictDocuments:
+    return DictDocuments(platform.documents, CERTIFICATES, ctx)
 
 
 def _api_base(platform: Platform) -> str:
@@ -120,7 +120,7 @@ def issue_certificate(
     return _view(platform, doc)
 
 
-def _create_once(docs: TenantDocuments, doc: Document) -> Document:
+def _create_once(docs: DictDocuments, doc: Document) -> Document:
     try:
         return docs.create(doc)
     except Conflict:

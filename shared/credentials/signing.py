@@ -21,9 +21,9 @@ import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from shared.bootstrap import Platform
 from shared.credentials.model import Jwk
 from shared.errors import Unavailable
+from shared.platform.runtime import Platform
 from shared.platform.secrets import SecretStore, ensure_secret
 
 __all__ = ["ALGORITHM", "SIGNING_KEY_SECRET", "parse_private_key", "public_jwk", "sign_credential"]

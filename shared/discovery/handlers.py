@@ -12,10 +12,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from shared.bootstrap import Platform
 from shared.catalog.model import search_projection
 from shared.discovery.model import INDEX
 from shared.discovery.service import ensure_course_index
+from shared.platform.runtime import Platform
 
 __all__ = ["COURSE_FEED", "index_course_change", "index_course_changes"]
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import threading
 import weakref
 
-from shared.bootstrap import Platform
 from shared.discovery.model import (
     COURSE_INDEX,
     HIGHLIGHTED_FIELDS,
@@ -20,6 +19,7 @@ from shared.discovery.model import (
     course_hit,
     search_filters,
 )
+from shared.platform.runtime import Platform
 from shared.platform.search import SearchIndex
 from shared.platform.tenancy import TenantContext
 

@@ -11,13 +11,31 @@ completion) keep the outbox and ``writeSeq`` as they are, so they relay nothing 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, ClassVar, Literal
+
+from pydantic import Field
 
 from shared.platform.documents import Document
+from shared.platform.events import Event
 
-__all__ = ["ENROLLMENT_CREATED", "OUTBOX_DAYS", "with_enrollment_created"]
+__all__ = ["ENROLLMENT_CREATED", "OUTBOX_DAYS", "EnrollmentCreated", "with_enrollment_created"]
 
 ENROLLMENT_CREATED = "EnrollmentCreated"
+
+
+class EnrollmentCreated(Event):
+    """A learner was enrolled in (or re-enrolled into) a course version: by themselves, by staff, by an
+    HRIS import or by a paid order (``source``)."""
+
+    TYPE: ClassVar[str] = ENROLLMENT_CREATED
+    type: Literal["EnrollmentCreated"] = "EnrollmentCreated"
+    userId: str = Field(min_length=1)
+    courseId: str = Field(min_length=1)
+    version: int = Field(ge=1)
+    seq: int = Field(default=1, ge=1)
+    source: str = ""
+
+
 # An enrollment is written a few times in its life; a week of events is plenty for the relay.
 OUTBOX_DAYS = 7
 

@@ -13,11 +13,11 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-from shared.bootstrap import Platform
 from shared.enrollment import service
 from shared.errors import NotFound
 from shared.learning.events import COURSE_COMPLETED, CourseCompletedEvent
 from shared.platform.bus import ReceivedMessage, subscription_path
+from shared.platform.runtime import Platform
 from shared.platform.tenancy import TenantContext
 from shared.platform.topology import EVENTS_TOPIC
 

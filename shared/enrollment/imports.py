@@ -13,13 +13,13 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from shared.bootstrap import Platform
 from shared.catalog import service as catalog
 from shared.catalog.model import CourseVersionView
 from shared.enrollment import service
 from shared.enrollment.model import ImportReport, ImportRow, RowOutcome
 from shared.errors import Conflict, Forbidden, InvalidInput, NotFound
 from shared.kernel import EMAIL_PATTERN, RESOURCE_ID_PATTERN
+from shared.platform.runtime import Platform
 from shared.platform.tenancy import TenantContext
 from shared.tenancy import users
 from shared.tenancy.model import UserCreate

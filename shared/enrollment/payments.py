@@ -17,13 +17,13 @@ from datetime import datetime
 
 from pydantic import ValidationError
 
-from shared.bootstrap import Platform
 from shared.catalog import service as catalog
 from shared.enrollment import service
 from shared.enrollment.model import ENROLLMENTS, EnrollmentView, PaidOrder, WebhookReceipt, order_id
 from shared.errors import Conflict, FieldError, Forbidden, InvalidInput, NotFound, Unauthorized, Unavailable
 from shared.platform.identity import Principal
-from shared.platform.tenancy import TenantContext, TenantDocuments
+from shared.platform.runtime import Platform
+from shared.platform.tenancy import DictDocuments, TenantContext
 from shared.tenancy import service as tenancy
 from shared.tenancy import users
 from shared.tenancy.model import UserCreate, UserView
@@ -121,7 +121,7 @@ def handle_order(platform: Platform, body: bytes, signature: str | None) -> Webh
     if order.status != "paid":
         return WebhookReceipt(orderId=order.orderId, duplicate=False, ignored=True)
     ctx = _tenant(platform, order.tenantId)
-    orders = TenantDocuments(platform.documents, ENROLLMENTS, ctx)
+    orders = DictDocuments(platform.documents, ENROLLMENTS, ctx)
     try:
         orders.read(order_id(order.orderId))
         return WebhookReceipt(orderId=order.orderId, duplicate=True)
@@ -152,7 +152,7 @@ def _record_order(
         "receivedAt": platform.clock.now().isoformat(),
     }
     try:
-        TenantDocuments(platform.documents, ENROLLMENTS, ctx).create(doc)
+        DictDocuments(platform.documents, ENROLLMENTS, ctx).create(doc)
     except Conflict:
         # The same order arrived twice at once; the other delivery recorded it.
         return WebhookReceipt(orderId=order.orderId, duplicate=True, enrollment=enrollment)

@@ -1,7 +1,7 @@
 """Enrollment's outbox relay: the ``EnrollmentCreated`` events recorded in enrollment documents go to
 the ``events`` topic from the change feed of ``enrollments`` (the local worker's follower, the Cosmos DB
-trigger of ``functions/enrollment.py`` in Azure). It is the relay learning uses for progress documents,
-with its own memory; message ids are event ids, so a republished event is dropped or ignored.
+trigger of ``functions/enrollment.py`` in Azure). The relay is the platform's, with its own memory;
+message ids are event ids, so a republished event is dropped or ignored.
 """
 
 from __future__ import annotations
@@ -9,15 +9,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from shared.bootstrap import Platform
-from shared.learning.relay import OutboxRelay
+from shared.platform.outbox import OutboxRelay
+from shared.platform.runtime import Platform
 
 __all__ = ["ENROLLMENTS_FEED", "relay_enrollment_change", "relay_enrollment_changes"]
 
 # This reader of the enrollments feed: the local follower's checkpoint and the trigger's lease prefix.
 ENROLLMENTS_FEED = "enrollment-outbox-relay"
 
-_relay = OutboxRelay()
+_relay = OutboxRelay(ENROLLMENTS_FEED)
 
 
 def relay_enrollment_change(platform: Platform, doc: Mapping[str, Any]) -> None:

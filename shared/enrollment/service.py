@@ -10,7 +10,6 @@ from datetime import date, datetime
 from typing import Any
 
 from shared.audit import service as audit_log
-from shared.bootstrap import Platform
 from shared.catalog import service as catalog
 from shared.catalog.model import CourseVersionView
 from shared.enrollment.events import with_enrollment_created
@@ -29,7 +28,8 @@ from shared.errors import Conflict, FieldError, Forbidden, InvalidInput, NotFoun
 from shared.kernel import Paged
 from shared.notifications.service import notify
 from shared.platform.documents import Document, Filter
-from shared.platform.tenancy import TenantContext, TenantDocuments
+from shared.platform.runtime import Platform
+from shared.platform.tenancy import DictDocuments, TenantContext
 from shared.roles import Role
 from shared.tenancy import privacy, users
 from shared.tenancy import service as tenancy
@@ -55,8 +55,8 @@ HOLDING = ("active", "completed")
 AUDITED_FIELDS = ("version", "dueDate", "status")
 
 
-def _docs(platform: Platform, ctx: TenantContext) -> TenantDocuments:
-    return TenantDocuments(platform.documents, ENROLLMENTS, ctx)
+def _docs(platform: Platform, ctx: TenantContext) -> DictDocuments:
+    return DictDocuments(platform.documents, ENROLLMENTS, ctx)
 
 
 def _view(doc: Document) -> EnrollmentView:

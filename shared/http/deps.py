@@ -19,10 +19,10 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from opentelemetry import trace
 
 from shared.billing.service import flush_usage_after_request
-from shared.bootstrap import Platform
 from shared.errors import Forbidden, Unauthorized
 from shared.observability import tenant_id
 from shared.platform.identity import Principal
+from shared.platform.runtime import Platform
 from shared.platform.tenancy import TenantContext
 from shared.roles import ROLE_MATRIX, Operation, Role, is_allowed
 from shared.tenancy.service import resolve_tenant_context

@@ -15,22 +15,22 @@ within the bus's duplicate window is dropped and a later one is caught by idempo
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from datetime import datetime
-from typing import Any
+from typing import ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.platform.bus import OutgoingMessage
+from shared.platform.events import Event
 
 __all__ = [
     "COURSE_COMPLETED",
     "COURSE_PROGRESS_CHANGED",
     "LESSON_COMPLETED",
     "PROGRESS",
+    "CourseCompleted",
     "CourseCompletedEvent",
-    "event_message",
-    "events_to_relay",
+    "CourseProgressChanged",
+    "LessonCompleted",
+    "LessonSnapshot",
 ]
 
 # The container of progress documents; the learning context's model and the relay both name it from here.
@@ -43,45 +43,48 @@ COURSE_COMPLETED = "CourseCompleted"
 COURSE_PROGRESS_CHANGED = "CourseProgressChanged"
 
 
-class CourseCompletedEvent(BaseModel):
-    """What a consumer of ``CourseCompleted`` may rely on; the event carries more (``id``, ``seq``, ``manual``)."""
-
-    model_config = ConfigDict(extra="ignore", frozen=True)
-
-    id: str = Field(min_length=1)
-    type: str
-    tenantId: str = Field(min_length=1)
+class _LearningEvent(Event):
     userId: str = Field(min_length=1)
     courseId: str = Field(min_length=1)
-    version: int = Field(ge=1)
-    at: datetime
+    version: int = Field(ge=1, description="the course version the learner is enrolled in")
+    seq: int = Field(default=1, ge=1, description="the write of the progress document that recorded it")
 
 
-def _write_seq(doc: Mapping[str, Any]) -> int | None:
-    seq = doc.get("writeSeq")
-    return seq if isinstance(seq, int) and not isinstance(seq, bool) else None
+class LessonCompleted(_LearningEvent):
+    """A lesson of the learner's course version counts as completed (by the policy, or by hand)."""
+
+    TYPE: ClassVar[str] = LESSON_COMPLETED
+    type: Literal["LessonCompleted"] = "LessonCompleted"
+    lessonId: str = Field(min_length=1)
+    manual: bool = False
 
 
-def events_to_relay(doc: Mapping[str, Any], last_seen_seq: int | None) -> list[dict[str, Any]]:
-    """The outbox events of ``doc`` not yet relayed, in the order they were recorded, given the highest
-    ``writeSeq`` of this document already relayed (None when unknown, as after a restart: all of them)."""
-    outbox: list[dict[str, Any]] = list(doc.get("outbox") or [])
-    write_seq = _write_seq(doc)
-    # A version older than one already relayed is a replay, or the document was deleted and written
-    # again from seq 1. The two look alike, and republishing is harmless while skipping is not.
-    if last_seen_seq is None or write_seq is None or write_seq < last_seen_seq:
-        fresh = outbox
-    else:
-        fresh = [event for event in outbox if event.get("seq", 0) > last_seen_seq]
-    return sorted(fresh, key=lambda event: event.get("seq", 0))
+class CourseCompleted(_LearningEvent):
+    """The learner completed the course version (by the policy, or by hand): certificates react."""
+
+    TYPE: ClassVar[str] = COURSE_COMPLETED
+    type: Literal["CourseCompleted"] = "CourseCompleted"
+    manual: bool = False
 
 
-def event_message(event: Mapping[str, Any]) -> OutgoingMessage:
-    """The bus message of an event: its id as the message id (so repeats are dropped), its type as
-    the subject, the event itself as the JSON body, and the tenant and type as properties for filters."""
-    return OutgoingMessage.of_json(
-        dict(event),
-        message_id=str(event["id"]),
-        subject=str(event["type"]),
-        properties={"tenantId": str(event["tenantId"]), "type": str(event["type"])},
-    )
+class LessonSnapshot(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    percent: float = Field(ge=0, le=100)
+    state: Literal["not_started", "in_progress", "completed"]
+    activeSeconds: float = Field(ge=0)
+
+
+class CourseProgressChanged(_LearningEvent):
+    """A snapshot of the learner's progress after a write: the course's percent and state, and each
+    lesson they have begun (ids and numbers only)."""
+
+    TYPE: ClassVar[str] = COURSE_PROGRESS_CHANGED
+    type: Literal["CourseProgressChanged"] = "CourseProgressChanged"
+    percent: float = Field(ge=0, le=100)
+    state: Literal["not_started", "in_progress", "completed"]
+    lessons: dict[str, LessonSnapshot]
+
+
+# The name consumers used before the contracts moved here.
+CourseCompletedEvent = CourseCompleted

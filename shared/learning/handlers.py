@@ -13,9 +13,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.bootstrap import Platform
 from shared.learning import service
 from shared.platform.bus import ReceivedMessage, subscription_path
+from shared.platform.runtime import Platform
 from shared.platform.tenancy import TenantContext
 from shared.platform.topology import EVENTS_TOPIC
 

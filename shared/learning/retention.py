@@ -13,11 +13,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from shared.bootstrap import Platform
 from shared.learning.events import PROGRESS
 from shared.learning.model import DETAIL_PURGED, without_activity_detail
 from shared.platform.documents import Filter
-from shared.platform.tenancy import TenantContext, TenantDocuments
+from shared.platform.runtime import Platform
+from shared.platform.tenancy import DictDocuments, TenantContext
 
 __all__ = ["purge_activity_before"]
 
@@ -35,6 +35,6 @@ def purge_activity_before(platform: Platform, ctx: TenantContext, cutoff: dateti
     ]
     now = platform.clock.now().isoformat()
     # A learner active again meanwhile is skipped: the document leaves the filter until it is stale once more.
-    return TenantDocuments(platform.documents, PROGRESS, ctx).rewrite_matching(
+    return DictDocuments(platform.documents, PROGRESS, ctx).rewrite_matching(
         stale, lambda doc: without_activity_detail(doc, now), page_size=PURGE_PAGE
     )

@@ -16,7 +16,6 @@ from typing import Any
 from pydantic import ValidationError
 
 from shared.audit import service as audit_log
-from shared.bootstrap import Platform
 from shared.catalog import service as catalog
 from shared.enrollment import service as enrollments
 from shared.errors import Conflict, NotFound, PreconditionFailed, Unavailable
@@ -43,7 +42,8 @@ from shared.learning.model import (
 )
 from shared.learning.views import CourseProgressView, progress_view
 from shared.platform.documents import Document
-from shared.platform.tenancy import TenantContext, TenantDocuments
+from shared.platform.runtime import Platform
+from shared.platform.tenancy import DictDocuments, TenantContext
 from shared.tenancy import privacy
 
 __all__ = [
@@ -64,8 +64,8 @@ POLICY_CACHE_SECONDS = 60.0
 VERSION_CACHE_SECONDS = 24 * 3600.0  # published versions never change
 
 
-def _docs(platform: Platform, ctx: TenantContext) -> TenantDocuments:
-    return TenantDocuments(platform.documents, PROGRESS, ctx)
+def _docs(platform: Platform, ctx: TenantContext) -> DictDocuments:
+    return DictDocuments(platform.documents, PROGRESS, ctx)
 
 
 def _policy_id(course_id: str) -> str:
@@ -248,7 +248,7 @@ def _rebase(doc: Document, version: int) -> None:
             lesson.pop("state", None)
 
 
-def _write(docs: TenantDocuments, doc: Document) -> Document:
+def _write(docs: DictDocuments, doc: Document) -> Document:
     if "_etag" in doc:
         return docs.replace(doc, if_match=doc["_etag"])
     return docs.create(doc)

@@ -17,7 +17,6 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from shared.bootstrap import Platform
 from shared.catalog import service as catalog
 from shared.errors import Conflict, NotFound
 from shared.media import service
@@ -37,7 +36,8 @@ from shared.media.transcode import BadMedia, Probe, master_playlist, poster, pro
 from shared.notifications.service import notify
 from shared.platform.bus import OutgoingMessage, ReceivedMessage
 from shared.platform.documents import Document
-from shared.platform.tenancy import TenantContext, TenantDocuments
+from shared.platform.runtime import Platform
+from shared.platform.tenancy import DictDocuments, TenantContext
 from shared.platform.topology import EVENTS_TOPIC, QUEUES
 
 __all__ = [
@@ -62,8 +62,8 @@ def _system(tenant_id: str) -> TenantContext:
     return TenantContext(tenant_id=tenant_id, user_id=MEDIA_ACTOR, roles=frozenset())
 
 
-def _assets(platform: Platform, ctx: TenantContext) -> TenantDocuments:
-    return TenantDocuments(platform.documents, MEDIA, ctx)
+def _assets(platform: Platform, ctx: TenantContext) -> DictDocuments:
+    return DictDocuments(platform.documents, MEDIA, ctx)
 
 
 def _read_asset(platform: Platform, ctx: TenantContext, asset_id: str) -> Document | None:

@@ -21,9 +21,9 @@ from urllib.parse import quote
 
 import jwt
 
-from shared.bootstrap import Platform
 from shared.errors import Forbidden, NotFound
 from shared.media.model import MEDIA_BLOBS, asset_prefix
+from shared.platform.runtime import Platform
 from shared.platform.secrets import SecretStore, ensure_secret
 
 __all__ = ["PLAYLIST_ROUTE", "Grant", "issue_grant", "playlist_text", "read_grant"]

@@ -13,7 +13,6 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
-from shared.bootstrap import Platform
 from shared.catalog import service as catalog
 from shared.enrollment import service as enrollments
 from shared.errors import Conflict, InvalidInput, NotFound, PayloadTooLarge, PreconditionFailed
@@ -36,7 +35,8 @@ from shared.media.model import (
     transcript_of_vtt,
 )
 from shared.platform.documents import Document, Filter
-from shared.platform.tenancy import TenantContext, TenantDocuments
+from shared.platform.runtime import Platform
+from shared.platform.tenancy import DictDocuments, TenantContext
 from shared.tenancy import privacy
 
 __all__ = [
@@ -56,15 +56,15 @@ TICKET_TTL_SECONDS = 7 * 24 * 3600
 AZURE_PUT_HEADERS = {"x-ms-blob-type": "BlockBlob"}
 
 
-def _docs(platform: Platform, ctx: TenantContext) -> TenantDocuments:
-    return TenantDocuments(platform.documents, MEDIA, ctx)
+def _docs(platform: Platform, ctx: TenantContext) -> DictDocuments:
+    return DictDocuments(platform.documents, MEDIA, ctx)
 
 
 def lesson_doc_id(course_id: str, lesson_id: str) -> str:
     return f"lesson.{course_id}.{lesson_id}"
 
 
-def _read(docs: TenantDocuments, doc_id: str) -> Document | None:
+def _read(docs: DictDocuments, doc_id: str) -> Document | None:
     try:
         return docs.read(doc_id)
     except NotFound:

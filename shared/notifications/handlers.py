@@ -13,11 +13,11 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.bootstrap import Platform
 from shared.catalog import service as catalog
 from shared.errors import NotFound
 from shared.notifications.service import notify
 from shared.platform.bus import ReceivedMessage, subscription_path
+from shared.platform.runtime import Platform
 from shared.platform.tenancy import TenantContext
 from shared.platform.topology import EVENTS_TOPIC
 

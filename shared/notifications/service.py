@@ -11,7 +11,6 @@ from contextlib import suppress
 from datetime import datetime, timedelta
 from typing import Any
 
-from shared.bootstrap import Platform
 from shared.errors import Conflict, InvalidInput, NotFound, PreconditionFailed
 from shared.notifications.model import (
     KINDS,
@@ -27,7 +26,8 @@ from shared.notifications.model import (
     stamp,
 )
 from shared.platform.documents import Document, Filter
-from shared.platform.tenancy import TenantContext, TenantDocuments
+from shared.platform.runtime import Platform
+from shared.platform.tenancy import DictDocuments, TenantContext
 from shared.tenancy import privacy
 
 __all__ = [
@@ -49,8 +49,8 @@ WRITE_ATTEMPTS = 5
 _AFTER_STAMP = "~"
 
 
-def _docs(platform: Platform, ctx: TenantContext) -> TenantDocuments:
-    return TenantDocuments(platform.documents, NOTIFICATIONS, ctx)
+def _docs(platform: Platform, ctx: TenantContext) -> DictDocuments:
+    return DictDocuments(platform.documents, NOTIFICATIONS, ctx)
 
 
 def _view(doc: Document) -> NotificationView:

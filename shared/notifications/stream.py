@@ -23,9 +23,9 @@ from typing import Any
 from fastapi.concurrency import run_in_threadpool
 from fastapi.sse import ServerSentEvent
 
-from shared.bootstrap import Platform
 from shared.notifications import service
 from shared.notifications.model import NotificationView
+from shared.platform.runtime import Platform
 from shared.platform.tenancy import TenantContext
 
 __all__ = [

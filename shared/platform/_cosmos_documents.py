@@ -15,26 +15,23 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager, suppress
+from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager, suppress
 from typing import Any, TypeVar
 
 from azure.core import MatchConditions
-from azure.core.exceptions import AzureError
+from azure.core.exceptions import HttpResponseError
 from azure.core.paging import ItemPaged
 from azure.cosmos import ContainerProxy, CosmosClient, PartitionKey
-from azure.cosmos.exceptions import CosmosHttpResponseError
 
 from shared.errors import (
-    Conflict,
     DomainError,
     InvalidInput,
     NotFound,
-    PayloadTooLarge,
     PreconditionFailed,
-    RateLimited,
     Unavailable,
 )
+from shared.platform._azure_errors import map_azure_errors
 from shared.platform._cosmos_query import CosmosQuery, encode_token, feed_positions, indexing_policy, merge_sorted
 from shared.platform.documents import (
     MAX_ID_LENGTH,
@@ -50,7 +47,7 @@ from shared.platform.documents import (
     validate_document,
 )
 
-__all__ = ["PLATFORM", "THROTTLE_RETRIES", "CosmosDocumentStore", "RequestCharges", "cosmos_client", "map_azure_errors"]
+__all__ = ["PLATFORM", "THROTTLE_RETRIES", "CosmosDocumentStore", "RequestCharges", "cosmos_client", "cosmos_errors"]
 
 # Cosmos's own properties that are no business of the port's callers.
 _COSMOS_FIELDS = ("_rid", "_self", "_attachments", "_lsn")
@@ -95,41 +92,16 @@ class RequestCharges:
             return dict(self._totals)
 
 
-def _retry_after(exc: CosmosHttpResponseError) -> float:
-    try:
-        return max(0.0, float(str(exc.headers.get("x-ms-retry-after-ms"))) / 1000)
-    except (AttributeError, TypeError, ValueError):
-        return 1.0
+def _owner_missing(exc: HttpResponseError) -> DomainError | None:
+    """A 404 for a missing database or container is an outage of the deployment, not a missing document."""
+    if exc.status_code == 404 and getattr(exc, "sub_status", None) == _OWNER_RESOURCE_MISSING:
+        return Unavailable("the Cosmos DB database or container does not exist")
+    return None
 
 
-def _domain_error(exc: CosmosHttpResponseError) -> DomainError:
-    status = exc.status_code
-    if status == 400:
-        return InvalidInput("Cosmos DB refused the request as malformed")
-    if status == 404:
-        if exc.sub_status == _OWNER_RESOURCE_MISSING:
-            return Unavailable("the Cosmos DB database or container does not exist")
-        return NotFound("the document does not exist")
-    if status == 409:
-        return Conflict("a document with this id exists")
-    if status == 412:
-        return PreconditionFailed("the document has changed")
-    if status == 413:
-        return PayloadTooLarge("the document is larger than Cosmos DB accepts")
-    if status == 429:
-        return RateLimited("Cosmos DB is throttling requests", retry_after_seconds=_retry_after(exc))
-    return Unavailable(f"Cosmos DB failed (status {status})")
-
-
-@contextmanager
-def map_azure_errors() -> Iterator[None]:
-    """Turn Cosmos SDK errors into the platform's errors, in this one place."""
-    try:
-        yield
-    except CosmosHttpResponseError as exc:
-        raise _domain_error(exc) from exc
-    except AzureError as exc:  # ServiceRequestError, ServiceResponseError, timeouts
-        raise Unavailable("Cosmos DB cannot be reached") from exc
+def cosmos_errors() -> AbstractContextManager[None]:
+    """Turn Cosmos SDK errors into the platform's errors (the shared mapping, with Cosmos DB's own 404)."""
+    return map_azure_errors("Cosmos DB", refine=_owner_missing)
 
 
 def _returned(found: Mapping[str, Any]) -> Document:
@@ -223,7 +195,7 @@ class CosmosDocumentStore(DocumentStore):
         validate_container_name(name)
         proxy = self._containers.get((database, name))
         if proxy is None:
-            with self._lock, map_azure_errors():
+            with self._lock, cosmos_errors():
                 proxy = self._containers.get((database, name)) or self._open(database, name)
                 self._containers[(database, name)] = proxy
         return proxy
@@ -263,7 +235,7 @@ class CosmosDocumentStore(DocumentStore):
         proxy = self._for(container, partition_key)
         if not _could_exist(doc_id):
             raise NotFound(f"document {doc_id!r} does not exist")
-        with map_azure_errors():
+        with cosmos_errors():
             found = proxy.read_item(
                 item=doc_id, partition_key=partition_key, response_hook=self._meter(partition_key, container)
             )
@@ -272,7 +244,7 @@ class CosmosDocumentStore(DocumentStore):
     def create(self, container: str, partition_key: str, doc: Document) -> Document:
         """Insert a new document; Conflict if the id exists."""
         proxy, body = self._for(container, partition_key), _outgoing(partition_key, doc)
-        with map_azure_errors():
+        with cosmos_errors():
             created = proxy.create_item(body=body, response_hook=self._meter(partition_key, container))
         return self._owned(created, partition_key, body["id"])
 
@@ -280,7 +252,7 @@ class CosmosDocumentStore(DocumentStore):
         """Insert or replace; with if_match the document must exist with that ETag."""
         if if_match is None:
             proxy, body = self._for(container, partition_key), _outgoing(partition_key, doc)
-            with map_azure_errors():
+            with cosmos_errors():
                 written = proxy.upsert_item(body=body, response_hook=self._meter(partition_key, container))
             return self._owned(written, partition_key, body["id"])
         try:
@@ -346,14 +318,14 @@ class CosmosDocumentStore(DocumentStore):
         if_match: str | None,
         write: Callable[[dict[str, Any]], _Written],
     ) -> _Written:
-        with map_azure_errors():
+        with cosmos_errors():
             found = proxy.read_item(
                 item=doc_id, partition_key=partition_key, response_hook=self._meter(partition_key, container)
             )
         current = self._owned(found, partition_key, doc_id).get("_etag")
         if if_match is not None and if_match != current:
             raise PreconditionFailed(f"document {doc_id!r} has changed")
-        with map_azure_errors():
+        with cosmos_errors():
             return write(_precondition(current))
 
     # --- queries ------------------------------------------------------------------------
@@ -363,7 +335,7 @@ class CosmosDocumentStore(DocumentStore):
         database a tenant is placed in."""
         database = self._database_for(partition_key)
         plan = CosmosQuery(database, container, partition_key, query)
-        with map_azure_errors():
+        with cosmos_errors():
             if partition_key is None:
                 return self._cross_partition_page(container, plan)
             return self._partition_page(self._container(database, container), plan, partition_key, container)
@@ -450,7 +422,7 @@ class CosmosDocumentStore(DocumentStore):
         proxy = self._container(database, container)
         responses = self._meter(PLATFORM)
         options: dict[str, Any] = {"max_item_count": wanted, "response_hook": responses}
-        with map_azure_errors():
+        with cosmos_errors():
             try:
                 if position is None:
                     feed = proxy.query_items_change_feed(start_time="Beginning", mode="LatestVersion", **options)
@@ -471,7 +443,7 @@ class CosmosDocumentStore(DocumentStore):
     def ping(self) -> None:
         """Raise Unavailable if the shared database cannot be read."""
         try:
-            with map_azure_errors():
+            with cosmos_errors():
                 if self._create:
                     self._client.create_database_if_not_exists(id=self._database)
                 self._client.get_database_client(self._database).read()

@@ -10,7 +10,8 @@ query, and refuses to return a document of another tenant whatever the adapter d
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
+from typing import Generic, TypeVar
 
 from shared.errors import NotFound, PreconditionFailed
 from shared.platform.documents import (
@@ -22,9 +23,19 @@ from shared.platform.documents import (
     Page,
     Query,
 )
+from shared.platform.stored import StoredDocument, check_field_path, to_document
 from shared.roles import Role
 
-__all__ = ["PlatformDocuments", "TenantContext", "TenantDocuments"]
+__all__ = [
+    "DictDocuments",
+    "ModelPage",
+    "PlatformDocuments",
+    "TenantContext",
+    "TenantDocuments",
+    "system_context",
+]
+
+M = TypeVar("M", bound=StoredDocument)
 
 
 @dataclass(frozen=True)
@@ -39,8 +50,102 @@ class TenantContext:
         return not self.roles.isdisjoint(roles)
 
 
-class TenantDocuments:
-    """One container, seen from inside one tenant."""
+def system_context(tenant_id: str, actor: str) -> TenantContext:
+    """The context of work the platform does for a tenant on its own account (an event handler, a
+    sweep): built from the tenant id the event or the tenant list carries, not from a token, with
+    ``actor`` (``system:<context>``) as the user and no roles."""
+    return TenantContext(tenant_id=tenant_id, user_id=actor, roles=frozenset())
+
+
+@dataclass(frozen=True)
+class ModelPage(Generic[M]):
+    items: list[M] = field(default_factory=list)
+    continuation: str | None = None
+
+
+class TenantDocuments(Generic[M]):
+    """One kind of document (the model ``M``) in one container, seen from inside one tenant.
+
+    Reads come back as ``M`` (with ``etag`` set), writes take ``M``; the tenant is stamped on every
+    write and checked on every read. A model with a ``KIND`` reads only documents whose ``type`` is
+    that kind, so kinds that share a container never read as each other. Query fields are checked
+    against the model: a misspelt field raises ``TypeError`` instead of matching nothing."""
+
+    def __init__(self, store: DocumentStore, container: str, ctx: TenantContext, model: type[M]) -> None:
+        self._raw = DictDocuments(store, container, ctx)
+        self._model = model
+
+    @property
+    def model(self) -> type[M]:
+        return self._model
+
+    def _load(self, doc: Document) -> M:
+        kind = self._model.KIND
+        if kind is not None and doc.get("type") != kind:
+            raise NotFound()
+        return self._model.model_validate(doc)
+
+    def read(self, doc_id: str) -> M:
+        return self._load(self._raw.read(doc_id))
+
+    def find(self, doc_id: str) -> M | None:
+        """The document, or None when there is none (a missing document is an answer, not an error)."""
+        try:
+            return self.read(doc_id)
+        except NotFound:
+            return None
+
+    def create(self, doc: M) -> M:
+        return self._load(self._raw.create(to_document(doc)))
+
+    def upsert(self, doc: M, *, if_match: str | None = None) -> M:
+        return self._load(self._raw.upsert(to_document(doc), if_match=if_match))
+
+    def replace(self, doc: M, *, if_match: str | None = None) -> M:
+        return self._load(self._raw.replace(to_document(doc), if_match=if_match))
+
+    def delete(self, doc_id: str, *, if_match: str | None = None) -> None:
+        self._raw.delete(doc_id, if_match=if_match)
+
+    def _checked(self, filters: Sequence[Filter], order_by: Sequence[Order]) -> None:
+        for path in (*(f.field for f in filters), *(o.field for o in order_by)):
+            check_field_path(self._model, path)
+
+    def query(
+        self,
+        filters: Sequence[Filter] = (),
+        *,
+        order_by: Sequence[Order] = (),
+        limit: int = 50,
+        continuation: str | None = None,
+    ) -> ModelPage[M]:
+        self._checked(filters, order_by)
+        kind = self._model.KIND
+        if kind is not None:
+            filters = (Filter("type", "eq", kind), *filters)
+        page = self._raw.query(filters, order_by=order_by, limit=limit, continuation=continuation)
+        return ModelPage([self._model.model_validate(d) for d in page.items], page.continuation)
+
+    def rewrite_matching(self, filters: Sequence[Filter], rewrite: Callable[[M], M], *, page_size: int = 100) -> int:
+        """Replace every document matching ``filters`` with ``rewrite(doc)`` (ETag-guarded); return
+        how many were replaced. ``rewrite`` must take a document out of the filter, because each
+        round reads from the start; one that changed meanwhile is skipped, left to a later sweep."""
+        rewritten = 0
+        while True:
+            page = self.query(filters, limit=page_size)
+            for doc in page.items:
+                try:
+                    self.replace(rewrite(doc), if_match=doc.etag)
+                except (PreconditionFailed, NotFound):
+                    continue
+                rewritten += 1
+            if len(page.items) < page_size:
+                return rewritten
+
+
+class DictDocuments:
+    """One container, seen from inside one tenant, as plain JSON documents (what ``TenantDocuments``
+    is built on; contexts use ``TenantDocuments`` and its models)."""
 
     def __init__(self, store: DocumentStore, container: str, ctx: TenantContext) -> None:
         if not isinstance(ctx, TenantContext):

@@ -14,10 +14,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from shared.assessment.grading import QUIZ_GRADED
-from shared.bootstrap import Platform
 from shared.enrollment.events import ENROLLMENT_CREATED
 from shared.learning.events import COURSE_PROGRESS_CHANGED
 from shared.platform.bus import ReceivedMessage, subscription_path
+from shared.platform.runtime import Platform
 from shared.platform.topology import EVENTS_TOPIC
 from shared.reporting import service
 from shared.reporting.model import CourseProgressChangedEvent, EnrollmentCreatedEvent, QuizGradedEvent

@@ -28,11 +28,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from shared.bootstrap import Platform
 from shared.catalog import service as catalog
 from shared.errors import Conflict, NotFound, PreconditionFailed, Unavailable
 from shared.platform.documents import Document, Filter
-from shared.platform.tenancy import TenantContext, TenantDocuments
+from shared.platform.runtime import Platform
+from shared.platform.tenancy import DictDocuments, TenantContext
 from shared.reporting.model import (
     REPORTS,
     CourseProgressChangedEvent,
@@ -72,8 +72,8 @@ INTERNAL_FIELDS = ("_etag", "_ts", "pendingDeltas")
 RowChange = Callable[[dict[str, Any]], bool]
 
 
-def _docs(platform: Platform, ctx: TenantContext) -> TenantDocuments:
-    return TenantDocuments(platform.documents, REPORTS, ctx)
+def _docs(platform: Platform, ctx: TenantContext) -> DictDocuments:
+    return DictDocuments(platform.documents, REPORTS, ctx)
 
 
 def _system(tenant_id: str) -> TenantContext:
@@ -81,7 +81,7 @@ def _system(tenant_id: str) -> TenantContext:
     return TenantContext(tenant_id=tenant_id, user_id=REPORTER, roles=frozenset())
 
 
-def _write(docs: TenantDocuments, doc: Document) -> Document:
+def _write(docs: DictDocuments, doc: Document) -> Document:
     if "_etag" in doc:
         return docs.replace(doc, if_match=doc["_etag"])
     return docs.create(doc)
@@ -107,7 +107,7 @@ def _outline(platform: Platform, ctx: TenantContext, course_id: str, version: in
 
 
 def _changed_row(
-    platform: Platform, docs: TenantDocuments, course_id: str, user_id: str, change: RowChange
+    platform: Platform, docs: DictDocuments, course_id: str, user_id: str, change: RowChange
 ) -> Document | None:
     """Apply ``change`` to the learner's row (ETag-guarded), recording the delta it makes to the
     course's counters as pending; the stored row (None when there is none and nothing changed)."""
@@ -134,7 +134,7 @@ def _new_aggregate(course_id: str) -> Document:
     return {"id": aggregate_id(course_id), "type": "course", "courseId": course_id, "counters": {}, "applied": []}
 
 
-def _apply_deltas(platform: Platform, docs: TenantDocuments, course_id: str, deltas: list[dict[str, Any]]) -> None:
+def _apply_deltas(platform: Platform, docs: DictDocuments, course_id: str, deltas: list[dict[str, Any]]) -> None:
     """Add the deltas the course's aggregate does not have yet (by id), ETag-guarded."""
     for _ in range(WRITE_ATTEMPTS):
         try:
@@ -157,7 +157,7 @@ def _apply_deltas(platform: Platform, docs: TenantDocuments, course_id: str, del
     raise Unavailable("the course report is being written concurrently; the event is retried")
 
 
-def _settle(platform: Platform, docs: TenantDocuments, row: Document) -> None:
+def _settle(platform: Platform, docs: DictDocuments, row: Document) -> None:
     """Move the row's pending deltas into the course's aggregate, then drop them from the row."""
     deltas = list(row["pendingDeltas"])
     if not deltas:

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 from shared.audit import service as audit_log
-from shared.bootstrap import Platform
+from shared.platform.runtime import Platform
 from shared.platform.tenancy import TenantContext
 from shared.tenancy import users
 from shared.tenancy.model import UserExport

@@ -20,11 +20,11 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from shared.bootstrap import Platform
 from shared.errors import NotFound
 from shared.platform.documents import SYSTEM_FIELDS, Document, Filter
+from shared.platform.runtime import Platform
 from shared.platform.secrets import ensure_secret
-from shared.platform.tenancy import TenantContext, TenantDocuments
+from shared.platform.tenancy import DictDocuments, TenantContext
 
 __all__ = [
     "ERASED",
@@ -125,14 +125,14 @@ def erased_user(platform: Platform, ctx: TenantContext, user_id: str) -> ErasedU
     return ErasedUser(user_id=user_id, pseudonym=pseudonym, email=profile.email, display_name=profile.displayName)
 
 
-def documents_mentioning(docs: TenantDocuments, who: ErasedUser, filters: Sequence[Filter] = ()) -> list[Document]:
+def documents_mentioning(docs: DictDocuments, who: ErasedUser, filters: Sequence[Filter] = ()) -> list[Document]:
     """Every document of the container (within the tenant) that mentions the user, read to the end
     before the caller changes any, so deleting or re-keying them cannot disturb the paging. An
     erasure is rare and must miss nothing, so this reads all the tenant's documents of the container."""
     return [doc for doc in _all(docs, filters) if who.mentioned_in(_without_system_fields(doc))]
 
 
-def _all(docs: TenantDocuments, filters: Sequence[Filter]) -> Iterator[Document]:
+def _all(docs: DictDocuments, filters: Sequence[Filter]) -> Iterator[Document]:
     continuation: str | None = None
     while True:
         page = docs.query(filters, limit=SCAN_PAGE, continuation=continuation)
@@ -158,7 +158,7 @@ def mentions(doc: Document, who: ErasedUser) -> dict[str, Any]:
     return {"id": doc["id"], "type": doc.get("type"), "fields": fields}
 
 
-def pseudonymise(docs: TenantDocuments, who: ErasedUser, doc: Document) -> Document:
+def pseudonymise(docs: DictDocuments, who: ErasedUser, doc: Document) -> Document:
     """Keep a document that names the user with the user replaced by their pseudonym; one whose id
     named them is stored under the pseudonymous id and the old one deleted."""
     scrubbed = who.scrub(_without_system_fields(doc))

@@ -23,7 +23,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from shared.audit import service as audit_log
-from shared.bootstrap import Platform
+from shared.platform.runtime import Platform
 from shared.platform.tenancy import TenantContext
 from shared.tenancy import service as tenancy
 from shared.tenancy.model import TenantView

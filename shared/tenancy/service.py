@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from shared.audit import service as audit_log
-from shared.bootstrap import Platform
 from shared.errors import Conflict, Forbidden, NotFound
 from shared.kernel import Paged
 from shared.platform.documents import Document
 from shared.platform.identity import Principal
-from shared.platform.tenancy import PlatformDocuments, TenantContext, TenantDocuments
+from shared.platform.runtime import Platform
+from shared.platform.tenancy import DictDocuments, PlatformDocuments, TenantContext
 from shared.roles import TENANT_ROLES
 from shared.tenancy import users
 from shared.tenancy.model import (
@@ -77,13 +77,13 @@ def list_tenants(platform: Platform, *, limit: int, continuation: str | None) ->
 
 def get_tenant(platform: Platform, ctx: TenantContext) -> tuple[TenantView, str]:
     """The caller's tenant and its ETag."""
-    doc = TenantDocuments(platform.documents, TENANTS, ctx).read(ctx.tenant_id)
+    doc = DictDocuments(platform.documents, TENANTS, ctx).read(ctx.tenant_id)
     return _view(doc), doc["_etag"]
 
 
 def feature_enabled(platform: Platform, ctx: TenantContext, flag: FeatureFlag) -> bool:
     """Whether the caller's tenant has a feature, as ``is_enabled`` decides (defaults, overrides, K-12)."""
-    doc = TenantDocuments(platform.documents, TENANTS, ctx).read(ctx.tenant_id)
+    doc = DictDocuments(platform.documents, TENANTS, ctx).read(ctx.tenant_id)
     return is_enabled(doc, flag)
 
 
@@ -91,7 +91,7 @@ def update_tenant(
     platform: Platform, ctx: TenantContext, patch: TenantPatch, *, if_match: str | None
 ) -> tuple[TenantView, str]:
     """Change the tenant's name, branding, flags, trackers, retention or K-12 setting; audited."""
-    docs = TenantDocuments(platform.documents, TENANTS, ctx)
+    docs = DictDocuments(platform.documents, TENANTS, ctx)
     current = docs.read(ctx.tenant_id)
     changes = patch.model_dump(exclude_unset=True, exclude={"reason", "branding", "flags", "retention"})
     updated: dict[str, Any] = {**current, **changes}

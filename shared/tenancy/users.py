@@ -6,12 +6,12 @@ import contextlib
 from typing import Any
 
 from shared.audit import service as audit_log
-from shared.bootstrap import Platform
 from shared.errors import Conflict, Forbidden, NotFound
 from shared.kernel import Paged
 from shared.platform.documents import Document, Filter
 from shared.platform.identity import Principal
-from shared.platform.tenancy import PlatformDocuments, TenantContext, TenantDocuments
+from shared.platform.runtime import Platform
+from shared.platform.tenancy import DictDocuments, PlatformDocuments, TenantContext
 from shared.roles import Role
 from shared.tenancy.model import BY_ID, USERS, FirstAdmin, MeView, UserCreate, UserPatch, UserView
 
@@ -34,11 +34,11 @@ def _cache_key(tenant_id: str, user_id: str) -> str:
     return f"tenancy:user:{tenant_id}:{user_id}"
 
 
-def _docs(platform: Platform, ctx: TenantContext) -> TenantDocuments:
-    return TenantDocuments(platform.documents, USERS, ctx)
+def _docs(platform: Platform, ctx: TenantContext) -> DictDocuments:
+    return DictDocuments(platform.documents, USERS, ctx)
 
 
-def _ensure_email_free(docs: TenantDocuments, email: str, *, except_id: str | None = None) -> None:
+def _ensure_email_free(docs: DictDocuments, email: str, *, except_id: str | None = None) -> None:
     clash = docs.query([Filter("email", "eq", email)], limit=2).items
     if any(d["id"] != except_id for d in clash):
         raise Conflict("another user of the tenant has this email")
@@ -135,7 +135,7 @@ def _is_active_admin(doc: Document) -> bool:
     return doc.get("status") == "active" and Role.TENANT_ADMIN.value in doc.get("roles", [])
 
 
-def _keep_an_admin(docs: TenantDocuments, current: Document, updated: Document) -> None:
+def _keep_an_admin(docs: DictDocuments, current: Document, updated: Document) -> None:
     """A tenant never loses its last active TenantAdmin (nobody could manage it again)."""
     if not _is_active_admin(current) or _is_active_admin(updated):
         return

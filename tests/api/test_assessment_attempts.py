@@ -10,9 +10,9 @@ from fastapi.testclient import TestClient
 
 from shared.assessment.grading import sweep_expired_attempts
 from shared.assessment.model import ATTEMPTS
-from shared.bootstrap import Platform
 from shared.platform.clock import ManualClock
-from shared.platform.tenancy import TenantContext, TenantDocuments
+from shared.platform.runtime import Platform
+from shared.platform.tenancy import DictDocuments, TenantContext
 from shared.roles import Role
 from tests.conftest import TenantHandle
 from tests.factories import QUIZ_LESSON, choice_question, enroll, question_bank, quiz_course
@@ -107,7 +107,7 @@ def drawn(attempt: dict[str, Any]) -> list[str]:
 
 def stored_attempt(platform: Platform, tenant: TenantHandle, attempt: str) -> dict[str, Any]:
     ctx = TenantContext(tenant_id=tenant.id, user_id="test", roles=frozenset())
-    return TenantDocuments(platform.documents, ATTEMPTS, ctx).read(attempt)
+    return DictDocuments(platform.documents, ATTEMPTS, ctx).read(attempt)
 
 
 def keys_in(body: Any) -> set[str]:

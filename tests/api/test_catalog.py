@@ -10,11 +10,12 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from shared.bootstrap import Platform, bootstrap
+from shared.bootstrap import bootstrap
 from shared.catalog.model import COURSES
 from shared.http.app import create_api
 from shared.platform._sqlite_documents import SqliteDocumentStore
 from shared.platform.clock import ManualClock
+from shared.platform.runtime import Platform
 from shared.roles import Role
 from tests.conftest import TenantHandle, make_settings
 from tests.counting import READS, CountingDocumentStore

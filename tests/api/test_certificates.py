@@ -16,12 +16,12 @@ import pytest
 from fastapi.testclient import TestClient
 from pypdf import PdfReader
 
-from shared.bootstrap import Platform
 from shared.credentials.handlers import on_certificate_message, on_course_completed
 from shared.credentials.model import CERTIFICATE_BLOBS, CERTIFICATE_CODES, CERTIFICATES, CODE_PARTITION
 from shared.learning.events import COURSE_COMPLETED
 from shared.platform.bus import DEAD_LETTER_SUFFIX, OutgoingMessage
 from shared.platform.documents import Document, DocumentStore, Filter, Query
+from shared.platform.runtime import Platform
 from shared.platform.topology import CERTIFICATES_QUEUE
 from shared.roles import Role
 from shared.worker import BusConsumer, LocalWorker

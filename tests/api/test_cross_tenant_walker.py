@@ -10,7 +10,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from shared.bootstrap import Platform
+from shared.platform.runtime import Platform
 from shared.roles import Role
 from tests.api.openapi_walk import Operation, call, operations
 from tests.conftest import TenantHandle

@@ -7,8 +7,8 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from shared.bootstrap import Platform
 from shared.enrollment import service
+from shared.platform.runtime import Platform
 from shared.platform.tenancy import TenantContext
 from shared.roles import Role
 from tests.api.test_cross_tenant_walker import snapshot

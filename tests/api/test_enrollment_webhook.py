@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from shared.bootstrap import Platform
 from shared.platform.clock import ManualClock
+from shared.platform.runtime import Platform
 from shared.roles import Role
 from tests.api.test_cross_tenant_walker import snapshot
 from tests.conftest import TenantHandle

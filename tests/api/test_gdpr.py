@@ -13,10 +13,10 @@ import pytest
 from fastapi.testclient import TestClient
 from pypdf import PdfReader
 
-from shared.bootstrap import Platform
 from shared.containers import DOCUMENT_CONTAINERS
 from shared.discovery.model import INDEX
 from shared.platform.documents import Document, Query
+from shared.platform.runtime import Platform
 from shared.platform.topology import BLOB_CONTAINERS
 from shared.roles import Role
 from shared.worker import LocalWorker, default_jobs

@@ -6,8 +6,8 @@ from urllib.parse import urlsplit
 
 from fastapi.testclient import TestClient
 
-from shared.bootstrap import Platform
 from shared.platform.clock import ManualClock
+from shared.platform.runtime import Platform
 
 
 def _path_and_query(url: str) -> str:

@@ -8,11 +8,11 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from shared.bootstrap import Platform
 from shared.media import service
 from shared.media.handlers import on_upload
 from shared.media.model import TRANSCODE_QUEUE, UPLOADS
 from shared.platform.clock import ManualClock
+from shared.platform.runtime import Platform
 from shared.platform.tenancy import TenantContext
 from shared.roles import Role
 from shared.worker import LocalWorker, default_jobs

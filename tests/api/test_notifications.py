@@ -17,11 +17,11 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from shared.bootstrap import Platform
 from shared.errors import InvalidInput
 from shared.notifications.service import notify
 from shared.notifications.stream import StreamTiming, stream_timing
 from shared.platform.clock import ManualClock
+from shared.platform.runtime import Platform
 from shared.platform.tenancy import TenantContext
 from shared.roles import Role
 

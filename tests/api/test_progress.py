@@ -13,14 +13,15 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from shared.bootstrap import Platform, bootstrap
+from shared.bootstrap import bootstrap
 from shared.http.app import create_api
 from shared.learning import service
 from shared.learning.events import PROGRESS
 from shared.learning.model import Batch
 from shared.platform._sqlite_documents import SqliteDocumentStore
 from shared.platform.clock import ManualClock
-from shared.platform.tenancy import TenantContext, TenantDocuments
+from shared.platform.runtime import Platform
+from shared.platform.tenancy import DictDocuments, TenantContext
 from shared.roles import Role
 from tests.conftest import TenantHandle, Tokens, make_settings
 from tests.counting import WRITES, CountingDocumentStore
@@ -63,7 +64,7 @@ def lesson(view: dict[str, Any], lesson_id: str) -> dict[str, Any]:
 
 def stored(platform: Platform, tenant: TenantHandle, course: str, user: str = "learner-1") -> dict[str, Any]:
     ctx = TenantContext(tenant_id=tenant.id, user_id="test", roles=frozenset())
-    return TenantDocuments(platform.documents, PROGRESS, ctx).read(f"{course}:{user}")
+    return DictDocuments(platform.documents, PROGRESS, ctx).read(f"{course}:{user}")
 
 
 def test_rewatching_never_inflates_and_seeking_never_fakes_progress(client: TestClient, make_tenant) -> None:

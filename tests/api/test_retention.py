@@ -11,11 +11,11 @@ import pytest
 from fastapi.testclient import TestClient
 
 from shared.assessment.model import ATTEMPTS
-from shared.bootstrap import Platform
 from shared.learning.events import PROGRESS
 from shared.learning.model import progress_id
 from shared.platform.clock import ManualClock
-from shared.platform.tenancy import TenantContext, TenantDocuments
+from shared.platform.runtime import Platform
+from shared.platform.tenancy import DictDocuments, TenantContext
 from shared.roles import Role
 from shared.tenancy.retention import RETENTION_ACTION, sweep_retention
 from shared.worker import LocalWorker, default_jobs
@@ -44,7 +44,7 @@ def rename(client: TestClient, headers: dict[str, str], reason: str) -> None:
 
 def stored(platform: Platform, tenant: TenantHandle, container: str, doc_id: str) -> dict[str, Any]:
     ctx = TenantContext(tenant_id=tenant.id, user_id="test", roles=frozenset())
-    return TenantDocuments(platform.documents, container, ctx).read(doc_id)
+    return DictDocuments(platform.documents, container, ctx).read(doc_id)
 
 
 # --- the setting ---------------------------------------------------------------------------------

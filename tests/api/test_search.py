@@ -16,11 +16,12 @@ import pytest
 from fastapi.testclient import TestClient
 
 from functions import discovery
-from shared.bootstrap import Platform, bootstrap
+from shared.bootstrap import bootstrap
 from shared.catalog.model import COURSES
 from shared.discovery.handlers import index_course_changes
 from shared.platform._azure_search import AzureSearchIndex, search_clients
 from shared.platform.clock import ManualClock
+from shared.platform.runtime import Platform
 from shared.roles import Role
 from shared.worker import LocalWorker, default_jobs
 from tests.conftest import TenantHandle, make_settings

@@ -15,12 +15,13 @@ from fastapi.testclient import TestClient
 from shared.billing import service
 from shared.billing.handlers import on_event
 from shared.billing.model import USAGE, month_of
-from shared.bootstrap import Platform, bootstrap
+from shared.bootstrap import bootstrap
 from shared.errors import Unavailable
 from shared.http.app import create_api
 from shared.platform._sqlite_documents import SqliteDocumentStore
 from shared.platform.clock import ManualClock
 from shared.platform.documents import Document
+from shared.platform.runtime import Platform
 from shared.roles import Role
 from tests.conftest import TenantHandle, Tokens, make_settings, unique_tenant_id
 from tests.counting import WRITES, CountingDocumentStore

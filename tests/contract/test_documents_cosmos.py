@@ -32,7 +32,7 @@ from shared.platform._cosmos_documents import (
     CosmosDocumentStore,
     RequestCharges,
     cosmos_client,
-    map_azure_errors,
+    cosmos_errors,
 )
 from shared.platform._cosmos_query import CosmosQuery, composite_index, encode_token, sort_keys
 from shared.platform.documents import Document, DocumentStore, Filter, Order, Query
@@ -617,16 +617,16 @@ def cosmos_error(status: int, sub_status: int | None = None, **headers: str) -> 
     ids=repr,
 )
 def test_sdk_errors_become_platform_errors(raised: Exception, expected: type[DomainError]) -> None:
-    with pytest.raises(expected) as caught, map_azure_errors():
+    with pytest.raises(expected) as caught, cosmos_errors():
         raise raised
     assert caught.value.__cause__ is raised
 
 
 def test_a_rate_limit_carries_the_servers_retry_after() -> None:
-    with pytest.raises(RateLimited) as caught, map_azure_errors():
+    with pytest.raises(RateLimited) as caught, cosmos_errors():
         raise cosmos_error(429, **{"x-ms-retry-after-ms": "250"})
     assert caught.value.retry_after_seconds == 0.25
-    with pytest.raises(RateLimited) as caught, map_azure_errors():
+    with pytest.raises(RateLimited) as caught, cosmos_errors():
         raise cosmos_error(429)
     assert caught.value.retry_after_seconds == 1.0
 

@@ -15,10 +15,11 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from shared.bootstrap import Platform, bootstrap
+from shared.bootstrap import bootstrap
 from shared.http.app import create_api
 from shared.platform import _cosmos_documents
 from shared.platform.identity import DevIssuer
+from shared.platform.runtime import Platform
 from shared.roles import Role
 from shared.settings import Settings
 from tests.contract.emulators import azurite, cosmosdb_server

@@ -19,10 +19,10 @@ from pydantic import ValidationError
 from shared.billing import service
 from shared.billing.handlers import BILLING_EVENTS, on_event
 from shared.billing.model import MonthUsage, month_of
-from shared.bootstrap import Platform
 from shared.errors import Unavailable
 from shared.media.handlers import transcode_job
 from shared.platform.bus import MessageBus, OutgoingMessage
+from shared.platform.runtime import Platform
 from shared.platform.topology import EVENTS_TOPIC
 from shared.roles import Role
 from shared.worker import Job, LocalWorker, bus_consumers, default_jobs
@@ -208,7 +208,7 @@ def test_a_repeated_job_of_an_asset_already_ready_publishes_its_event(
 ) -> None:
     """Without ffmpeg: the asset is made ready as the transcoder leaves it, then its job comes again."""
     from shared.media.model import MEDIA
-    from shared.platform.tenancy import TenantDocuments
+    from shared.platform.tenancy import DictDocuments
 
     tenant = make_tenant()
     ready_at = platform.clock.now().isoformat()
@@ -224,7 +224,7 @@ def test_a_repeated_job_of_an_asset_already_ready_publishes_its_event(
         "durationSeconds": 120.0,
         "updatedAt": ready_at,
     }
-    TenantDocuments(platform.documents, MEDIA, service.system_context(tenant.id)).create(asset)
+    DictDocuments(platform.documents, MEDIA, service.system_context(tenant.id)).create(asset)
     for _ in range(2):
         transcode_job(platform, {"tenantId": tenant.id, "assetId": "a1"}, last_attempt=False)
 

@@ -7,8 +7,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from functions import credentials as credentials_trigger
-from shared.bootstrap import Platform
 from shared.learning.relay import PROGRESS_FEED
+from shared.platform.runtime import Platform
 from shared.platform.topology import CERTIFICATES_QUEUE
 from shared.roles import Role
 from shared.worker import LocalWorker, default_jobs

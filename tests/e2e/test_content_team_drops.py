@@ -11,8 +11,8 @@ from azure.storage.blob import BlobClient
 from fastapi.testclient import TestClient
 
 import functions.media as media_trigger
-from shared.bootstrap import Platform
 from shared.media.model import UPLOADS
+from shared.platform.runtime import Platform
 from shared.roles import Role
 from shared.worker import LocalWorker, default_jobs
 from tests.conftest import TenantHandle

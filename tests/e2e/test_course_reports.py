@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from shared.bootstrap import Platform
 from shared.platform.bus import OutgoingMessage
-from shared.platform.tenancy import TenantContext, TenantDocuments
+from shared.platform.runtime import Platform
+from shared.platform.tenancy import DictDocuments, TenantContext
 from shared.platform.topology import EVENTS_TOPIC
 from shared.reporting import handlers, service
 from shared.reporting.model import REPORTS
@@ -196,25 +196,25 @@ def test_an_event_whose_report_update_was_interrupted_counts_once_when_it_is_del
     tenant = make_tenant()
     course = published_course(client, tenant, lessons=LESSONS)["id"]
     [enrolled] = [e for e in events_of(tenant.id, course) if e["id"] == "enr-ann-0"]
-    real_replace = TenantDocuments.replace
+    real_replace = DictDocuments.replace
     crashed = []
 
-    def crash_before_the_row_is_settled(self: TenantDocuments, doc: dict[str, Any], **kw: Any) -> dict[str, Any]:
+    def crash_before_the_row_is_settled(self: DictDocuments, doc: dict[str, Any], **kw: Any) -> dict[str, Any]:
         if doc.get("type") == "learner" and not doc["pendingDeltas"] and not crashed:
             crashed.append(doc["id"])
             raise SystemExit("the process died after the course's counters were written")
         return real_replace(self, doc, **kw)
 
-    monkeypatch.setattr(TenantDocuments, "replace", crash_before_the_row_is_settled)
+    monkeypatch.setattr(DictDocuments, "replace", crash_before_the_row_is_settled)
     with pytest.raises(SystemExit):
         handlers.on_event(platform, enrolled)
-    monkeypatch.setattr(TenantDocuments, "replace", real_replace)
+    monkeypatch.setattr(DictDocuments, "replace", real_replace)
     assert crashed and report(client, tenant, course)["enrollments"] == 1  # the counters were written
     handlers.on_event(platform, enrolled)  # the redelivery finds the delta pending, and already counted
     handlers.on_event(platform, {**enrolled, "id": "enr-ann-again"})
     assert report(client, tenant, course)["enrollments"] == 1
     ctx = TenantContext(tenant_id=tenant.id, user_id="test", roles=frozenset())
-    assert TenantDocuments(platform.documents, REPORTS, ctx).read(f"{course}:ann")["pendingDeltas"] == []
+    assert DictDocuments(platform.documents, REPORTS, ctx).read(f"{course}:ann")["pendingDeltas"] == []
 
 
 def test_a_learners_rows_are_exported_and_erased_while_the_course_keeps_its_counts(

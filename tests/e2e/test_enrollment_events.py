@@ -11,10 +11,11 @@ import pytest
 from fastapi.testclient import TestClient
 
 from functions import enrollment as enrollment_trigger
-from shared.bootstrap import Platform
 from shared.enrollment.model import ENROLLMENTS
-from shared.learning.relay import OutboxRelay
+from shared.enrollment.relay import ENROLLMENTS_FEED
 from shared.platform.bus import ReceivedMessage, subscription_path
+from shared.platform.outbox import OutboxRelay
+from shared.platform.runtime import Platform
 from shared.platform.topology import EVENTS_TOPIC
 from shared.roles import Role
 from shared.worker import ChangeFeedFollower, LocalWorker
@@ -35,7 +36,7 @@ def drain(platform: Platform) -> list[ReceivedMessage]:
 
 
 def relay(platform: Platform, relay: OutboxRelay | None = None) -> None:
-    follower = ChangeFeedFollower("test-enrollment-relay", ENROLLMENTS, relay or OutboxRelay())
+    follower = ChangeFeedFollower("test-enrollment-relay", ENROLLMENTS, relay or OutboxRelay(ENROLLMENTS_FEED))
     LocalWorker(platform, [follower]).run_until_idle()
 
 
@@ -45,7 +46,7 @@ def test_a_new_enrollment_is_relayed_once_with_its_event_id_as_the_message_id(
     tenant = make_tenant()
     course = published_course(client, tenant)
     enroll(client, tenant, course["id"], "lea")
-    process = OutboxRelay()
+    process = OutboxRelay(ENROLLMENTS_FEED)
     relay(platform, process)
     enroll(client, tenant, course["id"], "lea")  # enrolling again changes nothing and records nothing
     relay(platform, process)
@@ -84,7 +85,7 @@ def test_enrolling_again_after_a_cancellation_is_a_new_event_and_a_status_change
     tenant = make_tenant()
     course = published_course(client, tenant)["id"]
     enroll(client, tenant, course, "lea")
-    process = OutboxRelay()
+    process = OutboxRelay(ENROLLMENTS_FEED)
     relay(platform, process)
     cancelled = client.patch(
         f"/api/v1/courses/{course}/enrollments/lea",

@@ -9,8 +9,8 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from shared.bootstrap import Platform
 from shared.platform.bus import ReceivedMessage
+from shared.platform.runtime import Platform
 from shared.reporting.handlers import REPORTING_EVENTS
 from shared.roles import Role
 from shared.worker import BusConsumer, LocalWorker, default_jobs

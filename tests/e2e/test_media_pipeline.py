@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 import pytest
 from fastapi.testclient import TestClient
 
-from shared.bootstrap import Platform
+from shared.platform.runtime import Platform
 from shared.roles import Role
 from shared.worker import LocalWorker, default_jobs
 from tests.factories import published_course

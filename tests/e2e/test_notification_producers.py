@@ -8,9 +8,9 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from shared.bootstrap import Platform
 from shared.media.handlers import transcode_job
 from shared.platform.bus import OutgoingMessage
+from shared.platform.runtime import Platform
 from shared.platform.topology import EVENTS_TOPIC
 from shared.roles import Role
 from shared.worker import LocalWorker, default_jobs

@@ -19,10 +19,11 @@ import pytest
 from azure.cosmos import PartitionKey
 from fastapi.testclient import TestClient
 
-from shared.bootstrap import Platform, bootstrap
+from shared.bootstrap import bootstrap
 from shared.placement import follow_placed_feeds
 from shared.platform import _cosmos_documents
 from shared.platform.bus import subscription_path
+from shared.platform.runtime import Platform
 from shared.platform.topology import EVENTS_TOPIC, LEASES
 from shared.roles import Role
 from shared.settings import Settings

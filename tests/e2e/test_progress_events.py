@@ -20,15 +20,16 @@ from fastapi.testclient import TestClient
 
 from functions import enrollment as enrollment_trigger
 from functions import learning as learning_trigger
-from shared.bootstrap import Platform
 from shared.enrollment.handlers import ENROLLMENT_EVENTS, on_event_message
 from shared.errors import NotFound
 from shared.learning.events import COURSE_COMPLETED, LESSON_COMPLETED, PROGRESS
-from shared.learning.relay import OutboxRelay
+from shared.learning.relay import progress_relay
 from shared.platform.bus import DEAD_LETTER_SUFFIX, OutgoingMessage, ReceivedMessage, subscription_path
 from shared.platform.clock import ManualClock
 from shared.platform.documents import Document
-from shared.platform.tenancy import TenantContext, TenantDocuments
+from shared.platform.outbox import OutboxRelay
+from shared.platform.runtime import Platform
+from shared.platform.tenancy import DictDocuments, TenantContext
 from shared.platform.topology import CERTIFICATES_QUEUE, EVENTS_TOPIC
 from shared.roles import Role
 from shared.worker import BusConsumer, ChangeFeedFollower, LocalWorker, default_jobs
@@ -50,9 +51,9 @@ class ProgressWriter:
     user_id: str
     recorded: list[dict[str, Any]] = field(default_factory=list)
 
-    def _docs(self) -> TenantDocuments:
+    def _docs(self) -> DictDocuments:
         ctx = TenantContext(tenant_id=self.tenant_id, user_id=self.user_id, roles=frozenset({Role.LEARNER}))
-        return TenantDocuments(self.platform.documents, PROGRESS, ctx)
+        return DictDocuments(self.platform.documents, PROGRESS, ctx)
 
     def _event(self, kind: str, seq: int, lesson: str | None) -> dict[str, Any]:
         event = {
@@ -140,7 +141,7 @@ def test_every_event_arrives_once_however_often_the_relay_sees_a_document_and_ac
 ) -> None:
     tenant = make_tenant()
     learners = [enrolled_learner(client, platform, tenant, name) for name in ("ann", "bob", "cid")]
-    relay = OutboxRelay()
+    relay = progress_relay()
     for writer in learners:
         writer.write("intro")
     LocalWorker(platform, relay_jobs(relay)).run_until_idle()
@@ -149,7 +150,7 @@ def test_every_event_arrives_once_however_often_the_relay_sees_a_document_and_ac
         writer.write("reading")
         writer.write(course_completed=True)
         relay(platform, writer.write())  # the relay also sees a version the feed will deliver again
-    crashing = OutboxRelay()
+    crashing = progress_relay()
 
     def crash_after_one(platform: Platform, doc: Document) -> None:
         crashing(platform, doc)
@@ -157,7 +158,7 @@ def test_every_event_arrives_once_however_often_the_relay_sees_a_document_and_ac
 
     with pytest.raises(SystemExit):
         ChangeFeedFollower(RELAY_NAME, PROGRESS, crash_after_one, page_size=2).run_once(platform)
-    LocalWorker(platform, relay_jobs(OutboxRelay())).run_until_idle()  # a new process, resuming from the checkpoint
+    LocalWorker(platform, relay_jobs(progress_relay())).run_until_idle()  # a new process, resuming from the checkpoint
 
     expected = sorted(e["id"] for writer in learners for e in writer.recorded)
     assert sorted(m.message_id for m in drain(platform, WITNESS)) == expected
@@ -171,7 +172,7 @@ def test_steady_progress_writes_do_not_republish_old_events_once_the_bus_would_t
 ) -> None:
     tenant = make_tenant()
     lea = enrolled_learner(client, platform, tenant, "lea")
-    worker = LocalWorker(platform, relay_jobs(OutboxRelay()))
+    worker = LocalWorker(platform, relay_jobs(progress_relay()))
     lea.write("intro")
     worker.run_until_idle()
     for completed in ([], ["reading"], [], []):
@@ -187,11 +188,11 @@ def test_a_completion_republished_after_the_duplicate_window_leaves_the_enrollme
     tenant = make_tenant()
     lea = enrolled_learner(client, platform, tenant, "lea")
     lea.write("intro", "reading", course_completed=True)
-    LocalWorker(platform, relay_jobs(OutboxRelay())).run_until_idle()
+    LocalWorker(platform, relay_jobs(progress_relay())).run_until_idle()
     completed = enrollment_of(platform, lea)
     clock.advance(3600)  # an hour later the bus no longer drops the repeat
     lea.write()  # more watching; the outbox still holds the completion
-    LocalWorker(platform, relay_jobs(OutboxRelay())).run_until_idle()  # restarted, the relay republishes it all
+    LocalWorker(platform, relay_jobs(progress_relay())).run_until_idle()  # restarted, the relay republishes it all
     assert [m.subject for m in drain(platform, WITNESS)].count(COURSE_COMPLETED) == 2
     assert enrollment_of(platform, lea) == completed
     assert completed["completedAt"] == lea.recorded[-1]["at"]

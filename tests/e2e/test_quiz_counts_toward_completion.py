@@ -8,11 +8,11 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from shared.bootstrap import Platform
 from shared.learning.events import PROGRESS
 from shared.learning.handlers import QUIZ_GRADED
 from shared.platform.bus import OutgoingMessage
-from shared.platform.tenancy import TenantContext, TenantDocuments
+from shared.platform.runtime import Platform
+from shared.platform.tenancy import DictDocuments, TenantContext
 from shared.platform.topology import EVENTS_TOPIC
 from shared.roles import Role
 from shared.worker import LocalWorker, default_jobs
@@ -56,7 +56,7 @@ def test_a_passed_quiz_completes_the_course_once(client: TestClient, make_tenant
     view = client.get(f"/api/v1/me/courses/{course}/progress", headers=learner).json()
     assert (view["state"], view["missing"]) == ("completed", [])
     ctx = TenantContext(tenant_id=tenant.id, user_id="test", roles=frozenset())
-    outbox = TenantDocuments(platform.documents, PROGRESS, ctx).read(f"{course}:learner-1")["outbox"]
+    outbox = DictDocuments(platform.documents, PROGRESS, ctx).read(f"{course}:learner-1")["outbox"]
     assert [e["type"] for e in outbox].count("CourseCompleted") == 1
     enrollment = client.get("/api/v1/me/enrollments", headers=learner).json()["items"][0]
     assert enrollment["status"] == "completed"  # the relay and enrollment's consumer ran in the same worker

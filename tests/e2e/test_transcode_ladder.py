@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from shared.bootstrap import Platform
 from shared.media import handlers
 from shared.media.model import TRANSCODE_QUEUE
 from shared.platform.bus import DEAD_LETTER_SUFFIX
+from shared.platform.runtime import Platform
 from shared.platform.topology import QUEUES
 from shared.roles import Role
 from shared.worker import LocalWorker, default_jobs

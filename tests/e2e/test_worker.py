@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import threading
 
-from shared.bootstrap import Platform
 from shared.platform.bus import DEAD_LETTER_SUFFIX, OutgoingMessage, ReceivedMessage
 from shared.platform.clock import ManualClock
 from shared.platform.documents import Document
+from shared.platform.runtime import Platform
 from shared.platform.topology import QUEUES
 from shared.worker import BusConsumer, ChangeFeedFollower, LocalWorker, default_jobs
 

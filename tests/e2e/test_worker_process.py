@@ -10,12 +10,12 @@ from typing import Any
 import pytest
 
 from shared import worker
-from shared.bootstrap import Platform
 from shared.catalog.model import COURSES
 from shared.media.model import TRANSCODE_QUEUE
 from shared.observability import correlation_id
 from shared.platform.bus import OutgoingMessage, ReceivedMessage
 from shared.platform.documents import Document
+from shared.platform.runtime import Platform
 from shared.platform.topology import CERTIFICATES_QUEUE
 from shared.telemetry import ContextSpanProcessor
 

@@ -7,8 +7,9 @@ import json
 import threading
 from typing import Any
 
-from shared.learning.events import COURSE_COMPLETED, LESSON_COMPLETED, event_message, events_to_relay
-from shared.learning.relay import RelayedWrites
+from shared.learning.events import COURSE_COMPLETED, LESSON_COMPLETED
+from shared.platform.events import event_message
+from shared.platform.outbox import RelayedWrites, events_to_relay
 
 
 def event(seq: int, kind: str = LESSON_COMPLETED, **overrides: Any) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""TenantDocuments: the partition and tenant predicate are added for the caller, and a
+"""DictDocuments: the partition and tenant predicate are added for the caller, and a
 document of another tenant never comes back, even if an adapter misbehaves."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import pytest
 
 from shared.errors import NotFound
 from shared.platform.documents import ChangePage, Document, DocumentStore, Filter, Page, Query
-from shared.platform.tenancy import TenantContext, TenantDocuments
+from shared.platform.tenancy import DictDocuments, TenantContext
 from shared.roles import Role
 
 CTX = TenantContext(tenant_id="acme", user_id="u1", roles=frozenset({Role.TENANT_ADMIN}))
@@ -51,14 +51,14 @@ class LeakyStore(DocumentStore):
 
 def test_writes_are_stamped_with_the_callers_tenant_whatever_the_document_says() -> None:
     store = LeakyStore([])
-    TenantDocuments(store, "users", CTX).create({"id": "x", "tenantId": "evil"})
+    DictDocuments(store, "users", CTX).create({"id": "x", "tenantId": "evil"})
     _op, (partition, doc) = store.calls[0]
     assert (partition, doc["tenantId"]) == ("acme", "acme")
 
 
 def test_queries_carry_the_partition_and_a_tenant_predicate() -> None:
     store = LeakyStore([])
-    TenantDocuments(store, "users", CTX).query([Filter("status", "eq", "active")])
+    DictDocuments(store, "users", CTX).query([Filter("status", "eq", "active")])
     _, (partition, query) = store.calls[0]
     assert partition == "acme"
     assert Filter("tenantId", "eq", "acme") in query.filters
@@ -67,15 +67,15 @@ def test_queries_carry_the_partition_and_a_tenant_predicate() -> None:
 def test_a_document_of_another_tenant_reads_as_not_found() -> None:
     store = LeakyStore([{"id": "x", "tenantId": "other"}])
     with pytest.raises(NotFound):
-        TenantDocuments(store, "users", CTX).read("x")
+        DictDocuments(store, "users", CTX).read("x")
 
 
 def test_documents_of_another_tenant_are_dropped_from_query_results() -> None:
     store = LeakyStore([{"id": "a", "tenantId": "acme"}, {"id": "b", "tenantId": "other"}])
-    page = TenantDocuments(store, "users", CTX).query()
+    page = DictDocuments(store, "users", CTX).query()
     assert [d["id"] for d in page.items] == ["a"]
 
 
 def test_a_repository_cannot_be_built_without_a_tenant_context() -> None:
     with pytest.raises(TypeError):
-        TenantDocuments(LeakyStore([]), "users", "acme")  # type: ignore[arg-type]
+        DictDocuments(LeakyStore([]), "users", "acme")  # type: ignore[arg-type]

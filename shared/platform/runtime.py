@@ -1,0 +1,55 @@
+"""The running platform: every port the application uses, built for one profile.
+
+``shared.bootstrap`` (the composition root) builds it; contexts receive it and never build
+adapters themselves. It lives in the platform package so that contexts can name the type
+without importing the composition root, which imports them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from shared.platform.blobs import BlobStore
+from shared.platform.bus import MessageBus
+from shared.platform.cache import Cache
+from shared.platform.clock import Clock
+from shared.platform.documents import DocumentStore
+from shared.platform.identity import DevIssuer, TokenValidator
+from shared.platform.ids import IdGenerator
+from shared.platform.metering import UsageMeter
+from shared.platform.search import SearchIndex
+from shared.platform.secrets import SecretStore
+from shared.platform.signer import UrlSigner
+from shared.settings import Settings
+
+if TYPE_CHECKING:
+    # Only for the annotation: the question drafts context owns its generator port.
+    from shared.assessment.generator import QuestionGenerator
+
+__all__ = ["Platform"]
+
+
+@dataclass(frozen=True)
+class Platform:
+    """Every port the application uses, built for one profile."""
+
+    settings: Settings
+    clock: Clock
+    ids: IdGenerator
+    documents: DocumentStore
+    blobs: BlobStore
+    bus: MessageBus
+    search: SearchIndex
+    secrets: SecretStore
+    cache: Cache
+    signer: UrlSigner
+    tokens: TokenValidator
+    dev_issuer: DevIssuer | None
+    generator: QuestionGenerator
+    # This process's in-memory usage counts (API requests), flushed to billing now and then.
+    usage_meter: UsageMeter = field(default_factory=UsageMeter)
+
+    def readiness_checks(self) -> dict[str, Any]:
+        """The ports whose reachability ``/api/ready`` reports."""
+        return {"documents": self.documents, "blobs": self.blobs, "bus": self.bus, "search": self.search}
