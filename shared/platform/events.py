@@ -13,6 +13,7 @@ never a name or an email.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any, ClassVar, TypeVar
@@ -22,7 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from shared.platform.bus import OutgoingMessage
 from shared.platform.runtime import Platform
 
-__all__ = ["Event", "EventHandlers", "decode", "event_message"]
+__all__ = ["Event", "EventHandlers", "decode", "event_id", "event_message"]
 
 
 class Event(BaseModel):
@@ -93,3 +94,10 @@ class EventHandlers:
             return
         model, handler = found
         handler(platform, decode(model, body))
+
+
+def event_id(kind: str, tenant: str, user: str, course: str, version: int, fact: str | None = None) -> str:
+    """The same id for the same fact, however often it is recorded: the bus and every consumer drop
+    the repeats, so there is one CourseCompleted per enrollment and version."""
+    key = "|".join([kind, tenant, user, course, str(version), fact or ""])
+    return hashlib.sha256(key.encode()).hexdigest()[:32]

@@ -26,6 +26,7 @@ from shared.settings import Settings
 if TYPE_CHECKING:
     # Only for the annotation: the question drafts context owns its generator port.
     from shared.assessment.generator import QuestionGenerator
+    from shared.platform.personal_data import PersonalData
 
 __all__ = ["Platform"]
 
@@ -49,6 +50,9 @@ class Platform:
     generator: QuestionGenerator
     # This process's in-memory usage counts (API requests), flushed to billing now and then.
     usage_meter: UsageMeter = field(default_factory=UsageMeter)
+    # Each context's contribution to GDPR export, erasure and retention, in the order an erasure
+    # visits them (registered by the composition root from the contexts' specs).
+    personal_data: tuple[tuple[str, PersonalData], ...] = ()
 
     def readiness_checks(self) -> dict[str, Any]:
         """The ports whose reachability ``/api/ready`` reports."""
