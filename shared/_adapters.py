@@ -12,14 +12,14 @@ from __future__ import annotations
 
 import functools
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from shared.platform.blobs import BlobStore
 from shared.platform.bus import MessageBus
 from shared.platform.cache import Cache
 from shared.platform.clock import Clock
-from shared.platform.documents import DocumentStore
+from shared.platform.documents import ContainerSpec, DocumentStore
 from shared.platform.search import SearchIndex
 from shared.platform.secrets import SecretStore, ensure_secret
 from shared.platform.signer import UrlSigner
@@ -84,10 +84,13 @@ def _required(settings: Settings, field: str, port: str) -> Any:
 class Adapters:
     """Builds the chosen adapter of each port, sharing one credential and one blob client."""
 
-    def __init__(self, settings: Settings, clock: Clock) -> None:
+    def __init__(self, settings: Settings, clock: Clock, containers: Sequence[ContainerSpec] = ()) -> None:
         self.settings = settings
         self.clock = clock
         self.chosen = chosen_adapters(settings)
+        # The platform's document containers (the composition root passes them): a Cosmos DB emulator
+        # gets them created, with the composite indexes their orderings need.
+        self.containers = tuple(containers)
 
     def build(self, port: str) -> Any:
         """The adapter of ``port`` (one of ``PORTS``) as the settings choose it."""
@@ -109,9 +112,6 @@ class Adapters:
         return SqliteDocumentStore(self.settings.data_dir / "documents.sqlite3", clock=self.clock)
 
     def _documents_cosmos(self) -> DocumentStore:
-        from shared.billing.model import USAGE
-        from shared.containers import DOCUMENT_CONTAINERS
-        from shared.credentials.model import CERTIFICATE_CODES
         from shared.platform._cosmos_documents import CosmosDocumentStore, RequestCharges, cosmos_client
         from shared.platform.topology import LEASES
 
@@ -119,7 +119,7 @@ class Adapters:
         endpoint = _required(s, "cosmos_endpoint", "cosmos")
         options = {"connection_verify": False} if s.cosmos_emulator else {}
         client = cosmos_client(endpoint, s.cosmos_key or self.credential, **options)
-        orderings = tuple(dict.fromkeys(o for c in DOCUMENT_CONTAINERS for o in c.orderings))
+        orderings = tuple(dict.fromkeys(o for c in self.containers for o in c.orderings))
         return CosmosDocumentStore(
             client,
             s.cosmos_database,
@@ -127,7 +127,7 @@ class Adapters:
             charges=RequestCharges(),
             create_containers=s.cosmos_emulator,
             orderings=orderings,
-            unmetered=frozenset({USAGE, LEASES, CERTIFICATE_CODES}),
+            unmetered=frozenset({c.name for c in self.containers if not c.metered} | {LEASES}),
         )
 
     # --- blobs and signed URLs -------------------------------------------------------------

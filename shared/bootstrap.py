@@ -1,4 +1,10 @@
-"""The one composition root: builds the adapters of the chosen profile.
+"""The one composition root: the contexts of the platform, and the adapters of the chosen profile.
+
+``CONTEXTS`` lists every bounded context's spec once (its ``__init__.py`` exports it); the HTTP app,
+the document containers, the local worker, the Azure blueprints and the personal-data contributors
+are all derived from it. Its order is the order a GDPR erasure visits the contexts: downstream ones
+first, then audit (after every context that may re-key an audited subject), and the tenancy profile
+last (while it exists, a failed erasure can be run again to finish).
 
 The FastAPI app, the trigger blueprints, the CLI, the local runtime and the tests all
 get their dependencies from here. Nothing is built at import time: ``default_platform``
@@ -11,21 +17,65 @@ from __future__ import annotations
 import functools
 from typing import Any
 
+from shared import (
+    assessment,
+    audit,
+    billing,
+    catalog,
+    credentials,
+    discovery,
+    enrollment,
+    learning,
+    media,
+    notifications,
+    reporting,
+    tenancy,
+)
 from shared._adapters import PORTS, Adapters
+from shared.billing.service import flush_usage_after_request
 from shared.platform.clock import Clock, SystemClock
+from shared.platform.contexts import ContextSpec
+from shared.platform.documents import ContainerSpec
 from shared.platform.identity import DevIssuer, JwksKeys, KeyResolver, StaticKeys, TokenValidator
 from shared.platform.ids import RandomIds
-from shared.platform.runtime import Platform
+from shared.platform.personal_data import PersonalData
+from shared.platform.runtime import EdgeHooks, Platform
+from shared.platform.topology import LEASES
 from shared.settings import Settings
+from shared.tenancy.service import resolve_tenant_context
 
-__all__ = ["Platform", "bootstrap", "default_platform"]
+__all__ = ["CONTEXTS", "Platform", "bootstrap", "default_platform", "document_containers"]
+
+CONTEXTS: tuple[ContextSpec, ...] = (
+    enrollment.SPEC,
+    learning.SPEC,
+    assessment.SPEC,
+    credentials.SPEC,
+    notifications.SPEC,
+    media.SPEC,
+    catalog.SPEC,
+    discovery.SPEC,
+    reporting.SPEC,
+    billing.SPEC,
+    audit.SPEC,
+    tenancy.SPEC,
+)
+
+
+def document_containers() -> tuple[ContainerSpec, ...]:
+    """Every document container of the platform: each context's, and the change-feed checkpoints."""
+    return (*(container for spec in CONTEXTS for container in spec.containers), ContainerSpec(LEASES))
+
+
+def _personal_data() -> tuple[tuple[str, PersonalData], ...]:
+    return tuple((spec.name, spec.personal_data) for spec in CONTEXTS if spec.personal_data is not None)
 
 
 def bootstrap(settings: Settings | None = None, **overrides: Any) -> Platform:
     """Build the platform for ``settings``; any port can be replaced by a keyword override."""
     settings = settings or Settings()
     parts: dict[str, Any] = {"clock": SystemClock(), "ids": RandomIds(), **overrides}
-    adapters = Adapters(settings, parts["clock"])
+    adapters = Adapters(settings, parts["clock"], document_containers())
     for port in PORTS:
         if port not in parts:
             parts[port] = adapters.build(port)
@@ -37,6 +87,8 @@ def bootstrap(settings: Settings | None = None, **overrides: Any) -> Platform:
         parts["generator"] = adapters.generator()
     if "tokens" not in parts:
         parts["tokens"] = _token_validator(settings, parts["dev_issuer"], parts["clock"])
+    parts.setdefault("personal_data", _personal_data())
+    parts.setdefault("edge", EdgeHooks(resolve_tenant=resolve_tenant_context, flush_usage=flush_usage_after_request))
     return Platform(settings=settings, **parts)
 
 

@@ -16,9 +16,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from shared.platform.jobs import ChangeFeedFollower
 from shared.platform.runtime import Platform
 from shared.settings import Settings
-from shared.worker import ChangeFeedFollower, change_feed_followers
+from shared.worker import change_feed_followers
 
 __all__ = ["MAX_PAGES_PER_RUN", "dedicated_databases", "follow_placed_feeds", "placed_followers"]
 

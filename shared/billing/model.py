@@ -61,7 +61,7 @@ __all__ = [
 
 USAGE = "usage"
 NEWEST_MONTH_FIRST = (Order("month", descending=True),)
-USAGE_CONTAINER = ContainerSpec(USAGE, orderings=(NEWEST_MONTH_FIRST,))
+USAGE_CONTAINER = ContainerSpec(USAGE, orderings=(NEWEST_MONTH_FIRST,), metered=False)  # billing's own writes
 RECENT_MONTHS = 12
 
 FactMetric = Literal["activeLearners", "enrollments", "videoSeconds"]

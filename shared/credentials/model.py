@@ -50,7 +50,7 @@ CODE_BYTES = 24
 
 NEWEST_FIRST = (Order("issuedAt", descending=True), Order("id", descending=True))
 CERTIFICATES_CONTAINER = ContainerSpec(CERTIFICATES, orderings=(NEWEST_FIRST,))
-CERTIFICATE_CODES_CONTAINER = ContainerSpec(CERTIFICATE_CODES)
+CERTIFICATE_CODES_CONTAINER = ContainerSpec(CERTIFICATE_CODES, metered=False)  # public verification lookups
 
 CertificateStatus = Literal["valid", "revoked"]
 

@@ -1,1 +1,19 @@
 """Enrollment: who takes which course on which pinned version; assignment, CSV import, purchases."""
+
+from shared.enrollment.api import router
+from shared.enrollment.handlers import ENROLLMENT_EVENTS, on_event_message
+from shared.enrollment.model import ENROLLMENTS, ENROLLMENTS_CONTAINER
+from shared.enrollment.relay import ENROLLMENTS_FEED, relay_enrollment_change
+from shared.platform.contexts import ContextSpec
+from shared.platform.jobs import BusConsumer, ChangeFeedFollower
+
+__all__ = ["SPEC"]
+
+SPEC = ContextSpec(
+    "enrollment",
+    router=router,
+    containers=(ENROLLMENTS_CONTAINER,),
+    consumers=(BusConsumer("enrollment-events", ENROLLMENT_EVENTS, on_event_message),),
+    feeds=(ChangeFeedFollower(ENROLLMENTS_FEED, ENROLLMENTS, relay_enrollment_change),),
+    triggers="functions.enrollment",
+)

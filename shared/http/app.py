@@ -6,46 +6,18 @@ from collections.abc import Callable
 
 from fastapi import FastAPI
 
-from shared.assessment.api import router as assessment_router
-from shared.assessment.drafts_api import router as question_drafts_router
-from shared.audit.api import router as audit_router
-from shared.billing.api import router as billing_router
-from shared.bootstrap import default_platform
-from shared.catalog.api import router as catalog_router
-from shared.credentials.api import router as credentials_router
-from shared.discovery.api import router as discovery_router
-from shared.enrollment.api import router as enrollment_router
+from shared.bootstrap import CONTEXTS, default_platform
 from shared.http.health import router as health_router
 from shared.http.local_blobs import router as local_blobs_router
 from shared.http.middleware import EdgeMiddleware
 from shared.http.problems import install_problem_handlers
-from shared.learning.api import router as learning_router
-from shared.media.api import router as media_router
-from shared.notifications.api import router as notifications_router
 from shared.platform.runtime import Platform
-from shared.reporting.api import router as reporting_router
 from shared.settings import Settings
-from shared.tenancy.api import router as tenancy_router
 
 __all__ = ["create_api"]
 
-ROUTERS = (
-    health_router,
-    local_blobs_router,
-    tenancy_router,
-    audit_router,
-    catalog_router,
-    discovery_router,
-    enrollment_router,
-    learning_router,
-    media_router,
-    assessment_router,
-    question_drafts_router,
-    credentials_router,
-    notifications_router,
-    billing_router,
-    reporting_router,
-)
+# The platform's own routes (health, the embedded profile's signed blob URLs), then every context's.
+ROUTERS = (health_router, local_blobs_router, *(spec.router for spec in CONTEXTS if spec.router is not None))
 
 
 def create_api(platform: Platform | None = None, *, settings: Settings | None = None) -> FastAPI:

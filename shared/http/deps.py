@@ -18,14 +18,12 @@ from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from opentelemetry import trace
 
-from shared.billing.service import flush_usage_after_request
 from shared.errors import Forbidden, Unauthorized
 from shared.observability import tenant_id
 from shared.platform.identity import Principal
 from shared.platform.runtime import Platform
 from shared.platform.tenancy import TenantContext
 from shared.roles import ROLE_MATRIX, Operation, Role, is_allowed
-from shared.tenancy.service import resolve_tenant_context
 
 __all__ = [
     "PUBLIC",
@@ -78,12 +76,15 @@ class TenantGuard:
     async def __call__(self, principal: CurrentUser, platform: Services) -> TenantContext:
         # Async so the tenant id set here stays in the request's context (logs, spans);
         # the lookup itself may touch the store, so it runs in the thread pool.
-        ctx = await run_in_threadpool(resolve_tenant_context, platform, principal)
+        edge = platform.edge
+        if edge is None:
+            raise RuntimeError("the platform was built without its edge hooks (see shared/bootstrap.py)")
+        ctx = await run_in_threadpool(edge.resolve_tenant, platform, principal)
         tenant_id.set(ctx.tenant_id)
         trace.get_current_span().set_attribute("lms.tenant_id", ctx.tenant_id)
         # A tenant member's request is metered in memory; about once a minute one request flushes.
         if platform.usage_meter.count_request(ctx.tenant_id, platform.clock.now()):
-            await run_in_threadpool(flush_usage_after_request, platform)
+            await run_in_threadpool(edge.flush_usage, platform)
         if not is_allowed(self.operation, ctx.roles):
             raise Forbidden()
         return ctx

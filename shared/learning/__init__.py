@@ -1,1 +1,20 @@
 """Learning activity: watch progress, completion, and the domain events they record."""
+
+from shared.learning.api import router
+from shared.learning.events import PROGRESS
+from shared.learning.handlers import LEARNING_EVENTS, on_event_message
+from shared.learning.model import PROGRESS_CONTAINER
+from shared.learning.relay import PROGRESS_FEED, relay_progress_change
+from shared.platform.contexts import ContextSpec
+from shared.platform.jobs import BusConsumer, ChangeFeedFollower
+
+__all__ = ["SPEC"]
+
+SPEC = ContextSpec(
+    "learning",
+    router=router,
+    containers=(PROGRESS_CONTAINER,),
+    consumers=(BusConsumer("learning-events", LEARNING_EVENTS, on_event_message),),
+    feeds=(ChangeFeedFollower(PROGRESS_FEED, PROGRESS, relay_progress_change),),
+    triggers="functions.learning",
+)

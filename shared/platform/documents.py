@@ -68,10 +68,12 @@ class Order:
 @dataclass(frozen=True)
 class ContainerSpec:
     """A document container and the ``order_by`` tuples its queries use: Cosmos DB serves
-    an ORDER BY on more than one key only from a composite index made for it."""
+    an ORDER BY on more than one key only from a composite index made for it. ``metered: False``
+    keeps the request units spent on it out of the tenant's usage (the platform's own bookkeeping)."""
 
     name: str
     orderings: tuple[tuple[Order, ...], ...] = ()
+    metered: bool = True
 
 
 @dataclass(frozen=True)

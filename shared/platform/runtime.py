@@ -7,6 +7,7 @@ without importing the composition root, which imports them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -15,12 +16,13 @@ from shared.platform.bus import MessageBus
 from shared.platform.cache import Cache
 from shared.platform.clock import Clock
 from shared.platform.documents import DocumentStore
-from shared.platform.identity import DevIssuer, TokenValidator
+from shared.platform.identity import DevIssuer, Principal, TokenValidator
 from shared.platform.ids import IdGenerator
 from shared.platform.metering import UsageMeter
 from shared.platform.search import SearchIndex
 from shared.platform.secrets import SecretStore
 from shared.platform.signer import UrlSigner
+from shared.platform.tenancy import TenantContext
 from shared.settings import Settings
 
 if TYPE_CHECKING:
@@ -28,7 +30,21 @@ if TYPE_CHECKING:
     from shared.assessment.generator import QuestionGenerator
     from shared.platform.personal_data import PersonalData
 
-__all__ = ["Platform"]
+__all__ = ["EdgeHooks", "Platform"]
+
+
+def _no_flush(platform: Platform) -> None:
+    return None
+
+
+@dataclass(frozen=True)
+class EdgeHooks:
+    """What the HTTP edge asks of contexts on every request, registered by the composition root (the
+    edge is platform code and imports no context): who the caller is in their tenant (tenancy), and
+    the flush of the request meter when one is due (billing)."""
+
+    resolve_tenant: Callable[[Platform, Principal], TenantContext]
+    flush_usage: Callable[[Platform], None] = _no_flush
 
 
 @dataclass(frozen=True)
@@ -53,6 +69,7 @@ class Platform:
     # Each context's contribution to GDPR export, erasure and retention, in the order an erasure
     # visits them (registered by the composition root from the contexts' specs).
     personal_data: tuple[tuple[str, PersonalData], ...] = ()
+    edge: EdgeHooks | None = None
 
     def readiness_checks(self) -> dict[str, Any]:
         """The ports whose reachability ``/api/ready`` reports."""

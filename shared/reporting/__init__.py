@@ -1,1 +1,17 @@
 """Reporting: per-course read models kept current from events, served as instructor reports."""
+
+from shared.platform.contexts import ContextSpec
+from shared.platform.jobs import BusConsumer
+from shared.reporting.api import router
+from shared.reporting.handlers import REPORTING_EVENTS, on_event_message
+from shared.reporting.model import REPORTS_CONTAINER
+
+__all__ = ["SPEC"]
+
+SPEC = ContextSpec(
+    "reporting",
+    router=router,
+    containers=(REPORTS_CONTAINER,),
+    consumers=(BusConsumer("reporting-events", REPORTING_EVENTS, on_event_message),),
+    triggers="functions.reporting",
+)
