@@ -28,6 +28,7 @@ from shared import (
     learning,
     media,
     notifications,
+    privacy,
     reporting,
     tenancy,
 )
@@ -57,6 +58,7 @@ CONTEXTS: tuple[ContextSpec, ...] = (
     discovery.SPEC,
     reporting.SPEC,
     billing.SPEC,
+    privacy.SPEC,
     audit.SPEC,
     tenancy.SPEC,
 )

@@ -4,6 +4,7 @@ from shared.assessment.api import router
 from shared.assessment.grading import sweep_expired_attempts
 from shared.assessment.handlers import ATTEMPTS_FEED, relay_attempt_change
 from shared.assessment.model import ATTEMPTS, ATTEMPTS_CONTAINER, BANKS_CONTAINER
+from shared.assessment.personal_data import PERSONAL_DATA
 from shared.platform.contexts import ContextSpec
 from shared.platform.jobs import ChangeFeedFollower, Upkeep
 
@@ -21,4 +22,5 @@ SPEC = ContextSpec(
     feeds=(ChangeFeedFollower(ATTEMPTS_FEED, ATTEMPTS, relay_attempt_change),),
     upkeep=_upkeep,
     triggers="functions.assessment",
+    personal_data=PERSONAL_DATA,
 )

@@ -1,4 +1,4 @@
-"""Assessment's part of the tenant's activity retention (shared/tenancy/retention.py).
+"""Assessment's part of the tenant's activity retention (shared/privacy/retention.py).
 
 The activity detail of an attempt is what the learner answered and what a grader wrote about it: the
 saved answers and the comments of essay grades, with the outbox of QuizGraded events already relayed.

@@ -8,10 +8,11 @@ from typing import Any
 from shared.audit.model import AUDIT, NEWEST_FIRST, AuditEntry
 from shared.kernel import Paged
 from shared.observability import correlation_id
+from shared.platform import personal_data
 from shared.platform.documents import Filter
+from shared.platform.personal_data import ErasedUser, PersonalDataFunctions
 from shared.platform.runtime import Platform
 from shared.platform.tenancy import DictDocuments, TenantContext
-from shared.tenancy import privacy
 
 __all__ = [
     "ERASURE_ACTION",
@@ -84,7 +85,7 @@ def list_entries(
 
 def purge_before(platform: Platform, ctx: TenantContext, cutoff: datetime) -> int:
     """Delete the tenant's entries made before ``cutoff`` (its audit retention); return how many.
-    The retention sweep (shared/tenancy/retention.py) is the only caller: nothing else deletes an entry."""
+    The retention sweep (shared/privacy/retention.py) is the only caller: nothing else deletes an entry."""
     docs, purged = _docs(platform, ctx), 0
     expired = [Filter("at", "lt", cutoff.isoformat())]
     while True:
@@ -97,30 +98,28 @@ def purge_before(platform: Platform, ctx: TenantContext, cutoff: datetime) -> in
             return purged
 
 
-# --- GDPR: the audit log's part of an export and an erasure (shared/tenancy/gdpr.py) ------------
+# --- GDPR: the audit log's part of an export and an erasure (shared/privacy/) ------------
 
 
 def _docs(platform: Platform, ctx: TenantContext) -> DictDocuments:
     return DictDocuments(platform.documents, AUDIT, ctx)
 
 
-def export_user(platform: Platform, ctx: TenantContext, user_id: str) -> dict[str, Any]:
+def export_user(platform: Platform, ctx: TenantContext, who: ErasedUser) -> dict[str, Any]:
     """Every audit entry about the user or made by them, newest first."""
-    who = privacy.erased_user(platform, ctx, user_id)
-    entries = [AuditEntry.model_validate(d) for d in privacy.documents_mentioning(_docs(platform, ctx), who)]
+    entries = [AuditEntry.model_validate(d) for d in personal_data.documents_mentioning(_docs(platform, ctx), who)]
     entries.sort(key=lambda e: (e.at, e.id), reverse=True)
     return {"entries": [e.model_dump() for e in entries]}
 
 
-def erase_user(platform: Platform, ctx: TenantContext, user_id: str) -> None:
+def erase_user(platform: Platform, ctx: TenantContext, who: ErasedUser) -> None:
     """Keep every entry (the log stays complete) with the user replaced by their pseudonym, except the
     entries of the user's own erasure, which the law requires to name whom they erased."""
-    who = privacy.erased_user(platform, ctx, user_id)
     docs = _docs(platform, ctx)
-    for doc in privacy.documents_mentioning(docs, who):
-        if doc.get("action") == ERASURE_ACTION and doc.get("subjectId") == user_id:
+    for doc in personal_data.documents_mentioning(docs, who):
+        if doc.get("action") == ERASURE_ACTION and doc.get("subjectId") == who.user_id:
             continue
-        privacy.pseudonymise(docs, who, doc)
+        personal_data.pseudonymise(docs, who, doc)
 
 
 def rename_subject(platform: Platform, ctx: TenantContext, subject_type: str, old_id: str, new_id: str) -> None:
@@ -130,6 +129,10 @@ def rename_subject(platform: Platform, ctx: TenantContext, subject_type: str, ol
     while True:
         page = docs.query(filters, limit=100)
         for doc in page.items:
-            docs.replace({**privacy.exported(doc), "subjectId": new_id}, if_match=doc["_etag"])
+            docs.replace({**personal_data.exported(doc), "subjectId": new_id}, if_match=doc["_etag"])
         if len(page.items) < 100:
             return
+
+
+# This context's part of GDPR export and erasure (and of retention), registered from its spec.
+PERSONAL_DATA = PersonalDataFunctions(export_user=export_user, erase_user=erase_user)

@@ -31,11 +31,12 @@ from shared.catalog.model import (
     version_id,
 )
 from shared.errors import Conflict, InvalidInput, NotFound, PreconditionFailed
+from shared.platform import personal_data
 from shared.platform.documents import Document, Filter
+from shared.platform.personal_data import ErasedUser, PersonalDataFunctions
 from shared.platform.runtime import Platform
 from shared.platform.tenancy import DictDocuments, TenantContext
 from shared.roles import Role
-from shared.tenancy import privacy
 
 __all__ = [
     "CACHE_SECONDS",
@@ -346,24 +347,26 @@ def list_courses(platform: Platform, ctx: TenantContext, *, limit: int, continua
     return _cached(platform, ctx, f"list:{limit}:{continuation or ''}", load)
 
 
-# --- GDPR: this context's part of an export and an erasure (shared/tenancy/gdpr.py) -------------
+# --- GDPR: this context's part of an export and an erasure (shared/privacy/) -------------
 
 
 def _containers(platform: Platform, ctx: TenantContext) -> list[DictDocuments]:
     return [DictDocuments(platform.documents, container, ctx) for container in (COURSES, PATHS)]
 
 
-def export_user(platform: Platform, ctx: TenantContext, user_id: str) -> dict[str, Any]:
+def export_user(platform: Platform, ctx: TenantContext, who: ErasedUser) -> dict[str, Any]:
     """The courses, versions and paths that name the user (as their author or publisher)."""
-    who = privacy.erased_user(platform, ctx, user_id)
-    found = [d for docs in _containers(platform, ctx) for d in privacy.documents_mentioning(docs, who)]
-    return {"mentions": [privacy.mentions(d, who) for d in found]}
+    found = [d for docs in _containers(platform, ctx) for d in personal_data.documents_mentioning(docs, who)]
+    return {"mentions": [personal_data.mentions(d, who) for d in found]}
 
 
-def erase_user(platform: Platform, ctx: TenantContext, user_id: str) -> None:
+def erase_user(platform: Platform, ctx: TenantContext, who: ErasedUser) -> None:
     """Keep the tenant's courses and paths with their author or publisher replaced by a pseudonym."""
-    who = privacy.erased_user(platform, ctx, user_id)
     for docs in _containers(platform, ctx):
-        for doc in privacy.documents_mentioning(docs, who):
-            privacy.pseudonymise(docs, who, doc)
+        for doc in personal_data.documents_mentioning(docs, who):
+            personal_data.pseudonymise(docs, who, doc)
     _invalidate(platform, ctx.tenant_id)
+
+
+# This context's part of GDPR export and erasure (and of retention), registered from its spec.
+PERSONAL_DATA = PersonalDataFunctions(export_user=export_user, erase_user=erase_user)

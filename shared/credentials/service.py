@@ -41,12 +41,14 @@ from shared.enrollment import service as enrollment
 from shared.errors import Conflict, NotFound
 from shared.kernel import Paged
 from shared.learning.events import CourseCompletedEvent
+from shared.platform import personal_data
 from shared.platform.documents import Document, Filter
+from shared.platform.personal_data import ErasedUser, PersonalDataFunctions
 from shared.platform.runtime import Platform
 from shared.platform.tenancy import DictDocuments, PlatformDocuments, TenantContext
 from shared.roles import Role
-from shared.tenancy import privacy, users
 from shared.tenancy import service as tenancy
+from shared.tenancy import users
 from shared.tenancy.model import TenantView, is_enabled
 
 __all__ = [
@@ -292,42 +294,40 @@ def signing_keys(platform: Platform) -> Jwks:
     return Jwks(keys=[signing.public_jwk(platform)])
 
 
-# --- GDPR: this context's part of an export and an erasure (shared/tenancy/gdpr.py) -------------
+# --- GDPR: this context's part of an export and an erasure (shared/privacy/) -------------
 
 
-def export_user(platform: Platform, ctx: TenantContext, user_id: str) -> dict[str, Any]:
+def export_user(platform: Platform, ctx: TenantContext, who: ErasedUser) -> dict[str, Any]:
     """The user's certificates, and the certificates of others that name them (one they revoked)."""
-    who = privacy.erased_user(platform, ctx, user_id)
-    found = privacy.documents_mentioning(_docs(platform, ctx), who)
+    found = personal_data.documents_mentioning(_docs(platform, ctx), who)
     return {
-        "certificates": [_view(platform, d).model_dump() for d in found if d.get("userId") == user_id],
-        "mentions": [privacy.mentions(d, who) for d in found if d.get("userId") != user_id],
+        "certificates": [_view(platform, d).model_dump() for d in found if d.get("userId") == who.user_id],
+        "mentions": [personal_data.mentions(d, who) for d in found if d.get("userId") != who.user_id],
     }
 
 
-def erase_user(platform: Platform, ctx: TenantContext, user_id: str) -> None:
+def erase_user(platform: Platform, ctx: TenantContext, who: ErasedUser) -> None:
     """Keep each of the user's certificates verifiable (status, course, dates, issuer, under the same
     code) with the holder shown as "(erased)": re-keyed, since its id was derived from the user id,
     re-signed and re-printed without the name. Others' certificates that name the user are pseudonymised."""
-    who = privacy.erased_user(platform, ctx, user_id)
     docs = _docs(platform, ctx)
-    for doc in privacy.documents_mentioning(docs, who):
-        if doc.get("type") == "certificate" and doc.get("userId") == user_id:
+    for doc in personal_data.documents_mentioning(docs, who):
+        if doc.get("type") == "certificate" and doc.get("userId") == who.user_id:
             _erase_holder(platform, ctx, who, doc)
         else:
-            privacy.pseudonymise(docs, who, doc)
+            personal_data.pseudonymise(docs, who, doc)
 
 
 def _erased_certificate_id(platform: Platform, ctx: TenantContext, cert_id: str) -> str:
     """The new id of an erased holder's certificate: the same for every retry of the erasure, and
     not derivable from the old id (so from the user) without the platform's key."""
-    return "crt" + privacy.pseudonym_of(platform, ctx.tenant_id, f"certificate:{cert_id}")[-24:]
+    return "crt" + personal_data.pseudonym_of(platform, ctx.tenant_id, f"certificate:{cert_id}")[-24:]
 
 
-def _erase_holder(platform: Platform, ctx: TenantContext, who: privacy.ErasedUser, doc: Document) -> None:
+def _erase_holder(platform: Platform, ctx: TenantContext, who: personal_data.ErasedUser, doc: Document) -> None:
     docs = _docs(platform, ctx)
-    kept = {k: v for k, v in who.scrub(privacy.exported(doc)).items() if k != "completionEventId"}
-    kept.update(id=_erased_certificate_id(platform, ctx, doc["id"]), holderName=privacy.ERASED)
+    kept = {k: v for k, v in who.scrub(personal_data.exported(doc)).items() if k != "completionEventId"}
+    kept.update(id=_erased_certificate_id(platform, ctx, doc["id"]), holderName=personal_data.ERASED)
     kept["credential"] = signing.sign_credential(platform, _claims(platform, ctx.tenant_id, kept))
     _create_once(docs, kept)
     entry = {"id": kept["codeDigest"], "certificateTenantId": ctx.tenant_id, "certificateId": kept["id"]}
@@ -336,3 +336,7 @@ def _erase_holder(platform: Platform, ctx: TenantContext, who: privacy.ErasedUse
     platform.blobs.delete(CERTIFICATE_BLOBS, pdf_blob_name(ctx.tenant_id, doc["id"]))
     audit_log.rename_subject(platform, ctx, "certificate", doc["id"], kept["id"])
     docs.delete(doc["id"])
+
+
+# This context's part of GDPR export and erasure (and of retention), registered from its spec.
+PERSONAL_DATA = PersonalDataFunctions(export_user=export_user, erase_user=erase_user)

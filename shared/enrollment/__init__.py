@@ -4,6 +4,7 @@ from shared.enrollment.api import router
 from shared.enrollment.handlers import ENROLLMENT_EVENTS, on_event_message
 from shared.enrollment.model import ENROLLMENTS, ENROLLMENTS_CONTAINER
 from shared.enrollment.relay import ENROLLMENTS_FEED, relay_enrollment_change
+from shared.enrollment.service import PERSONAL_DATA
 from shared.platform.contexts import ContextSpec
 from shared.platform.jobs import BusConsumer, ChangeFeedFollower
 
@@ -16,4 +17,5 @@ SPEC = ContextSpec(
     consumers=(BusConsumer("enrollment-events", ENROLLMENT_EVENTS, on_event_message),),
     feeds=(ChangeFeedFollower(ENROLLMENTS_FEED, ENROLLMENTS, relay_enrollment_change),),
     triggers="functions.enrollment",
+    personal_data=PERSONAL_DATA,
 )

@@ -27,12 +27,14 @@ from shared.enrollment.model import (
 from shared.errors import Conflict, FieldError, Forbidden, InvalidInput, NotFound, PreconditionFailed
 from shared.kernel import Paged
 from shared.notifications.service import notify
+from shared.platform import personal_data
 from shared.platform.documents import Document, Filter
+from shared.platform.personal_data import ErasedUser, PersonalDataFunctions
 from shared.platform.runtime import Platform
 from shared.platform.tenancy import DictDocuments, TenantContext
 from shared.roles import Role
-from shared.tenancy import privacy, users
 from shared.tenancy import service as tenancy
+from shared.tenancy import users
 
 __all__ = [
     "HOLDING",
@@ -351,28 +353,30 @@ def mark_completed(
     raise PreconditionFailed("the enrollment kept changing; try again")
 
 
-# --- GDPR: this context's part of an export and an erasure (shared/tenancy/gdpr.py) -------------
+# --- GDPR: this context's part of an export and an erasure (shared/privacy/) -------------
 
 
-def export_user(platform: Platform, ctx: TenantContext, user_id: str) -> dict[str, Any]:
+def export_user(platform: Platform, ctx: TenantContext, who: ErasedUser) -> dict[str, Any]:
     """The user's enrollments and payment orders, and the enrollments of others they made."""
-    who = privacy.erased_user(platform, ctx, user_id)
-    found = privacy.documents_mentioning(_docs(platform, ctx), who)
-    own = [privacy.exported(d) for d in found if d.get("userId") == user_id]
+    found = personal_data.documents_mentioning(_docs(platform, ctx), who)
+    own = [personal_data.exported(d) for d in found if d.get("userId") == who.user_id]
     return {
         "enrollments": [d for d in own if d.get("type") == "enrollment"],
         "orders": [d for d in own if d.get("type") == "order"],
-        "mentions": [privacy.mentions(d, who) for d in found if d.get("userId") != user_id],
+        "mentions": [personal_data.mentions(d, who) for d in found if d.get("userId") != who.user_id],
     }
 
 
-def erase_user(platform: Platform, ctx: TenantContext, user_id: str) -> None:
+def erase_user(platform: Platform, ctx: TenantContext, who: ErasedUser) -> None:
     """Delete the user's enrollments; keep their payment orders (bookkeeping) and the enrollments
     they gave others, with the user replaced by their pseudonym."""
-    who = privacy.erased_user(platform, ctx, user_id)
     docs = _docs(platform, ctx)
-    for doc in privacy.documents_mentioning(docs, who):
-        if doc.get("type") == "enrollment" and doc.get("userId") == user_id:
+    for doc in personal_data.documents_mentioning(docs, who):
+        if doc.get("type") == "enrollment" and doc.get("userId") == who.user_id:
             docs.delete(doc["id"])
         else:
-            privacy.pseudonymise(docs, who, doc)
+            personal_data.pseudonymise(docs, who, doc)
+
+
+# This context's part of GDPR export and erasure (and of retention), registered from its spec.
+PERSONAL_DATA = PersonalDataFunctions(export_user=export_user, erase_user=erase_user)

@@ -5,6 +5,7 @@ from shared.learning.events import PROGRESS
 from shared.learning.handlers import LEARNING_EVENTS, on_event_message
 from shared.learning.model import PROGRESS_CONTAINER
 from shared.learning.relay import PROGRESS_FEED, relay_progress_change
+from shared.learning.service import PERSONAL_DATA
 from shared.platform.contexts import ContextSpec
 from shared.platform.jobs import BusConsumer, ChangeFeedFollower
 
@@ -17,4 +18,5 @@ SPEC = ContextSpec(
     consumers=(BusConsumer("learning-events", LEARNING_EVENTS, on_event_message),),
     feeds=(ChangeFeedFollower(PROGRESS_FEED, PROGRESS, relay_progress_change),),
     triggers="functions.learning",
+    personal_data=PERSONAL_DATA,
 )

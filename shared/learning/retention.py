@@ -1,4 +1,4 @@
-"""Learning's part of the tenant's activity retention (shared/tenancy/retention.py).
+"""Learning's part of the tenant's activity retention (shared/privacy/retention.py).
 
 The activity detail of learning is what the player reported, beyond what progress needs: the watched
 intervals of each video lesson (which seconds a learner played, and when they came back) and the batch

@@ -19,6 +19,7 @@ from shared.audit import service as audit_log
 from shared.catalog import service as catalog
 from shared.enrollment import service as enrollments
 from shared.errors import Conflict, NotFound, PreconditionFailed, Unavailable
+from shared.learning import retention
 from shared.learning.events import COURSE_COMPLETED, COURSE_PROGRESS_CHANGED, LESSON_COMPLETED, PROGRESS
 from shared.learning.model import (
     DETAIL_PURGED,
@@ -41,10 +42,11 @@ from shared.learning.model import (
     snapshot_event_id,
 )
 from shared.learning.views import CourseProgressView, progress_view
+from shared.platform import personal_data
 from shared.platform.documents import Document
+from shared.platform.personal_data import ErasedUser, PersonalDataFunctions
 from shared.platform.runtime import Platform
 from shared.platform.tenancy import DictDocuments, TenantContext
-from shared.tenancy import privacy
 
 __all__ = [
     "course_policy",
@@ -422,28 +424,35 @@ def record_quiz_result(
     _update(platform, ctx, course_id, user_id, enrollment["version"], change)
 
 
-# --- GDPR: this context's part of an export and an erasure (shared/tenancy/gdpr.py) -------------
+# --- GDPR: this context's part of an export and an erasure (shared/privacy/) -------------
 
 
-def export_user(platform: Platform, ctx: TenantContext, user_id: str) -> dict[str, Any]:
+def export_user(platform: Platform, ctx: TenantContext, who: ErasedUser) -> dict[str, Any]:
     """The user's progress in every course (watched intervals, lesson states, completions), and the
     documents of others that name them (a manual completion they made, a policy they set)."""
-    who = privacy.erased_user(platform, ctx, user_id)
-    found = privacy.documents_mentioning(_docs(platform, ctx), who)
-    own = [d for d in found if d.get("type") == "progress" and d.get("userId") == user_id]
+    found = personal_data.documents_mentioning(_docs(platform, ctx), who)
+    own = [d for d in found if d.get("type") == "progress" and d.get("userId") == who.user_id]
     return {
-        "progress": [privacy.exported(d) for d in own],
-        "mentions": [privacy.mentions(d, who) for d in found if d not in own],
+        "progress": [personal_data.exported(d) for d in own],
+        "mentions": [personal_data.mentions(d, who) for d in found if d not in own],
     }
 
 
-def erase_user(platform: Platform, ctx: TenantContext, user_id: str) -> None:
+def erase_user(platform: Platform, ctx: TenantContext, who: ErasedUser) -> None:
     """Delete the user's progress (their activity) and pseudonymise what others' documents say of them."""
-    who = privacy.erased_user(platform, ctx, user_id)
     docs = _docs(platform, ctx)
-    for doc in privacy.documents_mentioning(docs, who):
-        if doc.get("type") == "progress" and doc.get("userId") == user_id:
+    for doc in personal_data.documents_mentioning(docs, who):
+        if doc.get("type") == "progress" and doc.get("userId") == who.user_id:
             docs.delete(doc["id"])
-            platform.cache.delete(f"learning:{ctx.tenant_id}:enrollment:{doc['courseId']}:{user_id}")
+            platform.cache.delete(f"learning:{ctx.tenant_id}:enrollment:{doc['courseId']}:{who.user_id}")
         else:
-            privacy.pseudonymise(docs, who, doc)
+            personal_data.pseudonymise(docs, who, doc)
+
+
+# This context's part of GDPR export and erasure, and of retention, registered from its spec.
+PERSONAL_DATA = PersonalDataFunctions(
+    export_user=export_user,
+    erase_user=erase_user,
+    purge_activity_before=retention.purge_activity_before,
+    activity="progress",
+)

@@ -3,6 +3,7 @@
 from shared.media.api import router
 from shared.media.handlers import UploadWatcher, on_transcode_message
 from shared.media.model import MEDIA_CONTAINER, TRANSCODE_QUEUE
+from shared.media.service import PERSONAL_DATA
 from shared.platform.contexts import ContextSpec
 from shared.platform.jobs import BusConsumer, Upkeep
 from shared.platform.topology import QUEUES
@@ -31,4 +32,5 @@ SPEC = ContextSpec(
     ),
     upkeep=_upkeep,
     triggers="functions.media",
+    personal_data=PERSONAL_DATA,
 )

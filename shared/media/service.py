@@ -34,10 +34,11 @@ from shared.media.model import (
     safe_filename,
     transcript_of_vtt,
 )
+from shared.platform import personal_data
 from shared.platform.documents import Document, Filter
+from shared.platform.personal_data import ErasedUser, PersonalDataFunctions
 from shared.platform.runtime import Platform
 from shared.platform.tenancy import DictDocuments, TenantContext
-from shared.tenancy import privacy
 
 __all__ = [
     "course_of_dropped_upload",
@@ -262,23 +263,25 @@ def transcript_of(platform: Platform, ctx: TenantContext, course_id: str, lesson
     return str(transcript) if transcript else None
 
 
-# --- GDPR: this context's part of an export and an erasure (shared/tenancy/gdpr.py) -------------
+# --- GDPR: this context's part of an export and an erasure (shared/privacy/) -------------
 
 
-def export_user(platform: Platform, ctx: TenantContext, user_id: str) -> dict[str, Any]:
+def export_user(platform: Platform, ctx: TenantContext, who: ErasedUser) -> dict[str, Any]:
     """The upload tickets the user asked for, and other media documents that name them."""
-    who = privacy.erased_user(platform, ctx, user_id)
-    found = privacy.documents_mentioning(_docs(platform, ctx), who)
-    tickets = [d for d in found if d.get("type") == "upload" and d.get("requestedBy") == user_id]
+    found = personal_data.documents_mentioning(_docs(platform, ctx), who)
+    tickets = [d for d in found if d.get("type") == "upload" and d.get("requestedBy") == who.user_id]
     return {
-        "uploadTickets": [privacy.exported(d) for d in tickets],
-        "mentions": [privacy.mentions(d, who) for d in found if d not in tickets],
+        "uploadTickets": [personal_data.exported(d) for d in tickets],
+        "mentions": [personal_data.mentions(d, who) for d in found if d not in tickets],
     }
 
 
-def erase_user(platform: Platform, ctx: TenantContext, user_id: str) -> None:
+def erase_user(platform: Platform, ctx: TenantContext, who: ErasedUser) -> None:
     """Keep the lessons' media (course content, not the uploader's) with the uploader pseudonymised."""
-    who = privacy.erased_user(platform, ctx, user_id)
     docs = _docs(platform, ctx)
-    for doc in privacy.documents_mentioning(docs, who):
-        privacy.pseudonymise(docs, who, doc)
+    for doc in personal_data.documents_mentioning(docs, who):
+        personal_data.pseudonymise(docs, who, doc)
+
+
+# This context's part of GDPR export and erasure (and of retention), registered from its spec.
+PERSONAL_DATA = PersonalDataFunctions(export_user=export_user, erase_user=erase_user)

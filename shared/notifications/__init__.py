@@ -3,6 +3,7 @@
 from shared.notifications.api import router
 from shared.notifications.handlers import NOTIFICATIONS_EVENTS, on_event_message
 from shared.notifications.model import NOTIFICATIONS_CONTAINER
+from shared.notifications.service import PERSONAL_DATA
 from shared.platform.contexts import ContextSpec
 from shared.platform.jobs import BusConsumer
 
@@ -14,4 +15,5 @@ SPEC = ContextSpec(
     containers=(NOTIFICATIONS_CONTAINER,),
     consumers=(BusConsumer("notification-events", NOTIFICATIONS_EVENTS, on_event_message),),
     triggers="functions.notifications",
+    personal_data=PERSONAL_DATA,
 )

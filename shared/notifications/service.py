@@ -25,10 +25,11 @@ from shared.notifications.model import (
     sequence_of,
     stamp,
 )
+from shared.platform import personal_data
 from shared.platform.documents import Document, Filter
+from shared.platform.personal_data import ErasedUser, PersonalDataFunctions
 from shared.platform.runtime import Platform
 from shared.platform.tenancy import DictDocuments, TenantContext
-from shared.tenancy import privacy
 
 __all__ = [
     "UNREAD_COUNT_LIMIT",
@@ -172,7 +173,7 @@ def notifications_after(
     return [_view(d) for d in _docs(platform, ctx).query(filters, order_by=OLDEST_FIRST, limit=limit).items]
 
 
-# --- retention (shared/tenancy/retention.py) -----------------------------------------------------
+# --- retention (shared/privacy/retention.py) -----------------------------------------------------
 
 
 def purge_activity_before(platform: Platform, ctx: TenantContext, cutoff: datetime) -> int:
@@ -190,26 +191,33 @@ def purge_activity_before(platform: Platform, ctx: TenantContext, cutoff: dateti
             return purged
 
 
-# --- GDPR: this context's part of an export and an erasure (shared/tenancy/gdpr.py) -------------
+# --- GDPR: this context's part of an export and an erasure (shared/privacy/) -------------
 
 
-def export_user(platform: Platform, ctx: TenantContext, user_id: str) -> dict[str, Any]:
+def export_user(platform: Platform, ctx: TenantContext, who: ErasedUser) -> dict[str, Any]:
     """The user's notifications, newest first, with their read state."""
-    who = privacy.erased_user(platform, ctx, user_id)
-    found = privacy.documents_mentioning(_docs(platform, ctx), who)
-    own = sorted((d for d in found if d.get("userId") == user_id), key=lambda d: d["seq"], reverse=True)
+    found = personal_data.documents_mentioning(_docs(platform, ctx), who)
+    own = sorted((d for d in found if d.get("userId") == who.user_id), key=lambda d: d["seq"], reverse=True)
     return {
         "notifications": [_view(d).model_dump() for d in own],
-        "mentions": [privacy.mentions(d, who) for d in found if d.get("userId") != user_id],
+        "mentions": [personal_data.mentions(d, who) for d in found if d.get("userId") != who.user_id],
     }
 
 
-def erase_user(platform: Platform, ctx: TenantContext, user_id: str) -> None:
+def erase_user(platform: Platform, ctx: TenantContext, who: ErasedUser) -> None:
     """Delete the user's notifications; pseudonymise any other notification that names them."""
-    who = privacy.erased_user(platform, ctx, user_id)
     docs = _docs(platform, ctx)
-    for doc in privacy.documents_mentioning(docs, who):
-        if doc.get("userId") == user_id:
+    for doc in personal_data.documents_mentioning(docs, who):
+        if doc.get("userId") == who.user_id:
             docs.delete(doc["id"])
         else:
-            privacy.pseudonymise(docs, who, doc)
+            personal_data.pseudonymise(docs, who, doc)
+
+
+# This context's part of GDPR export and erasure (and of retention), registered from its spec.
+PERSONAL_DATA = PersonalDataFunctions(
+    export_user=export_user,
+    erase_user=erase_user,
+    purge_activity_before=purge_activity_before,
+    activity="notifications",
+)

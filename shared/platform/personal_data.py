@@ -24,13 +24,13 @@ import secrets
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar, overload
 
-from shared.platform.documents import Filter
+from shared.platform.documents import SYSTEM_FIELDS, Document, Filter
 from shared.platform.runtime import Platform
 from shared.platform.secrets import ensure_secret
 from shared.platform.stored import StoredDocument, to_document
-from shared.platform.tenancy import TenantContext, TenantDocuments
+from shared.platform.tenancy import DictDocuments, TenantContext, TenantDocuments
 
 __all__ = [
     "ERASED",
@@ -114,7 +114,12 @@ def _strings(value: Any) -> Iterator[str]:
 
 
 class PersonalData(Protocol):
-    """What a context contributes to GDPR export and erasure and to retention."""
+    """What a context contributes to GDPR export and erasure and to retention. ``activity`` names the
+    activity detail ``purge_activity_before`` removes (as the retention entry reports it), or is None
+    for a context that keeps none."""
+
+    @property
+    def activity(self) -> str | None: ...
 
     def export_user(self, platform: Platform, ctx: TenantContext, who: ErasedUser) -> dict[str, Any]:
         """The context's part of the user's archive: their own records in full, and mentions of them."""
@@ -141,6 +146,7 @@ class PersonalDataFunctions:
     export_user: Callable[[Platform, TenantContext, ErasedUser], dict[str, Any]]
     erase_user: Callable[[Platform, TenantContext, ErasedUser], None]
     purge_activity_before: Callable[[Platform, TenantContext, datetime], int] = _nothing_to_purge
+    activity: str | None = None
 
 
 def pseudonym_of(platform: Platform, tenant_id: str, user_id: str) -> str:
@@ -151,14 +157,28 @@ def pseudonym_of(platform: Platform, tenant_id: str, user_id: str) -> str:
     return f"erased-{digest[:24]}"
 
 
-def documents_mentioning(docs: TenantDocuments[M], who: ErasedUser, filters: Sequence[Filter] = ()) -> list[M]:
-    """Every document of the kind (within the tenant) that mentions the user, read to the end before
-    the caller changes any, so deleting or re-keying them cannot disturb the paging. An erasure is rare
-    and must miss nothing, so this reads all the tenant's documents of the kind."""
-    return [doc for doc in _all(docs, filters) if who.mentioned_in(to_document(doc))]
+# The helpers take a typed collection (``TenantDocuments[M]``, whose documents are models) or, where a
+# context scans raw JSON, a ``DictDocuments`` (whose documents are dicts).
 
 
-def _all(docs: TenantDocuments[M], filters: Sequence[Filter]) -> Iterator[M]:
+def _body(doc: StoredDocument | Document) -> Document:
+    if isinstance(doc, StoredDocument):
+        return to_document(doc)
+    return {k: v for k, v in doc.items() if k not in SYSTEM_FIELDS}
+
+
+@overload
+def documents_mentioning(docs: TenantDocuments[M], who: ErasedUser, filters: Sequence[Filter] = ()) -> list[M]: ...
+@overload
+def documents_mentioning(docs: DictDocuments, who: ErasedUser, filters: Sequence[Filter] = ()) -> list[Document]: ...
+def documents_mentioning(docs: Any, who: ErasedUser, filters: Sequence[Filter] = ()) -> list[Any]:
+    """Every document (of the collection, within the tenant) that mentions the user, read to the end
+    before the caller changes any, so deleting or re-keying them cannot disturb the paging. An erasure
+    is rare and must miss nothing, so this reads all the tenant's documents of the collection."""
+    return [doc for doc in _all(docs, filters) if who.mentioned_in(_body(doc))]
+
+
+def _all(docs: Any, filters: Sequence[Filter]) -> Iterator[Any]:
     continuation: str | None = None
     while True:
         page = docs.query(filters, limit=SCAN_PAGE, continuation=continuation)
@@ -168,25 +188,32 @@ def _all(docs: TenantDocuments[M], filters: Sequence[Filter]) -> Iterator[M]:
             return
 
 
-def exported(doc: StoredDocument) -> dict[str, Any]:
+def exported(doc: StoredDocument | Document) -> Document:
     """A stored document as an export shows it: without the store's system properties."""
-    return to_document(doc)
+    return _body(doc)
 
 
-def mentions(doc: StoredDocument, who: ErasedUser) -> dict[str, Any]:
+def mentions(doc: StoredDocument | Document, who: ErasedUser) -> dict[str, Any]:
     """What an export shows of a document that is not the user's own but names them (a course they
     wrote, an essay they graded): its id and type, and each top-level field that names them."""
-    body = to_document(doc)
+    body = _body(doc)
     fields = {k: v for k, v in body.items() if who.mentioned_in(v)}
-    return {"id": doc.id, "type": body.get("type"), "fields": fields}
+    return {"id": body["id"], "type": body.get("type"), "fields": fields}
 
 
-def pseudonymise(docs: TenantDocuments[M], who: ErasedUser, doc: M) -> M:
+@overload
+def pseudonymise(docs: TenantDocuments[M], who: ErasedUser, doc: M) -> M: ...
+@overload
+def pseudonymise(docs: DictDocuments, who: ErasedUser, doc: Document) -> Document: ...
+def pseudonymise(docs: Any, who: ErasedUser, doc: Any) -> Any:
     """Keep a document that names the user with the user replaced by their pseudonym; one whose id
     named them is stored under the pseudonymous id and the old one deleted."""
-    scrubbed = docs.model.model_validate(who.scrub(to_document(doc)))
-    if scrubbed.id == doc.id:
-        return docs.replace(scrubbed, if_match=doc.etag)
-    stored = docs.upsert(scrubbed)
-    docs.delete(doc.id)
+    body = _body(doc)
+    scrubbed = who.scrub(body)
+    etag = doc.etag if isinstance(doc, StoredDocument) else doc["_etag"]
+    replacement = docs.model.model_validate(scrubbed) if isinstance(docs, TenantDocuments) else scrubbed
+    if scrubbed["id"] == body["id"]:
+        return docs.replace(replacement, if_match=etag)
+    stored = docs.upsert(replacement)
+    docs.delete(body["id"])
     return stored

@@ -5,6 +5,7 @@ from shared.platform.jobs import BusConsumer
 from shared.reporting.api import router
 from shared.reporting.handlers import REPORTING_EVENTS, on_event_message
 from shared.reporting.model import REPORTS_CONTAINER
+from shared.reporting.service import PERSONAL_DATA
 
 __all__ = ["SPEC"]
 
@@ -14,4 +15,5 @@ SPEC = ContextSpec(
     containers=(REPORTS_CONTAINER,),
     consumers=(BusConsumer("reporting-events", REPORTING_EVENTS, on_event_message),),
     triggers="functions.reporting",
+    personal_data=PERSONAL_DATA,
 )

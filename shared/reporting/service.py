@@ -31,6 +31,7 @@ from typing import Any
 from shared.catalog import service as catalog
 from shared.errors import Conflict, NotFound, PreconditionFailed, Unavailable
 from shared.platform.documents import Document, Filter
+from shared.platform.personal_data import ErasedUser, PersonalDataFunctions
 from shared.platform.runtime import Platform
 from shared.platform.tenancy import DictDocuments, TenantContext
 from shared.reporting.model import (
@@ -239,18 +240,22 @@ def _rows_of(platform: Platform, ctx: TenantContext, user_id: str) -> Iterator[D
         continuation = page.continuation
 
 
-def export_user(platform: Platform, ctx: TenantContext, user_id: str) -> dict[str, Any]:
+def export_user(platform: Platform, ctx: TenantContext, who: ErasedUser) -> dict[str, Any]:
     """Everything reporting holds about the user: their row in each course's report."""
-    rows = [{k: v for k, v in row.items() if k not in INTERNAL_FIELDS} for row in _rows_of(platform, ctx, user_id)]
+    rows = [{k: v for k, v in row.items() if k not in INTERNAL_FIELDS} for row in _rows_of(platform, ctx, who.user_id)]
     return {"reportRows": rows}
 
 
-def erase_user(platform: Platform, ctx: TenantContext, user_id: str) -> None:
+def erase_user(platform: Platform, ctx: TenantContext, who: ErasedUser) -> None:
     """Delete the user's rows; the courses' aggregates keep their counts, which name nobody."""
     docs = _docs(platform, ctx)
-    for row in list(_rows_of(platform, ctx, user_id)):
+    for row in list(_rows_of(platform, ctx, who.user_id)):
         _settle(platform, docs, row)  # their last changes still count before the row goes
         try:
             docs.delete(row["id"])
         except NotFound:
             continue
+
+
+# This context's part of GDPR export and erasure (and of retention), registered from its spec.
+PERSONAL_DATA = PersonalDataFunctions(export_user=export_user, erase_user=erase_user)

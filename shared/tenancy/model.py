@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints, field_validator
 
@@ -37,7 +37,6 @@ __all__ = [
     "TenantPatch",
     "TenantView",
     "UserCreate",
-    "UserExport",
     "UserPatch",
     "UserView",
     "effective_flags",
@@ -74,7 +73,7 @@ HexColor = Annotated[str, StringConstraints(pattern=r"^#[0-9a-fA-F]{6}$")]
 TrackerName = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,39}$")]
 Flags = dict[FeatureFlag, bool]
 
-# How long a tenant keeps its audit log and its learners' activity detail (shared/tenancy/retention.py
+# How long a tenant keeps its audit log and its learners' activity detail (shared/privacy/retention.py
 # enforces both). The floor keeps a month of history for support; the ceiling is ten years.
 RETENTION_MIN_DAYS, RETENTION_MAX_DAYS = 30, 3650
 AUDIT_RETENTION_DAYS = 2555  # seven years, what auditors usually ask of training records
@@ -202,20 +201,6 @@ class UserView(OutputModel):
     status: str
     createdAt: str
     updatedAt: str
-
-
-class UserExport(OutputModel):
-    """Everything the platform holds about one user (GDPR Art. 15 and 20), as machine-readable JSON."""
-
-    format: Literal["lms-personal-data/1"] = "lms-personal-data/1"
-    tenantId: str
-    userId: str
-    exportedAt: str
-    data: dict[str, dict[str, Any]] = Field(
-        description="per context (profile, enrollment, learning, assessment, credentials, notifications, media, "
-        "catalog, audit, ...): the documents that are the user's own in full, and `mentions`: the id, type and "
-        "fields of other documents that name the user (a course they wrote, an essay they graded)"
-    )
 
 
 class MeView(OutputModel):

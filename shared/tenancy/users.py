@@ -10,6 +10,7 @@ from shared.errors import Conflict, Forbidden, NotFound
 from shared.kernel import Paged
 from shared.platform.documents import Document, Filter
 from shared.platform.identity import Principal
+from shared.platform.personal_data import ErasedUser, PersonalDataFunctions
 from shared.platform.runtime import Platform
 from shared.platform.tenancy import DictDocuments, PlatformDocuments, TenantContext
 from shared.roles import Role
@@ -182,7 +183,7 @@ def describe_caller(platform: Platform, principal: Principal, ctx: TenantContext
     )
 
 
-# --- GDPR: the profile's part of an export and an erasure (shared/tenancy/gdpr.py) ---------------
+# --- GDPR: the profile's part of an export and an erasure (shared/privacy/) ---------------
 
 
 def ensure_erasable(platform: Platform, ctx: TenantContext, user_id: str) -> None:
@@ -192,17 +193,21 @@ def ensure_erasable(platform: Platform, ctx: TenantContext, user_id: str) -> Non
     _keep_an_admin(docs, current, {**current, "status": "erased"})
 
 
-def export_user(platform: Platform, ctx: TenantContext, user_id: str) -> dict[str, Any]:
+def export_user(platform: Platform, ctx: TenantContext, who: ErasedUser) -> dict[str, Any]:
     """The user's profile and role assignments."""
     try:
-        view, _ = get_user(platform, ctx, user_id)
+        view, _ = get_user(platform, ctx, who.user_id)
     except NotFound:
         return {}
     return {"profile": view.model_dump()}
 
 
-def erase_user(platform: Platform, ctx: TenantContext, user_id: str) -> None:
+def erase_user(platform: Platform, ctx: TenantContext, who: ErasedUser) -> None:
     """Delete the user's profile and role assignments (idempotent)."""
     with contextlib.suppress(NotFound):
-        _docs(platform, ctx).delete(user_id)
-    platform.cache.delete(_cache_key(ctx.tenant_id, user_id))
+        _docs(platform, ctx).delete(who.user_id)
+    platform.cache.delete(_cache_key(ctx.tenant_id, who.user_id))
+
+
+# This context's part of GDPR export and erasure (and of retention), registered from its spec.
+PERSONAL_DATA = PersonalDataFunctions(export_user=export_user, erase_user=erase_user)

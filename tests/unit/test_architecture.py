@@ -31,7 +31,9 @@ def _module_name(path: Path) -> str:
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
-def _runtime_imports(tree: ast.AST) -> Iterator[str]:
+def _runtime_imports(tree: ast.AST, modules: set[str]) -> Iterator[str]:
+    """The modules a module imports when it runs: ``from package import module`` names the module (the
+    package's ``__init__`` runs too, but as the package's own entry, not as a dependency)."""
     skipped: set[int] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
@@ -40,8 +42,9 @@ def _runtime_imports(tree: ast.AST) -> Iterator[str]:
         if id(node) in skipped:
             continue
         if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            yield node.module
-            yield from (f"{node.module}.{alias.name}" for alias in node.names)
+            for alias in node.names:
+                full = f"{node.module}.{alias.name}"
+                yield full if full in modules else node.module
         elif isinstance(node, ast.Import):
             yield from (alias.name for alias in node.names)
 
@@ -50,7 +53,7 @@ def _graph() -> dict[str, set[str]]:
     modules = {_module_name(p): p for p in ROOT.rglob("*.py")}
     graph: dict[str, set[str]] = {}
     for name, path in modules.items():
-        imported = {m for m in _runtime_imports(ast.parse(path.read_text())) if m in modules}
+        imported = {m for m in _runtime_imports(ast.parse(path.read_text()), set(modules)) if m in modules}
         graph[name] = imported - {name}
     return graph
 

@@ -9,63 +9,45 @@ its expiry, breaking the rule that nothing but the sweep touches the log. And th
 log itself what it removed. It deletes the entries made before the cutoff and is the log's only deleter.
 
 Activity detail has no single container: each context that holds some provides
-``purge_activity_before(platform, ctx, cutoff) -> int`` (contexts never read each other's documents),
-listed once in ``PURGERS`` and documented in its module: notifications, the answers of graded
+``purge_activity_before(platform, ctx, cutoff) -> int`` in its ``PersonalData`` (contexts never read
+each other's documents; the composition root registers them, ``platform.personal_data``), documented
+in its module: notifications, the answers of graded
 attempts, and the watched intervals and batch ids of completed courses' progress (scores, states and
 percentages stay). Every purger is idempotent, so a sweep that fails half way is simply run again.
 """
 
 from __future__ import annotations
 
-import importlib
 import logging
-from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from shared.audit import service as audit_log
 from shared.platform.runtime import Platform
-from shared.platform.tenancy import TenantContext
+from shared.platform.tenancy import system_context
 from shared.tenancy import service as tenancy
 from shared.tenancy.model import TenantView
 
-__all__ = ["PURGERS", "RETENTION_ACTION", "SWEEP_EVERY_SECONDS", "apply_retention", "sweep_retention"]
+__all__ = ["RETENTION_ACTION", "SWEEP_EVERY_SECONDS", "apply_retention", "sweep_retention"]
 
-log = logging.getLogger("lms.tenancy.retention")
+log = logging.getLogger("lms.privacy.retention")
 
 SWEEPER = "system:retention"
 RETENTION_ACTION = "retention.applied"
 SWEEP_EVERY_SECONDS = 24 * 3600.0
 TENANT_PAGE = 100
 
-PurgeFn = Callable[[Platform, TenantContext, datetime], int]
-
-# Every context that keeps activity detail, with the module whose ``purge_activity_before`` removes it.
-PURGERS: tuple[tuple[str, str], ...] = (
-    ("notifications", "shared.notifications.service"),
-    ("attempts", "shared.assessment.retention"),
-    ("progress", "shared.learning.retention"),
-)
-
-
-def _purgers() -> list[tuple[str, PurgeFn]]:
-    """The purge functions, imported on first use (the contexts import tenancy themselves)."""
-    found = []
-    for name, module_name in PURGERS:
-        purge: PurgeFn = importlib.import_module(module_name).purge_activity_before
-        found.append((name, purge))
-    return found
-
 
 def apply_retention(platform: Platform, tenant: TenantView) -> dict[str, int]:
     """Delete what the tenant keeps longer than its retention allows; return how much, per kind.
     When anything went, the tenant's audit log records it (after the audit purge, so it stays)."""
-    ctx = TenantContext(tenant_id=tenant.id, user_id=SWEEPER, roles=frozenset())
+    ctx = system_context(tenant.id, SWEEPER)
     now = platform.clock.now()
     audit_cutoff = now - timedelta(days=tenant.retention.auditDays)
     activity_cutoff = now - timedelta(days=tenant.retention.activityDays)
     purged = {"auditEntries": audit_log.purge_before(platform, ctx, audit_cutoff)}
-    for name, purge in _purgers():
-        purged[name] = purge(platform, ctx, activity_cutoff)
+    for _, part in platform.personal_data:
+        if part.activity is not None:
+            purged[part.activity] = part.purge_activity_before(platform, ctx, activity_cutoff)
     if any(purged.values()):
         audit_log.record(
             platform,
