@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from shared.assessment.drafts_model import QUESTION_DRAFTS_CONTAINER
 from shared.assessment.model import ATTEMPTS_CONTAINER, BANKS_CONTAINER
 from shared.audit.model import AUDIT_CONTAINER
 from shared.billing.model import USAGE_CONTAINER
@@ -24,6 +23,7 @@ from shared.notifications.model import NOTIFICATIONS_CONTAINER
 from shared.platform._cosmos_query import indexing_policy
 from shared.platform.documents import ContainerSpec
 from shared.platform.topology import LEASES
+from shared.question_drafts.model import QUESTION_DRAFTS_CONTAINER
 from shared.reporting.model import REPORTS_CONTAINER
 from shared.tenancy.model import TENANTS_CONTAINER, USERS_CONTAINER
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from shared.assessment.drafts_model import QUESTION_DRAFTS
 from shared.assessment.model import ATTEMPTS, BANKS
 from shared.assessment.rules import attempt_view
 from shared.platform.runtime import Platform
 from shared.platform.tenancy import DictDocuments, TenantContext
+from shared.question_drafts.model import QUESTION_DRAFTS
 from shared.tenancy import privacy
 
 __all__ = ["erase_user", "export_user"]

@@ -7,7 +7,6 @@ from collections.abc import Callable
 from fastapi import FastAPI
 
 from shared.assessment.api import router as assessment_router
-from shared.assessment.drafts_api import router as question_drafts_router
 from shared.audit.api import router as audit_router
 from shared.billing.api import router as billing_router
 from shared.bootstrap import default_platform
@@ -23,6 +22,7 @@ from shared.learning.api import router as learning_router
 from shared.media.api import router as media_router
 from shared.notifications.api import router as notifications_router
 from shared.platform.runtime import Platform
+from shared.question_drafts.api import router as question_drafts_router
 from shared.reporting.api import router as reporting_router
 from shared.settings import Settings
 from shared.tenancy.api import router as tenancy_router

@@ -14,7 +14,16 @@ import logging
 from typing import Any
 
 from shared.assessment import banks
-from shared.assessment.drafts_model import (
+from shared.assessment.model import QuestionCreate, parse_question
+from shared.audit import service as audit_log
+from shared.catalog import service as catalog
+from shared.errors import Conflict, DomainError, FieldError, Forbidden, InvalidInput, NotFound, PreconditionFailed
+from shared.kernel import Paged
+from shared.media import service as media
+from shared.platform.documents import Document, Filter
+from shared.platform.runtime import Platform
+from shared.platform.tenancy import DictDocuments, TenantContext
+from shared.question_drafts.model import (
     NEWEST_FIRST,
     QUESTION_DRAFTS,
     DraftApproval,
@@ -25,15 +34,6 @@ from shared.assessment.drafts_model import (
     draft_id,
     is_reviewable,
 )
-from shared.assessment.model import QuestionCreate, parse_question
-from shared.audit import service as audit_log
-from shared.catalog import service as catalog
-from shared.errors import Conflict, DomainError, FieldError, Forbidden, InvalidInput, NotFound, PreconditionFailed
-from shared.kernel import Paged
-from shared.media import service as media
-from shared.platform.documents import Document, Filter
-from shared.platform.runtime import Platform
-from shared.platform.tenancy import DictDocuments, TenantContext
 from shared.tenancy import service as tenancy
 from shared.tenancy.model import FeatureFlag
 
