@@ -45,7 +45,8 @@ ERASED_ACTION = audit_log.ERASURE_ACTION
 CONTRIBUTORS: tuple[tuple[str, str], ...] = (
     ("enrollment", "shared.enrollment.service"),
     ("learning", "shared.learning.service"),
-    ("assessment", "shared.assessment.personal_data"),
+    ("assessment", "shared.assessment.service"),
+    ("question_drafts", "shared.question_drafts.service"),
     ("credentials", "shared.credentials.service"),
     ("notifications", "shared.notifications.service"),
     ("media", "shared.media.service"),

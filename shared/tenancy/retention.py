@@ -42,7 +42,7 @@ PurgeFn = Callable[[Platform, TenantContext, datetime], int]
 # Every context that keeps activity detail, with the module whose ``purge_activity_before`` removes it.
 PURGERS: tuple[tuple[str, str], ...] = (
     ("notifications", "shared.notifications.service"),
-    ("attempts", "shared.assessment.retention"),
+    ("attempts", "shared.assessment.service"),
     ("progress", "shared.learning.retention"),
 )
 
