@@ -11,9 +11,9 @@ from __future__ import annotations
 import azure.functions as func
 
 from functions._bindings import COSMOS_CONNECTION, COSMOS_DATABASE
-from shared.assessment.grading import sweep_expired_attempts
 from shared.assessment.handlers import ATTEMPTS_FEED, relay_attempt_changes
 from shared.assessment.model import ATTEMPTS
+from shared.assessment.service import sweep_expired_attempts
 from shared.bootstrap import default_platform
 from shared.platform.topology import LEASES
 

@@ -27,7 +27,7 @@ from shared.platform.topology import BUS_TOPOLOGY
 from shared.settings import Settings
 
 if TYPE_CHECKING:
-    from shared.assessment.generator import QuestionGenerator
+    from shared.question_drafts.generator import QuestionGenerator
 
 __all__ = ["PORTS", "Adapters", "chosen_adapters", "chosen_generator"]
 
@@ -232,11 +232,11 @@ class Adapters:
     def generator(self) -> QuestionGenerator:
         """The question generator the settings choose; building it touches no network."""
         if chosen_generator(self.settings) == "azure-openai":
-            from shared.assessment._azure_openai import AzureOpenAIQuestionGenerator, openai_client
+            from shared.question_drafts._azure_openai import AzureOpenAIQuestionGenerator, openai_client
 
             endpoint = _required(self.settings, "openai_endpoint", "azure-openai generator")
             deployment = _required(self.settings, "openai_deployment", "azure-openai generator")
             return AzureOpenAIQuestionGenerator(openai_client(endpoint, self.credential), deployment)
-        from shared.assessment._local_generator import LocalQuestionGenerator
+        from shared.question_drafts._local_generator import LocalQuestionGenerator
 
         return LocalQuestionGenerator()

@@ -29,6 +29,7 @@ from shared import (
     media,
     notifications,
     privacy,
+    question_drafts,
     reporting,
     tenancy,
 )
@@ -51,6 +52,7 @@ CONTEXTS: tuple[ContextSpec, ...] = (
     enrollment.SPEC,
     learning.SPEC,
     assessment.SPEC,
+    question_drafts.SPEC,
     credentials.SPEC,
     notifications.SPEC,
     media.SPEC,

@@ -1,10 +1,9 @@
 """Assessment: question banks, quiz settings, server-side attempts and their grading."""
 
 from shared.assessment.api import router
-from shared.assessment.grading import sweep_expired_attempts
 from shared.assessment.handlers import ATTEMPTS_FEED, relay_attempt_change
 from shared.assessment.model import ATTEMPTS, ATTEMPTS_CONTAINER, BANKS_CONTAINER
-from shared.assessment.personal_data import PERSONAL_DATA
+from shared.assessment.service import PERSONAL_DATA, sweep_expired_attempts
 from shared.platform.contexts import ContextSpec
 from shared.platform.jobs import ChangeFeedFollower, Upkeep
 

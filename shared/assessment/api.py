@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Response
 
-from shared.assessment import attempts, banks, grading, quizzes
+from shared.assessment import service
 from shared.assessment.model import (
     AnswersBody,
     AttemptView,
@@ -37,7 +37,7 @@ def create_bank(
     platform: Services,
     response: Response,
 ) -> BankView:
-    view = banks.create_bank(platform, ctx, body)
+    view = service.create_bank(platform, ctx, body)
     response.headers["Location"] = f"/api/v1/question-banks/{view.id}"
     return view
 
@@ -49,7 +49,7 @@ def list_banks(
     limit: Limit = 50,
     continuation: Continuation = None,
 ) -> Paged[BankView]:
-    return banks.list_banks(platform, ctx, limit=limit, continuation=continuation)
+    return service.list_banks(platform, ctx, limit=limit, continuation=continuation)
 
 
 @router.get("/question-banks/{bankId}")
@@ -58,7 +58,7 @@ def get_bank(
     ctx: Annotated[TenantContext, Depends(TenantGuard(Operation.QUESTION_BANK_READ))],
     platform: Services,
 ) -> BankView:
-    return banks.get_bank(platform, ctx, bankId)
+    return service.get_bank(platform, ctx, bankId)
 
 
 @router.post("/question-banks/{bankId}/questions", status_code=201, response_model_exclude_none=True)
@@ -68,7 +68,7 @@ def add_question(
     ctx: Annotated[TenantContext, Depends(TenantGuard(Operation.QUESTION_BANK_EDIT))],
     platform: Services,
 ) -> QuestionView:
-    return banks.add_question(platform, ctx, bankId, body)
+    return service.add_question(platform, ctx, bankId, body)
 
 
 @router.get("/question-banks/{bankId}/questions", response_model_exclude_none=True)
@@ -79,7 +79,7 @@ def list_questions(
     limit: Limit = 50,
     continuation: Continuation = None,
 ) -> Paged[QuestionView]:
-    return banks.list_questions(platform, ctx, bankId, limit=limit, continuation=continuation)
+    return service.list_questions(platform, ctx, bankId, limit=limit, continuation=continuation)
 
 
 @router.put("/question-banks/{bankId}/questions/{questionId}", response_model_exclude_none=True)
@@ -90,7 +90,7 @@ def update_question(
     ctx: Annotated[TenantContext, Depends(TenantGuard(Operation.QUESTION_BANK_EDIT))],
     platform: Services,
 ) -> QuestionView:
-    return banks.update_question(platform, ctx, bankId, questionId, body)
+    return service.update_question(platform, ctx, bankId, questionId, body)
 
 
 @router.put("/courses/{courseId}/lessons/{lessonId}/quiz")
@@ -101,7 +101,7 @@ def put_quiz(
     ctx: Annotated[TenantContext, Depends(TenantGuard(Operation.QUIZ_EDIT))],
     platform: Services,
 ) -> QuizView:
-    return quizzes.put_quiz(platform, ctx, courseId, lessonId, body)
+    return service.put_quiz(platform, ctx, courseId, lessonId, body)
 
 
 @router.get("/courses/{courseId}/lessons/{lessonId}/quiz")
@@ -111,7 +111,7 @@ def get_quiz(
     ctx: Annotated[TenantContext, Depends(TenantGuard(Operation.QUIZ_READ))],
     platform: Services,
 ) -> QuizView:
-    return quizzes.get_quiz(platform, ctx, courseId, lessonId)
+    return service.get_quiz(platform, ctx, courseId, lessonId)
 
 
 @router.post(
@@ -127,7 +127,7 @@ def start_attempt(
     platform: Services,
     response: Response,
 ) -> AttemptView:
-    view, started = attempts.start_attempt(platform, ctx, courseId, lessonId)
+    view, started = service.start_attempt(platform, ctx, courseId, lessonId)
     response.status_code = 201 if started else 200
     response.headers["Location"] = f"/api/v1/attempts/{view.id}"
     response.headers["Cache-Control"] = "no-store"
@@ -142,7 +142,7 @@ def get_attempt(
     response: Response,
 ) -> AttemptView:
     response.headers["Cache-Control"] = "no-store"
-    return attempts.get_attempt(platform, ctx, attemptId)
+    return service.get_attempt(platform, ctx, attemptId)
 
 
 @router.put("/attempts/{attemptId}/answers", response_model_exclude_none=True)
@@ -152,7 +152,7 @@ def save_answers(
     ctx: Annotated[TenantContext, Depends(TenantGuard(Operation.ATTEMPT_ANSWER))],
     platform: Services,
 ) -> AttemptView:
-    return attempts.save_answers(platform, ctx, attemptId, body)
+    return service.save_answers(platform, ctx, attemptId, body)
 
 
 @router.post("/attempts/{attemptId}/submit", response_model_exclude_none=True)
@@ -161,7 +161,7 @@ def submit_attempt(
     ctx: Annotated[TenantContext, Depends(TenantGuard(Operation.ATTEMPT_ANSWER))],
     platform: Services,
 ) -> AttemptView:
-    return attempts.submit_attempt(platform, ctx, attemptId)
+    return service.submit_attempt(platform, ctx, attemptId)
 
 
 @router.post("/attempts/{attemptId}/grades", response_model_exclude_none=True)
@@ -171,4 +171,4 @@ def grade_attempt(
     ctx: Annotated[TenantContext, Depends(TenantGuard(Operation.ATTEMPT_GRADE))],
     platform: Services,
 ) -> AttemptView:
-    return grading.grade_essays(platform, ctx, attemptId, body)
+    return service.grade_essays(platform, ctx, attemptId, body)

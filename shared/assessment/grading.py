@@ -12,8 +12,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from shared.assessment.model import ATTEMPTS, BY_ID, AttemptView, EssayGrade, GradesBody
-from shared.assessment.retention import DETAIL_PURGED
+from shared.assessment.model import ATTEMPTS, BY_ID, DETAIL_PURGED, AttemptView, EssayGrade, GradesBody
 from shared.assessment.rules import attempt_view, item_points, score_of
 from shared.audit import service as audit_log
 from shared.errors import Conflict, InvalidInput, NotFound, PreconditionFailed, Unavailable

@@ -29,6 +29,7 @@ __all__ = [
     "ATTEMPTS_CONTAINER",
     "BANKS",
     "BANKS_CONTAINER",
+    "DETAIL_PURGED",
     "AnswersBody",
     "AttemptItemView",
     "AttemptView",
@@ -47,6 +48,8 @@ __all__ = [
 BANKS = "question-banks"
 ATTEMPTS = "attempts"
 BY_ID = (Order("id"),)
+# Set on an attempt whose activity detail the tenant's retention removed (its grade is final then).
+DETAIL_PURGED = "detailPurgedAt"
 # Banks, questions (head and immutable versions) and quiz settings share one container;
 # attempts have their own, so their change feed carries only attempts (the QuizGraded outbox).
 BANKS_CONTAINER = ContainerSpec(BANKS, orderings=(BY_ID,))

@@ -27,8 +27,8 @@ from shared.settings import Settings
 
 if TYPE_CHECKING:
     # Only for the annotation: the question drafts context owns its generator port.
-    from shared.assessment.generator import QuestionGenerator
     from shared.platform.personal_data import PersonalData
+    from shared.question_drafts.generator import QuestionGenerator
 
 __all__ = ["EdgeHooks", "Platform"]
 

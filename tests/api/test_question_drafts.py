@@ -13,11 +13,11 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from shared.assessment.generator import QuestionGenerator
 from shared.bootstrap import bootstrap
 from shared.errors import DomainError, RateLimited, Unavailable
 from shared.http.app import create_api
 from shared.platform.clock import ManualClock
+from shared.question_drafts.generator import QuestionGenerator
 from shared.roles import Role
 from tests.conftest import TenantHandle, Tokens, make_settings, unique_tenant_id
 from tests.factories import draft_course

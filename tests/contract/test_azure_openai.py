@@ -21,9 +21,9 @@ from azure.core.exceptions import ClientAuthenticationError
 from azure.core.pipeline.transport import RequestsTransport
 from requests.structures import CaseInsensitiveDict
 
-from shared.assessment._azure_openai import API_VERSION, SCOPE, AzureOpenAIQuestionGenerator, openai_client
 from shared.assessment.model import parse_question
 from shared.errors import InvalidInput, RateLimited, Unavailable
+from shared.question_drafts._azure_openai import API_VERSION, SCOPE, AzureOpenAIQuestionGenerator, openai_client
 
 ENDPOINT = "https://oai-lms-test.openai.azure.com/"
 DEPLOYMENT = "question-drafts"

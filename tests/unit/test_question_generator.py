@@ -17,11 +17,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from shared._adapters import chosen_generator
-from shared.assessment._azure_openai import AzureOpenAIQuestionGenerator
-from shared.assessment._local_generator import LocalQuestionGenerator
-from shared.assessment.drafts_model import CLAIM_SECONDS, draft_id, is_reviewable
 from shared.assessment.model import parse_question
 from shared.bootstrap import bootstrap
+from shared.question_drafts._azure_openai import AzureOpenAIQuestionGenerator
+from shared.question_drafts._local_generator import LocalQuestionGenerator
+from shared.question_drafts.model import CLAIM_SECONDS, draft_id, is_reviewable
 from shared.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -137,7 +137,7 @@ def test_count_bounds_the_proposals() -> None:
 
 def test_the_same_transcript_gives_the_same_questions_in_any_process() -> None:
     script = (
-        "import json, sys; from shared.assessment._local_generator import LocalQuestionGenerator as G; "
+        "import json, sys; from shared.question_drafts._local_generator import LocalQuestionGenerator as G; "
         "print(json.dumps(G().propose(sys.stdin.read(), count=8, language='en')))"
     )
     outputs = set()

@@ -16,10 +16,10 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from shared.assessment.generator import MAX_PROPOSALS
 from shared.assessment.model import QuestionCreate
 from shared.kernel import InputModel, OutputModel, Reason, ResourceId
 from shared.platform.documents import ContainerSpec, Order
+from shared.question_drafts.generator import MAX_PROPOSALS
 
 __all__ = [
     "CLAIM_SECONDS",

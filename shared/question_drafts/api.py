@@ -6,8 +6,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query
 
-from shared.assessment import drafts
-from shared.assessment.drafts_model import (
+from shared.http.deps import Continuation, GuardedRoute, Limit, Services, TenantGuard
+from shared.kernel import RESOURCE_ID_PATTERN, Paged
+from shared.platform.tenancy import TenantContext
+from shared.question_drafts import service as drafts
+from shared.question_drafts.model import (
     DraftApproval,
     DraftBatch,
     DraftRejection,
@@ -15,9 +18,6 @@ from shared.assessment.drafts_model import (
     DraftStatus,
     DraftView,
 )
-from shared.http.deps import Continuation, GuardedRoute, Limit, Services, TenantGuard
-from shared.kernel import RESOURCE_ID_PATTERN, Paged
-from shared.platform.tenancy import TenantContext
 from shared.roles import Operation
 
 router = APIRouter(prefix="/api/v1", tags=["assessment"], route_class=GuardedRoute)

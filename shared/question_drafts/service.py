@@ -4,7 +4,7 @@ Generation reads the lesson's transcript (the text of a text lesson, from the co
 through the catalog's service; the captions of a video lesson, through the media service)
 and stages every proposal of the generator
 port as a draft. Nothing reaches a question bank before a reviewer approves a draft;
-approval adds the question (as drafted or as edited) through the banks service.
+approval adds the question (as drafted or as edited) through assessment's service.
 """
 
 from __future__ import annotations
@@ -13,8 +13,19 @@ import contextlib
 import logging
 from typing import Any
 
-from shared.assessment import banks
-from shared.assessment.drafts_model import (
+from shared.assessment import service as assessment
+from shared.assessment.model import QuestionCreate, parse_question
+from shared.audit import service as audit_log
+from shared.catalog import service as catalog
+from shared.errors import Conflict, DomainError, FieldError, Forbidden, InvalidInput, NotFound, PreconditionFailed
+from shared.kernel import Paged
+from shared.media import service as media
+from shared.platform import personal_data
+from shared.platform.documents import Document, Filter
+from shared.platform.personal_data import ErasedUser, PersonalDataFunctions
+from shared.platform.runtime import Platform
+from shared.platform.tenancy import DictDocuments, TenantContext
+from shared.question_drafts.model import (
     NEWEST_FIRST,
     QUESTION_DRAFTS,
     DraftApproval,
@@ -25,19 +36,10 @@ from shared.assessment.drafts_model import (
     draft_id,
     is_reviewable,
 )
-from shared.assessment.model import QuestionCreate, parse_question
-from shared.audit import service as audit_log
-from shared.catalog import service as catalog
-from shared.errors import Conflict, DomainError, FieldError, Forbidden, InvalidInput, NotFound, PreconditionFailed
-from shared.kernel import Paged
-from shared.media import service as media
-from shared.platform.documents import Document, Filter
-from shared.platform.runtime import Platform
-from shared.platform.tenancy import DictDocuments, TenantContext
 from shared.tenancy import service as tenancy
 from shared.tenancy.model import FeatureFlag
 
-__all__ = ["approve_draft", "generate_drafts", "get_draft", "list_drafts", "reject_draft"]
+__all__ = ["approve_draft", "erase_user", "export_user", "generate_drafts", "get_draft", "list_drafts", "reject_draft"]
 
 log = logging.getLogger("lms.assessment.drafts")
 FLAG: FeatureFlag = "ai_question_drafts"
@@ -173,7 +175,7 @@ def _add_to_bank(
 ) -> str:
     """The id of the question added; on failure the claim is released, so the draft stays pending."""
     try:
-        return banks.add_question(platform, ctx, bank_id, question).id
+        return assessment.add_question(platform, ctx, bank_id, question).id
     except BaseException as exc:
         with contextlib.suppress(DomainError):  # an unreleased claim lapses by itself
             _docs(platform, ctx).replace({**claimed, "status": "pending", "claimedAt": None}, if_match=claimed["_etag"])
@@ -228,3 +230,28 @@ def reject_draft(platform: Platform, ctx: TenantContext, draft_id: str, body: Dr
         reason=body.reason,
     )
     return _view(stored)
+
+
+# --- personal data ------------------------------------------------------------------------------
+
+
+def export_user(platform: Platform, ctx: TenantContext, who: ErasedUser) -> dict[str, Any]:
+    """The drafts the user generated, in full, and the drafts others generated that name them
+    (one they reviewed)."""
+    drafts = personal_data.documents_mentioning(_docs(platform, ctx), who)
+    own = [d for d in drafts if d.get("createdBy") == who.user_id]
+    return {
+        "questionDrafts": [personal_data.exported(d) for d in own],
+        "mentions": [personal_data.mentions(d, who) for d in drafts if d not in own],
+    }
+
+
+def erase_user(platform: Platform, ctx: TenantContext, who: ErasedUser) -> None:
+    """Keep every draft (the queue's decisions stay), with the user replaced by their pseudonym."""
+    docs = _docs(platform, ctx)
+    for doc in personal_data.documents_mentioning(docs, who):
+        personal_data.pseudonymise(docs, who, doc)
+
+
+# This context's part of GDPR export and erasure, registered from its spec.
+PERSONAL_DATA = PersonalDataFunctions(export_user=export_user, erase_user=erase_user)

@@ -15,10 +15,10 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote
 
-from shared.assessment.generator import MAX_PROPOSALS, QuestionGenerator
 from shared.assessment.model import parse_question
 from shared.errors import InvalidInput, RateLimited, Unavailable
 from shared.platform._azure_errors import map_azure_errors, retry_after_seconds
+from shared.question_drafts.generator import MAX_PROPOSALS, QuestionGenerator
 
 __all__ = ["API_VERSION", "SCOPE", "AzureOpenAIQuestionGenerator", "openai_client"]
 

@@ -18,7 +18,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from shared.assessment.generator import QuestionGenerator
+from shared.question_drafts.generator import QuestionGenerator
 
 __all__ = ["LocalQuestionGenerator"]
 
