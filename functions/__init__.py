@@ -24,5 +24,5 @@ PLATFORM_TRIGGERS = ("functions.placement",)
 # Each context's blueprint, named by its spec (``triggers``), then the platform's.
 BLUEPRINTS: list[func.Blueprint] = [
     importlib.import_module(module).bp
-    for module in (*(spec.triggers for spec in CONTEXTS if spec.triggers), *PLATFORM_TRIGGERS)
+    for module in (*(module for spec in CONTEXTS for module in spec.triggers), *PLATFORM_TRIGGERS)
 ]

@@ -10,31 +10,17 @@ harmless (message ids are event ids).
 
 from __future__ import annotations
 
-import json
-
 import azure.functions as func
 
-from functions._bindings import COSMOS_CONNECTION, COSMOS_DATABASE, SERVICEBUS_CONNECTION
+from functions._bindings import COSMOS_CONNECTION, COSMOS_DATABASE
 from shared.bootstrap import default_platform
-from shared.enrollment.handlers import ENROLLMENT_SUBSCRIPTION, on_course_completed
 from shared.enrollment.model import ENROLLMENTS
 from shared.enrollment.relay import ENROLLMENTS_FEED, relay_enrollment_changes
-from shared.platform.topology import EVENTS_TOPIC, LEASES
+from shared.platform.topology import LEASES
 
 __all__ = ["bp"]
 
 bp = func.Blueprint()  # type: ignore[no-untyped-call]  # azure-functions leaves __init__ unannotated
-
-
-@bp.service_bus_topic_trigger(
-    arg_name="message",
-    topic_name=EVENTS_TOPIC,
-    subscription_name=ENROLLMENT_SUBSCRIPTION,
-    connection=SERVICEBUS_CONNECTION,
-)
-def record_course_completion(message: func.ServiceBusMessage) -> None:
-    """Decode an event of the enrollment subscription and let enrollment react to it."""
-    on_course_completed(default_platform(), json.loads(message.get_body()))
 
 
 # -1: retry until it succeeds; the backoff grows from seconds to a quarter of an hour while the bus is down.

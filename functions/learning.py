@@ -15,7 +15,7 @@ import azure.functions as func
 from functions._bindings import COSMOS_CONNECTION, COSMOS_DATABASE, SERVICEBUS_CONNECTION
 from shared.bootstrap import default_platform
 from shared.learning.events import PROGRESS
-from shared.learning.handlers import LEARNING_SUBSCRIPTION, on_quiz_graded
+from shared.learning.handlers import ENROLLMENT_SUBSCRIPTION, LEARNING_SUBSCRIPTION, on_course_completed, on_event
 from shared.learning.relay import PROGRESS_FEED, relay_progress_changes
 from shared.platform.topology import EVENTS_TOPIC, LEASES
 
@@ -49,4 +49,15 @@ def relay_progress_events(changes: func.DocumentList) -> None:
 )
 def count_graded_quiz(message: func.ServiceBusMessage) -> None:
     """Decode an event of the learning subscription; a graded quiz counts toward completion."""
-    on_quiz_graded(default_platform(), json.loads(message.get_body()))
+    on_event(default_platform(), json.loads(message.get_body()))
+
+
+@bp.service_bus_topic_trigger(
+    arg_name="message",
+    topic_name=EVENTS_TOPIC,
+    subscription_name=ENROLLMENT_SUBSCRIPTION,
+    connection=SERVICEBUS_CONNECTION,
+)
+def record_course_completion(message: func.ServiceBusMessage) -> None:
+    """Decode an event of the enrollment subscription and complete the learner's enrollment."""
+    on_course_completed(default_platform(), json.loads(message.get_body()))

@@ -12,8 +12,8 @@ import json
 import azure.functions as func
 
 from functions._bindings import SERVICEBUS_CONNECTION
+from shared.assessment.handlers import NOTIFICATIONS_SUBSCRIPTION, on_event
 from shared.bootstrap import default_platform
-from shared.notifications.handlers import NOTIFICATIONS_SUBSCRIPTION, on_event
 from shared.platform.topology import EVENTS_TOPIC
 
 __all__ = ["bp"]

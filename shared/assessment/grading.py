@@ -12,12 +12,13 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from shared.assessment.events import QUIZ_GRADED
 from shared.assessment.model import ATTEMPTS, BY_ID, DETAIL_PURGED, AttemptView, EssayGrade, GradesBody
 from shared.assessment.rules import attempt_view, item_points, score_of
 from shared.audit import service as audit_log
 from shared.errors import Conflict, InvalidInput, NotFound, PreconditionFailed, Unavailable
-from shared.learning.model import event_id
 from shared.platform.documents import Document, Filter
+from shared.platform.events import event_id
 from shared.platform.runtime import Platform
 from shared.platform.tenancy import DictDocuments, PlatformDocuments, TenantContext
 
@@ -32,7 +33,6 @@ __all__ = [
     "update_attempt",
 ]
 
-QUIZ_GRADED = "QuizGraded"
 WRITE_ATTEMPTS = 8
 OUTBOX_KEPT = 20  # grade revisions of one attempt are few; the oldest events go first
 SWEEPER = "system:attempt-sweep"

@@ -23,5 +23,5 @@ SPEC = ContextSpec(
     containers=(USAGE_CONTAINER,),
     consumers=(BusConsumer("billing-events", BILLING_EVENTS, on_event_message),),
     upkeep=_upkeep,
-    triggers="functions.billing",
+    triggers=("functions.billing",),
 )

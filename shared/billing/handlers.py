@@ -10,15 +10,17 @@ dead-lettered rather than dropped unseen.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from datetime import datetime, timedelta
+from collections.abc import Mapping
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
-
+from shared.assessment.events import QuizGraded
 from shared.billing.model import ACTIVE_LEARNERS, ENROLLMENTS, VIDEO_SECONDS
 from shared.billing.service import record_fact, system_context
+from shared.enrollment.events import EnrollmentCreated
+from shared.learning.events import CourseCompleted, CourseProgressChanged, LessonCompleted
+from shared.media.events import VideoTranscoded
 from shared.platform.bus import ReceivedMessage, subscription_path
+from shared.platform.events import EventHandlers
 from shared.platform.runtime import Platform
 from shared.platform.topology import EVENTS_TOPIC
 
@@ -28,7 +30,6 @@ __all__ = [
     "FLUSH_EVERY_SECONDS",
     "LEARNING_ACTIVITY",
     "MEASURE_EVERY_SECONDS",
-    "Periodically",
     "on_event",
     "on_event_message",
 ]
@@ -38,68 +39,40 @@ BILLING_EVENTS = subscription_path(EVENTS_TOPIC, BILLING_SUBSCRIPTION)
 FLUSH_EVERY_SECONDS = 60
 MEASURE_EVERY_SECONDS = 3600
 
-ENROLLMENT_CREATED = "EnrollmentCreated"  # the enrollment context's
-VIDEO_TRANSCODED = "VideoTranscoded"  # the media context's
-# Learning (progress, lessons, courses) and assessment (quizzes): each makes its learner active.
-LEARNING_ACTIVITY = frozenset({"CourseProgressChanged", "LessonCompleted", "CourseCompleted", "QuizGraded"})
+
+def _learner_active(
+    platform: Platform, event: LessonCompleted | CourseCompleted | CourseProgressChanged | QuizGraded
+) -> None:
+    """A learning or assessment event makes its learner active in the month it happened."""
+    record_fact(platform, system_context(event.tenantId), ACTIVE_LEARNERS, event.at, event.userId, 1)
 
 
-class _Event(BaseModel):
-    model_config = ConfigDict(extra="ignore", frozen=True)
-
-    id: str = Field(min_length=1)
-    tenantId: str = Field(min_length=1)
-    at: datetime
+def _enrolled(platform: Platform, enrolled: EnrollmentCreated) -> None:
+    record_fact(platform, system_context(enrolled.tenantId), ENROLLMENTS, enrolled.at, enrolled.id, 1)
 
 
-class LearnerActivity(_Event):
-    """What billing relies on in a learning or assessment event: whose activity, and when."""
-
-    userId: str = Field(min_length=1)
+def _transcoded(platform: Platform, video: VideoTranscoded) -> None:
+    record_fact(platform, system_context(video.tenantId), VIDEO_SECONDS, video.at, video.id, video.durationSeconds)
 
 
-class EnrollmentCreatedEvent(_Event):
-    userId: str = Field(min_length=1)
-    courseId: str = Field(min_length=1)
-
-
-class VideoTranscodedEvent(_Event):
-    assetId: str = Field(min_length=1)
-    durationSeconds: float = Field(ge=0, allow_inf_nan=False)
+# Learning (progress, lessons, courses) and assessment (quizzes) make their learner active.
+HANDLERS = (
+    EventHandlers()
+    .on(CourseProgressChanged, _learner_active)
+    .on(LessonCompleted, _learner_active)
+    .on(CourseCompleted, _learner_active)
+    .on(QuizGraded, _learner_active)
+    .on(EnrollmentCreated, _enrolled)
+    .on(VideoTranscoded, _transcoded)
+)
+LEARNING_ACTIVITY = frozenset({CourseProgressChanged.TYPE, LessonCompleted.TYPE, CourseCompleted.TYPE, QuizGraded.TYPE})
 
 
 def on_event(platform: Platform, event: Mapping[str, Any]) -> None:
     """Meter what an event tells of a tenant's usage, once; events of other types pass."""
-    kind = event.get("type")
-    if kind in LEARNING_ACTIVITY:
-        active = LearnerActivity.model_validate(event)
-        record_fact(platform, system_context(active.tenantId), ACTIVE_LEARNERS, active.at, active.userId, 1)
-    elif kind == ENROLLMENT_CREATED:
-        enrolled = EnrollmentCreatedEvent.model_validate(event)
-        record_fact(platform, system_context(enrolled.tenantId), ENROLLMENTS, enrolled.at, enrolled.id, 1)
-    elif kind == VIDEO_TRANSCODED:
-        video = VideoTranscodedEvent.model_validate(event)
-        ctx = system_context(video.tenantId)
-        record_fact(platform, ctx, VIDEO_SECONDS, video.at, video.id, video.durationSeconds)
+    HANDLERS.dispatch(platform, event)
 
 
 def on_event_message(platform: Platform, message: ReceivedMessage) -> None:
     """The local worker's entry: decode an event of the billing subscription and meter it."""
     on_event(platform, message.json())
-
-
-class Periodically:
-    """An upkeep task that runs at most once every ``seconds`` of the platform's clock, although
-    the local worker calls it on every round; returns what the task handled, 0 when not due."""
-
-    def __init__(self, seconds: float, task: Callable[[Platform], int]) -> None:
-        self._every = timedelta(seconds=seconds)
-        self._task = task
-        self._next: datetime | None = None
-
-    def __call__(self, platform: Platform) -> int:
-        now = platform.clock.now()
-        if self._next is not None and now < self._next:
-            return 0
-        self._next = now + self._every
-        return self._task(platform)

@@ -43,6 +43,7 @@ from shared.platform.metering import API_REQUESTS, MeterBatch
 from shared.platform.runtime import Platform
 from shared.platform.secrets import SecretStore, ensure_secret
 from shared.platform.tenancy import DictDocuments, TenantContext
+from shared.platform.tenancy import system_context as platform_system_context
 from shared.tenancy import service as tenancy
 
 __all__ = [
@@ -75,7 +76,7 @@ Change = Callable[[Document], Document | None]
 
 def system_context(tenant_id: str) -> TenantContext:
     """Billing's own context in a tenant, for work no caller asked for (events, meters, measurements)."""
-    return TenantContext(tenant_id=tenant_id, user_id=BILLING_ACTOR, roles=frozenset())
+    return platform_system_context(tenant_id, BILLING_ACTOR)
 
 
 def _docs(platform: Platform, ctx: TenantContext) -> DictDocuments:

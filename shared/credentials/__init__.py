@@ -15,6 +15,6 @@ SPEC = ContextSpec(
     router=router,
     containers=(CERTIFICATES_CONTAINER, CERTIFICATE_CODES_CONTAINER),
     consumers=(BusConsumer("credentials-certificates", CERTIFICATES_QUEUE, on_certificate_message),),
-    triggers="functions.credentials",
+    triggers=("functions.credentials",),
     personal_data=PERSONAL_DATA,
 )

@@ -40,7 +40,7 @@ from shared.credentials.pdf import PrintedCertificate, render_certificate
 from shared.enrollment import service as enrollment
 from shared.errors import Conflict, NotFound
 from shared.kernel import Paged
-from shared.learning.events import CourseCompletedEvent
+from shared.learning.events import CourseCompleted
 from shared.platform import personal_data
 from shared.platform.documents import Document, Filter
 from shared.platform.personal_data import ErasedUser, PersonalDataFunctions
@@ -102,9 +102,7 @@ def _view(platform: Platform, doc: Document) -> CertificateView:
     )
 
 
-def issue_certificate(
-    platform: Platform, ctx: TenantContext, completed: CourseCompletedEvent
-) -> CertificateView | None:
+def issue_certificate(platform: Platform, ctx: TenantContext, completed: CourseCompleted) -> CertificateView | None:
     """The learner's certificate for a completed course version, issued on the first call and the
     same one on every later call; None when the tenant has certificates turned off. ``NotFound``
     when the enrollment, the course version or the tenant is gone."""
@@ -139,7 +137,7 @@ def _holder_name(platform: Platform, ctx: TenantContext, user_id: str) -> str:
 
 
 def _new_certificate(
-    platform: Platform, ctx: TenantContext, tenant: TenantView, completed: CourseCompletedEvent, cert_id: str
+    platform: Platform, ctx: TenantContext, tenant: TenantView, completed: CourseCompleted, cert_id: str
 ) -> Document:
     if enrollment.find_enrollment(platform, ctx, completed.courseId, completed.userId) is None:
         raise NotFound("the completion has no enrollment")

@@ -12,5 +12,5 @@ SPEC = ContextSpec(
     "discovery",
     router=router,
     feeds=(ChangeFeedFollower(COURSE_FEED, COURSES, index_course_change),),
-    triggers="functions.discovery",
+    triggers=("functions.discovery",),
 )

@@ -1,12 +1,11 @@
 """Enrollment: who takes which course on which pinned version; assignment, CSV import, purchases."""
 
 from shared.enrollment.api import router
-from shared.enrollment.handlers import ENROLLMENT_EVENTS, on_event_message
 from shared.enrollment.model import ENROLLMENTS, ENROLLMENTS_CONTAINER
 from shared.enrollment.relay import ENROLLMENTS_FEED, relay_enrollment_change
 from shared.enrollment.service import PERSONAL_DATA
 from shared.platform.contexts import ContextSpec
-from shared.platform.jobs import BusConsumer, ChangeFeedFollower
+from shared.platform.jobs import ChangeFeedFollower
 
 __all__ = ["SPEC"]
 
@@ -14,8 +13,7 @@ SPEC = ContextSpec(
     "enrollment",
     router=router,
     containers=(ENROLLMENTS_CONTAINER,),
-    consumers=(BusConsumer("enrollment-events", ENROLLMENT_EVENTS, on_event_message),),
     feeds=(ChangeFeedFollower(ENROLLMENTS_FEED, ENROLLMENTS, relay_enrollment_change),),
-    triggers="functions.enrollment",
+    triggers=("functions.enrollment",),
     personal_data=PERSONAL_DATA,
 )

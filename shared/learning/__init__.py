@@ -2,7 +2,7 @@
 
 from shared.learning.api import router
 from shared.learning.events import PROGRESS
-from shared.learning.handlers import LEARNING_EVENTS, on_event_message
+from shared.learning.handlers import ENROLLMENT_EVENTS, LEARNING_EVENTS, on_enrollment_event_message, on_event_message
 from shared.learning.model import PROGRESS_CONTAINER
 from shared.learning.relay import PROGRESS_FEED, relay_progress_change
 from shared.learning.service import PERSONAL_DATA
@@ -15,8 +15,12 @@ SPEC = ContextSpec(
     "learning",
     router=router,
     containers=(PROGRESS_CONTAINER,),
-    consumers=(BusConsumer("learning-events", LEARNING_EVENTS, on_event_message),),
+    consumers=(
+        BusConsumer("learning-events", LEARNING_EVENTS, on_event_message),
+        # CourseCompleted completes the enrollment (see shared/learning/handlers.py for why it is here).
+        BusConsumer("enrollment-events", ENROLLMENT_EVENTS, on_enrollment_event_message),
+    ),
     feeds=(ChangeFeedFollower(PROGRESS_FEED, PROGRESS, relay_progress_change),),
-    triggers="functions.learning",
+    triggers=("functions.learning",),
     personal_data=PERSONAL_DATA,
 )

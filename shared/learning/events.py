@@ -27,7 +27,6 @@ __all__ = [
     "LESSON_COMPLETED",
     "PROGRESS",
     "CourseCompleted",
-    "CourseCompletedEvent",
     "CourseProgressChanged",
     "LessonCompleted",
     "LessonSnapshot",
@@ -84,7 +83,3 @@ class CourseProgressChanged(_LearningEvent):
     percent: float = Field(ge=0, le=100)
     state: Literal["not_started", "in_progress", "completed"]
     lessons: dict[str, LessonSnapshot]
-
-
-# The name consumers used before the contracts moved here.
-CourseCompletedEvent = CourseCompleted

@@ -31,6 +31,6 @@ SPEC = ContextSpec(
         ),
     ),
     upkeep=_upkeep,
-    triggers="functions.media",
+    triggers=("functions.media",),
     personal_data=PERSONAL_DATA,
 )

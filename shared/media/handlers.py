@@ -20,6 +20,7 @@ from typing import Any
 from shared.catalog import service as catalog
 from shared.errors import Conflict, NotFound
 from shared.media import service
+from shared.media.events import VideoTranscoded
 from shared.media.model import (
     MAX_UPLOAD_BYTES,
     MEDIA,
@@ -36,13 +37,13 @@ from shared.media.transcode import BadMedia, Probe, master_playlist, poster, pro
 from shared.notifications.service import notify
 from shared.platform.bus import OutgoingMessage, ReceivedMessage
 from shared.platform.documents import Document
+from shared.platform.events import event_message
 from shared.platform.runtime import Platform
 from shared.platform.tenancy import DictDocuments, TenantContext
 from shared.platform.topology import EVENTS_TOPIC, QUEUES
 
 __all__ = [
     "MEDIA_ACTOR",
-    "VIDEO_TRANSCODED",
     "UploadWatcher",
     "on_transcode_message",
     "on_upload",
@@ -53,7 +54,6 @@ __all__ = [
 log = logging.getLogger("lms.media.handlers")
 
 MEDIA_ACTOR = "system:media"
-VIDEO_TRANSCODED = "VideoTranscoded"
 CONTENT_TYPES = {".m3u8": "application/vnd.apple.mpegurl", ".ts": "video/mp2t", ".jpg": "image/jpeg"}
 
 
@@ -220,32 +220,24 @@ def _notify_ready(platform: Platform, ctx: TenantContext, asset: Document) -> No
     )
 
 
-def video_transcoded(asset: Mapping[str, Any]) -> dict[str, Any]:
+def video_transcoded(asset: Mapping[str, Any]) -> VideoTranscoded:
     """The ``VideoTranscoded`` event of a ready asset: one per asset (its id comes from the asset's),
     stamped with the time the asset became ready, so every repeat is the same event."""
-    return {
-        "id": f"video-transcoded-{asset['assetId']}",
-        "type": VIDEO_TRANSCODED,
-        "tenantId": asset["tenantId"],
-        "courseId": asset["courseId"],
-        "lessonId": asset["lessonId"],
-        "assetId": asset["assetId"],
-        "durationSeconds": asset["durationSeconds"],
-        "at": asset["updatedAt"],
-    }
+    return VideoTranscoded(
+        id=f"video-transcoded-{asset['assetId']}",
+        tenantId=asset["tenantId"],
+        courseId=asset["courseId"],
+        lessonId=asset["lessonId"],
+        assetId=asset["assetId"],
+        durationSeconds=asset["durationSeconds"],
+        at=asset["updatedAt"],
+    )
 
 
 def _publish_transcoded(platform: Platform, asset: Mapping[str, Any]) -> None:
-    event = video_transcoded(asset)
     # The message id is the event id: a repeated job's publication is dropped by the bus, and a later
     # one by consumers, which count the event under its id.
-    message = OutgoingMessage.of_json(
-        event,
-        message_id=event["id"],
-        subject=VIDEO_TRANSCODED,
-        properties={"tenantId": str(event["tenantId"]), "type": VIDEO_TRANSCODED},
-    )
-    platform.bus.send(EVENTS_TOPIC, [message])
+    platform.bus.send(EVENTS_TOPIC, [event_message(video_transcoded(asset))])
 
 
 def transcode_job(platform: Platform, job: Mapping[str, Any], *, last_attempt: bool) -> None:

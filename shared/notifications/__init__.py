@@ -1,11 +1,9 @@
 """Notifications: what a user is told (certificates, videos, assignments, grades), read state, and a stream."""
 
 from shared.notifications.api import router
-from shared.notifications.handlers import NOTIFICATIONS_EVENTS, on_event_message
 from shared.notifications.model import NOTIFICATIONS_CONTAINER
 from shared.notifications.service import PERSONAL_DATA
 from shared.platform.contexts import ContextSpec
-from shared.platform.jobs import BusConsumer
 
 __all__ = ["SPEC"]
 
@@ -13,7 +11,5 @@ SPEC = ContextSpec(
     "notifications",
     router=router,
     containers=(NOTIFICATIONS_CONTAINER,),
-    consumers=(BusConsumer("notification-events", NOTIFICATIONS_EVENTS, on_event_message),),
-    triggers="functions.notifications",
     personal_data=PERSONAL_DATA,
 )

@@ -27,8 +27,8 @@ class ContextSpec:
     """What one context brings to the platform.
 
     ``upkeep`` builds the context's periodic tasks (fresh ones for each worker: a task may keep state,
-    such as when it last ran). ``triggers`` names the module of ``functions/`` holding the context's
-    Azure trigger blueprint (``bp``), if it has one: the blueprints sit above the application (they
+    such as when it last ran). ``triggers`` names the modules of ``functions/`` holding the context's
+    Azure trigger blueprints (``bp``): the blueprints sit above the application (they
     import it), so the spec names the module and only ``functions/__init__.py`` imports it."""
 
     name: str
@@ -37,5 +37,5 @@ class ContextSpec:
     consumers: tuple[BusConsumer, ...] = ()
     feeds: tuple[ChangeFeedFollower, ...] = ()
     upkeep: Callable[[], tuple[Upkeep, ...]] = tuple
-    triggers: str | None = None
+    triggers: tuple[str, ...] = ()
     personal_data: PersonalData | None = None

@@ -18,7 +18,7 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any, ClassVar, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_serializer
 
 from shared.platform.bus import OutgoingMessage
 from shared.platform.runtime import Platform
@@ -40,6 +40,11 @@ class Event(BaseModel):
     eventVersion: int = Field(default=1, ge=1)
     tenantId: str = Field(min_length=1)
     at: datetime
+
+    @field_serializer("at")
+    def _iso_time(self, at: datetime) -> str:
+        # As producers stamp times (datetime.isoformat): outboxes compare them as strings.
+        return at.isoformat()
 
     def body(self) -> dict[str, Any]:
         """The event as the JSON body of its message."""

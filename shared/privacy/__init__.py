@@ -13,4 +13,4 @@ def _upkeep() -> tuple[Upkeep, ...]:
     return (Upkeep("retention-sweep", Periodically(SWEEP_EVERY_SECONDS, sweep_retention)),)
 
 
-SPEC = ContextSpec("privacy", router=router, upkeep=_upkeep, triggers="functions.retention")
+SPEC = ContextSpec("privacy", router=router, upkeep=_upkeep, triggers=("functions.retention",))

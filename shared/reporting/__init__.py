@@ -14,6 +14,6 @@ SPEC = ContextSpec(
     router=router,
     containers=(REPORTS_CONTAINER,),
     consumers=(BusConsumer("reporting-events", REPORTING_EVENTS, on_event_message),),
-    triggers="functions.reporting",
+    triggers=("functions.reporting",),
     personal_data=PERSONAL_DATA,
 )

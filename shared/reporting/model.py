@@ -14,11 +14,11 @@ sum of its rows' contributions, kept current by adding ``delta(before, after)`` 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
-
+from shared.assessment.events import QuizGraded
+from shared.enrollment.events import EnrollmentCreated
+from shared.learning.events import CourseProgressChanged
 from shared.platform.documents import ContainerSpec
 
 __all__ = [
@@ -26,9 +26,6 @@ __all__ = [
     "REPORTS",
     "REPORTS_CONTAINER",
     "Counters",
-    "CourseProgressChangedEvent",
-    "EnrollmentCreatedEvent",
-    "QuizGradedEvent",
     "add",
     "aggregate_id",
     "apply_enrollment",
@@ -48,51 +45,6 @@ BUCKETS = 10  # quiz scores in buckets of ten points; the last one holds 90 to 1
 
 Counters = dict[str, float]
 LessonState = Literal["not_started", "in_progress", "completed"]
-
-
-class _Event(BaseModel):
-    model_config = ConfigDict(extra="ignore", frozen=True)
-
-    id: str = Field(min_length=1)
-    tenantId: str = Field(min_length=1)
-    userId: str = Field(min_length=1)
-    courseId: str = Field(min_length=1)
-    version: int = Field(ge=1)
-
-
-class EnrollmentCreatedEvent(_Event):
-    """What reporting relies on in ``EnrollmentCreated`` (the enrollment context)."""
-
-    at: datetime
-    source: str = ""
-
-
-class LessonSnapshot(BaseModel):
-    model_config = ConfigDict(extra="ignore", frozen=True)
-
-    percent: float = Field(ge=0, le=100)
-    state: LessonState
-    activeSeconds: float = Field(ge=0)
-
-
-class CourseProgressChangedEvent(_Event):
-    """What reporting relies on in ``CourseProgressChanged`` (the learning context): a snapshot."""
-
-    seq: int = Field(ge=1)
-    at: datetime
-    percent: float = Field(ge=0, le=100)
-    state: LessonState
-    lessons: dict[str, LessonSnapshot]
-
-
-class QuizGradedEvent(_Event):
-    """What reporting relies on in ``QuizGraded`` (the assessment context): one grade of an attempt."""
-
-    seq: int = Field(ge=1, description="the attempt's write sequence: a regrade has a higher one")
-    lessonId: str = Field(min_length=1)
-    attemptId: str = Field(min_length=1)
-    passed: bool
-    score: float = Field(ge=0, le=100)
 
 
 def row_id(course_id: str, user_id: str) -> str:
@@ -127,7 +79,7 @@ def new_row(course_id: str, user_id: str) -> dict[str, Any]:
 # --- applying events to a row (each returns whether the row changed) ----------------------------
 
 
-def apply_enrollment(row: dict[str, Any], event: EnrollmentCreatedEvent) -> bool:
+def apply_enrollment(row: dict[str, Any], event: EnrollmentCreated) -> bool:
     """The first enrollment counts; a reactivation or a repeat is the same learner again."""
     if row.get("enrolledAt") is not None:
         return False
@@ -141,7 +93,7 @@ def furthest_lesson(order: Sequence[str], lessons: Mapping[str, Mapping[str, Any
     return begun[-1] if begun else None
 
 
-def apply_progress(row: dict[str, Any], event: CourseProgressChangedEvent, order: Sequence[str]) -> bool:
+def apply_progress(row: dict[str, Any], event: CourseProgressChanged, order: Sequence[str]) -> bool:
     """Take the snapshot if it is newer than the one the row holds; ``order`` is the lesson order of
     the learner's course version (where a learner who stops is counted)."""
     if row.get("progressSeq") is not None and event.seq <= row["progressSeq"]:
@@ -158,7 +110,7 @@ def apply_progress(row: dict[str, Any], event: CourseProgressChangedEvent, order
     return True
 
 
-def apply_quiz_grade(row: dict[str, Any], event: QuizGradedEvent) -> bool:
+def apply_quiz_grade(row: dict[str, Any], event: QuizGraded) -> bool:
     """Keep the newest grade of each attempt (a regrade replaces the grade before it)."""
     known = row["attempts"].get(event.attemptId)
     if known is not None and event.seq <= known["seq"]:

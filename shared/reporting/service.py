@@ -28,17 +28,17 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from shared.assessment.events import QuizGraded
 from shared.catalog import service as catalog
+from shared.enrollment.events import EnrollmentCreated
 from shared.errors import Conflict, NotFound, PreconditionFailed, Unavailable
+from shared.learning.events import CourseProgressChanged
 from shared.platform.documents import Document, Filter
 from shared.platform.personal_data import ErasedUser, PersonalDataFunctions
 from shared.platform.runtime import Platform
 from shared.platform.tenancy import DictDocuments, TenantContext
 from shared.reporting.model import (
     REPORTS,
-    CourseProgressChangedEvent,
-    EnrollmentCreatedEvent,
-    QuizGradedEvent,
     add,
     aggregate_id,
     apply_enrollment,
@@ -185,12 +185,12 @@ def _record(platform: Platform, tenant_id: str, course_id: str, user_id: str, ch
         _settle(platform, docs, row)
 
 
-def record_enrollment(platform: Platform, event: EnrollmentCreatedEvent) -> None:
+def record_enrollment(platform: Platform, event: EnrollmentCreated) -> None:
     """Count a learner's enrollment in the course's report (once, however often it is delivered)."""
     _record(platform, event.tenantId, event.courseId, event.userId, lambda row: apply_enrollment(row, event))
 
 
-def record_progress(platform: Platform, event: CourseProgressChangedEvent) -> None:
+def record_progress(platform: Platform, event: CourseProgressChanged) -> None:
     """Take a learner's progress snapshot into the course's report, unless a newer one is there."""
     ctx = _system(event.tenantId)
     try:
@@ -200,7 +200,7 @@ def record_progress(platform: Platform, event: CourseProgressChangedEvent) -> No
     _record(platform, event.tenantId, event.courseId, event.userId, lambda row: apply_progress(row, event, order))
 
 
-def record_quiz_grade(platform: Platform, event: QuizGradedEvent) -> None:
+def record_quiz_grade(platform: Platform, event: QuizGraded) -> None:
     """Count a graded quiz attempt (a regrade replaces the attempt's earlier grade) in the course's report."""
     _record(platform, event.tenantId, event.courseId, event.userId, lambda row: apply_quiz_grade(row, event))
 

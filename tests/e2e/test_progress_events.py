@@ -20,9 +20,10 @@ from fastapi.testclient import TestClient
 
 from functions import enrollment as enrollment_trigger
 from functions import learning as learning_trigger
-from shared.enrollment.handlers import ENROLLMENT_EVENTS, on_event_message
 from shared.errors import NotFound
 from shared.learning.events import COURSE_COMPLETED, LESSON_COMPLETED, PROGRESS
+from shared.learning.handlers import ENROLLMENT_EVENTS
+from shared.learning.handlers import on_enrollment_event_message as on_event_message
 from shared.learning.relay import progress_relay
 from shared.platform.bus import DEAD_LETTER_SUFFIX, OutgoingMessage, ReceivedMessage, subscription_path
 from shared.platform.clock import ManualClock

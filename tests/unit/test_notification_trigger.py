@@ -7,7 +7,7 @@ import azure.functions as func
 
 from functions import BLUEPRINTS, notifications
 from functions._bindings import SERVICEBUS_CONNECTION
-from shared.notifications.handlers import NOTIFICATIONS_EVENTS
+from shared.assessment.handlers import NOTIFICATIONS_EVENTS
 from shared.platform.topology import BUS_TOPOLOGY, EVENTS_TOPIC
 from shared.worker import bus_consumers
 

@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
+from shared.assessment.events import QuizGraded
+from shared.enrollment.events import EnrollmentCreated
+from shared.learning.events import CourseProgressChanged
 from shared.reporting.model import (
-    CourseProgressChangedEvent,
-    EnrollmentCreatedEvent,
-    QuizGradedEvent,
     add,
     apply_enrollment,
     apply_progress,
@@ -34,8 +34,8 @@ OUTLINE = [
 AT = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 
 
-def snapshot(seq: int, state: str = "in_progress", percent: float = 0.0, **lessons: Any) -> CourseProgressChangedEvent:
-    return CourseProgressChangedEvent.model_validate(
+def snapshot(seq: int, state: str = "in_progress", percent: float = 0.0, **lessons: Any) -> CourseProgressChanged:
+    return CourseProgressChanged.model_validate(
         {
             "id": f"s{seq}",
             "tenantId": "t1",
@@ -53,10 +53,11 @@ def snapshot(seq: int, state: str = "in_progress", percent: float = 0.0, **lesso
     )
 
 
-def grade(attempt: str, seq: int, score: float, *, passed: bool, lesson: str = "quiz") -> QuizGradedEvent:
-    return QuizGradedEvent.model_validate(
+def grade(attempt: str, seq: int, score: float, *, passed: bool, lesson: str = "quiz") -> QuizGraded:
+    return QuizGraded.model_validate(
         {
             "id": f"g-{attempt}-{seq}",
+            "at": "2026-03-01T10:00:00+00:00",
             "tenantId": "t1",
             "userId": "lea",
             "courseId": "c1",
@@ -70,7 +71,7 @@ def grade(attempt: str, seq: int, score: float, *, passed: bool, lesson: str = "
     )
 
 
-ENROLLED = EnrollmentCreatedEvent.model_validate(
+ENROLLED = EnrollmentCreated.model_validate(
     {"id": "e1", "tenantId": "t1", "userId": "lea", "courseId": "c1", "version": 1, "at": AT, "source": "self"}
 )
 EARLY = snapshot(2, intro=(50.0, "in_progress", 60.0))
@@ -82,9 +83,9 @@ LATE = snapshot(
 def row_after(events: list[Any]) -> dict[str, Any]:
     row = new_row("c1", "lea")
     for event in events:
-        if isinstance(event, EnrollmentCreatedEvent):
+        if isinstance(event, EnrollmentCreated):
             apply_enrollment(row, event)
-        elif isinstance(event, CourseProgressChangedEvent):
+        elif isinstance(event, CourseProgressChanged):
             apply_progress(row, event, ORDER)
         else:
             apply_quiz_grade(row, event)
