@@ -121,6 +121,11 @@ class PersonalData(Protocol):
     @property
     def activity(self) -> str | None: ...
 
+    @property
+    def section(self) -> str | None:
+        """The section of the export archive its part goes to (None: the context's name)."""
+        ...
+
     def export_user(self, platform: Platform, ctx: TenantContext, who: ErasedUser) -> dict[str, Any]:
         """The context's part of the user's archive: their own records in full, and mentions of them."""
         ...
@@ -147,6 +152,7 @@ class PersonalDataFunctions:
     erase_user: Callable[[Platform, TenantContext, ErasedUser], None]
     purge_activity_before: Callable[[Platform, TenantContext, datetime], int] = _nothing_to_purge
     activity: str | None = None
+    section: str | None = None
 
 
 def pseudonym_of(platform: Platform, tenant_id: str, user_id: str) -> str:

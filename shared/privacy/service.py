@@ -13,6 +13,8 @@ exists, a failed erasure can be run again to finish.
 
 from __future__ import annotations
 
+from typing import Any
+
 from shared.audit import service as audit_log
 from shared.errors import NotFound
 from shared.platform.personal_data import ErasedUser, pseudonym_of
@@ -37,11 +39,22 @@ def erased_user(platform: Platform, ctx: TenantContext, user_id: str) -> ErasedU
     return ErasedUser(user_id=user_id, pseudonym=pseudonym, email=profile.email, display_name=profile.displayName)
 
 
+def _merge(section: dict[str, Any], part: dict[str, Any]) -> None:
+    """Add a contributor's part to its section of the archive (two contexts may share one: their lists join)."""
+    for key, value in part.items():
+        if isinstance(value, list) and isinstance(section.get(key), list):
+            section[key] = [*section[key], *value]
+        else:
+            section[key] = value
+
+
 def export_user(platform: Platform, ctx: TenantContext, user_id: str) -> UserExport:
     """Everything the tenant's platform holds about one of its users, per context; audited."""
     users.get_user(platform, ctx, user_id)  # NotFound: not a user of this tenant
     who = erased_user(platform, ctx, user_id)
-    data = {name: part.export_user(platform, ctx, who) for name, part in platform.personal_data}
+    data: dict[str, dict[str, Any]] = {}
+    for name, part in platform.personal_data:
+        _merge(data.setdefault(part.section or name, {}), part.export_user(platform, ctx, who))
     archive = UserExport(tenantId=ctx.tenant_id, userId=user_id, exportedAt=platform.clock.now().isoformat(), data=data)
     audit_log.record(
         platform,

@@ -253,5 +253,6 @@ def erase_user(platform: Platform, ctx: TenantContext, who: ErasedUser) -> None:
         personal_data.pseudonymise(docs, who, doc)
 
 
-# This context's part of GDPR export and erasure, registered from its spec.
-PERSONAL_DATA = PersonalDataFunctions(export_user=export_user, erase_user=erase_user)
+# This context's part of GDPR export and erasure, registered from its spec. Drafts stay in the
+# archive's assessment section, where they were before drafts became a context of their own.
+PERSONAL_DATA = PersonalDataFunctions(export_user=export_user, erase_user=erase_user, section="assessment")

@@ -210,4 +210,4 @@ def erase_user(platform: Platform, ctx: TenantContext, who: ErasedUser) -> None:
 
 
 # This context's part of GDPR export and erasure (and of retention), registered from its spec.
-PERSONAL_DATA = PersonalDataFunctions(export_user=export_user, erase_user=erase_user)
+PERSONAL_DATA = PersonalDataFunctions(export_user=export_user, erase_user=erase_user, section="profile")
