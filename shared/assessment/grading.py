@@ -13,12 +13,13 @@ from datetime import datetime
 from typing import Any
 
 from shared.assessment.documents import Attempt, EssayGradeRecord
+from shared.assessment.events import QUIZ_GRADED, QuizGraded
 from shared.assessment.model import ATTEMPTS, BY_ID, AttemptView, EssayGrade, GradesBody
 from shared.assessment.rules import attempt_view, item_points, score_of
 from shared.audit import service as audit_log
 from shared.errors import Conflict, InvalidInput, NotFound, PreconditionFailed, Unavailable
-from shared.learning.model import event_id
 from shared.platform.documents import Filter, Page
+from shared.platform.events import event_id
 from shared.platform.runtime import Platform
 from shared.platform.tenancy import PlatformDocuments, TenantContext, TenantDocuments, system_context
 
@@ -33,7 +34,6 @@ __all__ = [
     "update_attempt",
 ]
 
-QUIZ_GRADED = "QuizGraded"
 WRITE_ATTEMPTS = 8
 OUTBOX_KEPT = 20  # grade revisions of one attempt are few; the oldest events go first
 SWEEPER = "system:attempt-sweep"
@@ -81,33 +81,32 @@ def _essays(doc: Attempt) -> list[str]:
     return [item.questionId for item in doc.items if item.question["type"] == "essay"]
 
 
-def _record_graded(doc: Attempt, at: str) -> None:
+def _record_graded(doc: Attempt, now: datetime) -> None:
     """Settle the score and record ``QuizGraded`` for this grade revision in the document's outbox."""
     awarded = doc.awarded
     doc.points = round(sum(awarded.values()), 4)
     doc.maxPoints = round(sum(float(item.question["points"]) for item in doc.items), 4)
     doc.score = score_of(list(awarded.values()), doc.maxPoints)
     doc.passed = doc.score >= doc.passMark
-    doc.status, doc.gradedAt = "graded", at
+    doc.status, doc.gradedAt = "graded", now.isoformat()
     doc.gradeRevision += 1
     revision = doc.gradeRevision
     # One id per attempt and revision: a retried write repeats it, a regrade is a new fact.
     fact = f"{doc.lessonId}/{doc.id}/{revision}"
-    event = {
-        "id": event_id(QUIZ_GRADED, doc.tenantId, doc.userId, doc.courseId, doc.version, fact),
-        "type": QUIZ_GRADED,
-        "at": at,
-        "seq": doc.writeSeq + 1,  # the seq of the write that stores it (update_attempt increments)
-        "tenantId": doc.tenantId,
-        "userId": doc.userId,
-        "courseId": doc.courseId,
-        "version": doc.version,
-        "lessonId": doc.lessonId,
-        "attemptId": doc.id,
-        "passed": doc.passed,
-        "score": doc.score,
-    }
-    doc.outbox = [*doc.outbox, event][-OUTBOX_KEPT:]
+    event = QuizGraded(
+        id=event_id(QUIZ_GRADED, doc.tenantId, doc.userId, doc.courseId, doc.version, fact),
+        at=now,
+        seq=doc.writeSeq + 1,  # the seq of the write that stores it (update_attempt increments)
+        tenantId=doc.tenantId,
+        userId=doc.userId,
+        courseId=doc.courseId,
+        version=doc.version,
+        lessonId=doc.lessonId,
+        attemptId=doc.id,
+        passed=doc.passed,
+        score=doc.score,
+    )
+    doc.outbox = [*doc.outbox, event.body()][-OUTBOX_KEPT:]
 
 
 def close_attempt(doc: Attempt, now: datetime, *, expired: bool) -> None:
@@ -124,7 +123,7 @@ def close_attempt(doc: Attempt, now: datetime, *, expired: bool) -> None:
     if _essays(doc):
         doc.status = "awaiting_grading"
     else:
-        _record_graded(doc, at)
+        _record_graded(doc, now)
 
 
 def close_if_expired(platform: Platform, ctx: TenantContext, attempt_id: str) -> tuple[Attempt, bool]:
@@ -191,13 +190,13 @@ def grade_essays(platform: Platform, ctx: TenantContext, attempt_id: str, body: 
         changes.clear()
         before_score[:] = [doc.score]
         graded_before = {q for q in _essays(doc) if q in doc.grades}
-        at = platform.clock.now().isoformat()
-        changes.extend(_apply_grades(doc, body, ctx, at))
+        now = platform.clock.now()
+        changes.extend(_apply_grades(doc, body, ctx, now.isoformat()))
         newly_graded = {q for q in _essays(doc) if q in doc.grades} - graded_before
         if not changes and not newly_graded:
             return False
         if all(q in doc.grades for q in _essays(doc)):
-            _record_graded(doc, at)
+            _record_graded(doc, now)
         return True
 
     stored = update_attempt(platform, ctx, attempt_id, change)
