@@ -32,11 +32,16 @@ from shared.assessment.model import BANKS, DETAIL_PURGED
 from shared.assessment.quizzes import get_quiz, put_quiz
 from shared.assessment.rules import attempt_view
 from shared.platform.documents import Filter
-from shared.platform.personal_data import ErasedUser, documents_mentioning, mentions, pseudonymise
+from shared.platform.personal_data import (
+    ErasedUser,
+    PersonalDataFunctions,
+    documents_mentioning,
+    mentions,
+    pseudonymise,
+)
 from shared.platform.runtime import Platform
 from shared.platform.stored import StoredDocument
 from shared.platform.tenancy import TenantContext, TenantDocuments
-from shared.tenancy import privacy
 
 __all__ = [
     "add_question",
@@ -49,6 +54,7 @@ __all__ = [
     "grade_essays",
     "list_banks",
     "list_questions",
+    "personal_data",
     "purge_activity_before",
     "put_quiz",
     "require_bank",
@@ -66,23 +72,15 @@ PURGE_PAGE = 100
 # --- personal data -------------------------------------------------------------------------------
 
 
-def _banks_kinds(platform: Platform, ctx: TenantContext) -> list[TenantDocuments[Any]]:
+def _banks_kinds(platform: Platform, ctx: TenantContext) -> list[TenantDocuments[StoredDocument]]:
     """Each kind of document of the banks container (banks, question heads and versions, quizzes)."""
     kinds: list[type[StoredDocument]] = [BankDoc, QuestionHead, QuestionVersion, QuizDoc]
     return [TenantDocuments(platform.documents, BANKS, ctx, kind) for kind in kinds]
 
 
-def _erased(platform: Platform, ctx: TenantContext, user_id: str) -> ErasedUser:
-    found = privacy.erased_user(platform, ctx, user_id)
-    return ErasedUser(
-        user_id=found.user_id, pseudonym=found.pseudonym, email=found.email, display_name=found.display_name
-    )
-
-
-def export_user(platform: Platform, ctx: TenantContext, user_id: str) -> dict[str, Any]:
+def export_user(platform: Platform, ctx: TenantContext, who: ErasedUser) -> dict[str, Any]:
     """The user's attempts as they may see them (no answer key before grading), and the banks,
     quizzes and others' attempts that name them."""
-    who = _erased(platform, ctx, user_id)
     attempts = documents_mentioning(attempts_of(platform, ctx), who)
     own = [a for a in attempts if a.userId == who.user_id]
     others: list[StoredDocument] = [a for a in attempts if a.userId != who.user_id]
@@ -94,10 +92,9 @@ def export_user(platform: Platform, ctx: TenantContext, user_id: str) -> dict[st
     }
 
 
-def erase_user(platform: Platform, ctx: TenantContext, user_id: str) -> None:
+def erase_user(platform: Platform, ctx: TenantContext, who: ErasedUser) -> None:
     """Delete the user's attempts (their activity); keep banks, quizzes and the grades they gave
     others with the user replaced by their pseudonym."""
-    who = _erased(platform, ctx, user_id)
     attempts = attempts_of(platform, ctx)
     for attempt in documents_mentioning(attempts, who):
         if attempt.userId == who.user_id:
@@ -133,3 +130,8 @@ def purge_activity_before(platform: Platform, ctx: TenantContext, cutoff: dateti
     return attempts_of(platform, ctx).rewrite_matching(
         stale, lambda doc: without_answers(doc, now), page_size=PURGE_PAGE
     )
+
+
+personal_data = PersonalDataFunctions(
+    export_user=export_user, erase_user=erase_user, purge_activity_before=purge_activity_before
+)

@@ -21,7 +21,14 @@ from shared.errors import Conflict, DomainError, FieldError, Forbidden, InvalidI
 from shared.kernel import Paged
 from shared.media import service as media
 from shared.platform.documents import Filter
-from shared.platform.personal_data import ErasedUser, documents_mentioning, exported, mentions, pseudonymise
+from shared.platform.personal_data import (
+    ErasedUser,
+    PersonalDataFunctions,
+    documents_mentioning,
+    exported,
+    mentions,
+    pseudonymise,
+)
 from shared.platform.runtime import Platform
 from shared.platform.tenancy import TenantContext, TenantDocuments
 from shared.question_drafts.model import (
@@ -36,11 +43,19 @@ from shared.question_drafts.model import (
     draft_id,
     is_reviewable,
 )
-from shared.tenancy import privacy
 from shared.tenancy import service as tenancy
 from shared.tenancy.model import FeatureFlag
 
-__all__ = ["approve_draft", "erase_user", "export_user", "generate_drafts", "get_draft", "list_drafts", "reject_draft"]
+__all__ = [
+    "approve_draft",
+    "erase_user",
+    "export_user",
+    "generate_drafts",
+    "get_draft",
+    "list_drafts",
+    "personal_data",
+    "reject_draft",
+]
 
 log = logging.getLogger("lms.assessment.drafts")
 FLAG: FeatureFlag = "ai_question_drafts"
@@ -238,15 +253,9 @@ def reject_draft(platform: Platform, ctx: TenantContext, draft_id: str, body: Dr
 # --- personal data ------------------------------------------------------------------------------
 
 
-def _erased(platform: Platform, ctx: TenantContext, user_id: str) -> ErasedUser:
-    found = privacy.erased_user(platform, ctx, user_id)
-    return ErasedUser(found.user_id, found.pseudonym, email=found.email, display_name=found.display_name)
-
-
-def export_user(platform: Platform, ctx: TenantContext, user_id: str) -> dict[str, Any]:
+def export_user(platform: Platform, ctx: TenantContext, who: ErasedUser) -> dict[str, Any]:
     """The drafts the user generated, in full, and the drafts others generated that name them
     (one they reviewed)."""
-    who = _erased(platform, ctx, user_id)
     drafts = documents_mentioning(_docs(platform, ctx), who)
     return {
         "questionDrafts": [exported(d) for d in drafts if d.createdBy == who.user_id],
@@ -254,9 +263,13 @@ def export_user(platform: Platform, ctx: TenantContext, user_id: str) -> dict[st
     }
 
 
-def erase_user(platform: Platform, ctx: TenantContext, user_id: str) -> None:
+def erase_user(platform: Platform, ctx: TenantContext, who: ErasedUser) -> None:
     """Keep every draft (the queue's decisions stay), with the user replaced by their pseudonym."""
-    who = _erased(platform, ctx, user_id)
     docs = _docs(platform, ctx)
     for doc in documents_mentioning(docs, who):
         pseudonymise(docs, who, doc)
+
+
+# Drafts name who generated and who reviewed them: no activity detail to purge (a draft is a
+# decision of the queue, kept with the course's content).
+personal_data = PersonalDataFunctions(export_user=export_user, erase_user=erase_user)
