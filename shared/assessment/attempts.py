@@ -10,25 +10,21 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import timedelta
-from typing import Any
 
 from shared.assessment import banks
-from shared.assessment.grading import close_attempt, close_if_expired, is_expired, stamp, update_attempt
-from shared.assessment.model import ATTEMPTS, AnswersBody, AttemptView, QuizSettings
+from shared.assessment.documents import Attempt, AttemptItem, StoredAnswer
+from shared.assessment.grading import attempts_of, close_attempt, close_if_expired, is_expired, stamp, update_attempt
+from shared.assessment.model import AnswersBody, AttemptView, QuizSettings
 from shared.assessment.quizzes import is_quiz_lesson, quiz_settings
 from shared.assessment.rules import attempt_view, check_answer, draw, option_order
 from shared.catalog import service as catalog
 from shared.enrollment import service as enrollments
 from shared.errors import Conflict, InvalidInput, NotFound
-from shared.platform.documents import Document, Filter
+from shared.platform.documents import Filter
 from shared.platform.runtime import Platform
-from shared.platform.tenancy import DictDocuments, TenantContext
+from shared.platform.tenancy import TenantContext
 
 __all__ = ["get_attempt", "save_answers", "start_attempt", "submit_attempt"]
-
-
-def _docs(platform: Platform, ctx: TenantContext) -> DictDocuments:
-    return DictDocuments(platform.documents, ATTEMPTS, ctx)
 
 
 def attempt_id(ctx: TenantContext, course_id: str, lesson_id: str, number: int) -> str:
@@ -49,33 +45,33 @@ def _enrolled_version(platform: Platform, ctx: TenantContext, course_id: str, le
     return version
 
 
-def _previous_attempts(platform: Platform, ctx: TenantContext, course_id: str, lesson_id: str) -> list[Document]:
+def _previous_attempts(platform: Platform, ctx: TenantContext, course_id: str, lesson_id: str) -> list[Attempt]:
     filters = [
-        Filter("type", "eq", "attempt"),
         Filter("userId", "eq", ctx.user_id),
         Filter("courseId", "eq", course_id),
         Filter("lessonId", "eq", lesson_id),
     ]
-    return _docs(platform, ctx).query(filters, limit=1000).items
+    return attempts_of(platform, ctx).query(filters, limit=1000).items
 
 
-def _drawn_items(platform: Platform, ctx: TenantContext, settings: QuizSettings, seed: str) -> list[dict[str, Any]]:
+def _drawn_items(platform: Platform, ctx: TenantContext, settings: QuizSettings, seed: str) -> list[AttemptItem]:
     candidates = banks.draw_candidates(platform, ctx, settings.pools)
-    heads = {doc["questionId"]: doc for pool in candidates for doc in pool}
-    pools = [([doc["questionId"] for doc in pool], p.count) for pool, p in zip(candidates, settings.pools, strict=True)]
+    heads = {doc.questionId: doc for pool in candidates for doc in pool}
+    pools = [([doc.questionId for doc in pool], p.count) for pool, p in zip(candidates, settings.pools, strict=True)]
     items = []
     for question_id in draw(seed, pools, shuffle=settings.shuffleQuestions):
-        question = heads[question_id]["question"]
-        options = [o["id"] for o in question.get("options") or []]
+        head = heads[question_id]
+        options = [o["id"] for o in head.question.get("options") or []]
         order = option_order(seed, question_id, options, shuffle=settings.shuffleOptions) if options else None
-        version = heads[question_id]["version"]
-        items.append({"questionId": question_id, "version": version, "question": question, "optionOrder": order})
+        items.append(
+            AttemptItem(questionId=question_id, version=head.version, question=head.question, optionOrder=order)
+        )
     return items
 
 
 def _new_attempt(
     platform: Platform, ctx: TenantContext, course_id: str, lesson_id: str, version: int, number: int
-) -> Document:
+) -> Attempt:
     settings = quiz_settings(platform, ctx, course_id, lesson_id)
     if settings is None:
         raise Conflict("this quiz has no questions configured yet")
@@ -83,26 +79,25 @@ def _new_attempt(
         raise Conflict(f"all {settings.attemptsAllowed} attempts allowed at this quiz are used")
     seed, now = secrets.token_hex(8), platform.clock.now()
     limit = settings.timeLimitSeconds
-    return {
-        "id": attempt_id(ctx, course_id, lesson_id, number),
-        "type": "attempt",
-        "userId": ctx.user_id,
-        "courseId": course_id,
-        "version": version,
-        "lessonId": lesson_id,
-        "number": number,
-        "attemptsAllowed": settings.attemptsAllowed,
-        "passMark": settings.passMark,
-        "showCorrectAnswers": settings.showCorrectAnswers,
-        "seed": seed,
-        "items": _drawn_items(platform, ctx, settings, seed),
-        "answers": {},
-        "status": "open",
-        "startedAt": now.isoformat(),
-        "deadline": stamp(now + timedelta(seconds=limit)) if limit else None,
-        "writeSeq": 1,
-        "outbox": [],
-    }
+    return Attempt(
+        id=attempt_id(ctx, course_id, lesson_id, number),
+        userId=ctx.user_id,
+        courseId=course_id,
+        version=version,
+        lessonId=lesson_id,
+        number=number,
+        attemptsAllowed=settings.attemptsAllowed,
+        passMark=settings.passMark,
+        showCorrectAnswers=settings.showCorrectAnswers,
+        seed=seed,
+        items=_drawn_items(platform, ctx, settings, seed),
+        answers={},
+        status="open",
+        startedAt=now.isoformat(),
+        deadline=stamp(now + timedelta(seconds=limit)) if limit else None,
+        writeSeq=1,
+        outbox=[],
+    )
 
 
 def start_attempt(platform: Platform, ctx: TenantContext, course_id: str, lesson_id: str) -> tuple[AttemptView, bool]:
@@ -111,16 +106,17 @@ def start_attempt(platform: Platform, ctx: TenantContext, course_id: str, lesson
     version = _enrolled_version(platform, ctx, course_id, lesson_id)
     previous = _previous_attempts(platform, ctx, course_id, lesson_id)
     for doc in previous:
-        if doc["status"] == "open":
+        if doc.status == "open":
             if not is_expired(doc, platform.clock.now()):
                 return attempt_view(doc, staff=False), False
-            close_if_expired(platform, ctx, doc["id"])
+            close_if_expired(platform, ctx, doc.id)
     doc = _new_attempt(platform, ctx, course_id, lesson_id, version, len(previous) + 1)
+    docs = attempts_of(platform, ctx)
     try:
-        return attempt_view(_docs(platform, ctx).create(doc), staff=False), True
+        return attempt_view(docs.create(doc), staff=False), True
     except Conflict:
-        existing = _docs(platform, ctx).read(doc["id"])  # the same start arrived twice at once
-        if existing["status"] == "open" and not is_expired(existing, platform.clock.now()):
+        existing = docs.read(doc.id)  # the same start arrived twice at once
+        if existing.status == "open" and not is_expired(existing, platform.clock.now()):
             return attempt_view(existing, staff=False), False
         raise Conflict("the attempt was started and closed concurrently; start again") from None
 
@@ -129,17 +125,17 @@ def get_attempt(platform: Platform, ctx: TenantContext, attempt_id: str) -> Atte
     """The attempt as the caller may see it: its learner, or the tenant's staff. An open attempt
     past its deadline is graded as it stands, with its last saved answers, on this read."""
     staff = catalog.is_staff(ctx)
-    doc = _docs(platform, ctx).read(attempt_id)
-    if doc.get("type") != "attempt" or (not staff and doc["userId"] != ctx.user_id):
+    doc = attempts_of(platform, ctx).read(attempt_id)
+    if not staff and doc.userId != ctx.user_id:
         raise NotFound()
     if is_expired(doc, platform.clock.now()):
         doc, _ = close_if_expired(platform, ctx, attempt_id)
     return attempt_view(doc, staff=staff)
 
 
-def _merged_answers(doc: Document, body: AnswersBody) -> dict[str, Any]:
-    questions = {item["questionId"]: item["question"] for item in doc["items"]}
-    merged = dict(doc.get("answers", {}))
+def _merged_answers(doc: Attempt, body: AnswersBody) -> dict[str, StoredAnswer]:
+    questions = {item.questionId: item.question for item in doc.items}
+    merged = dict(doc.answers)
     for question_id, value in body.answers.items():
         if question_id not in questions:
             raise InvalidInput(f"{question_id!r} is not a question of this attempt")
@@ -155,21 +151,21 @@ def save_answers(platform: Platform, ctx: TenantContext, attempt_id: str, body: 
     """Save the learner's answers (the same answers again change nothing). Refused with 409 once
     submitted or past the deadline; an attempt found past its deadline is graded as it stands."""
 
-    def change(doc: Document) -> bool:
-        if doc["status"] != "open":
+    def change(doc: Attempt) -> bool:
+        if doc.status != "open":
             return False
         if is_expired(doc, platform.clock.now()):
             close_attempt(doc, platform.clock.now(), expired=True)
             return True
         merged = _merged_answers(doc, body)
-        if merged == doc.get("answers", {}):
+        if merged == doc.answers:
             return False
-        doc["answers"] = merged
+        doc.answers = merged
         return True
 
     stored = update_attempt(platform, ctx, attempt_id, change, owner=ctx.user_id)
-    if stored["status"] != "open":
-        why = "its deadline has passed" if stored.get("expired") else "it was submitted"
+    if stored.status != "open":
+        why = "its deadline has passed" if stored.expired else "it was submitted"
         raise Conflict(f"the attempt takes no more answers: {why}")
     return attempt_view(stored, staff=False)
 
@@ -177,8 +173,8 @@ def save_answers(platform: Platform, ctx: TenantContext, attempt_id: str, body: 
 def submit_attempt(platform: Platform, ctx: TenantContext, attempt_id: str) -> AttemptView:
     """Submit and grade the attempt with its saved answers; submitting again returns the result."""
 
-    def change(doc: Document) -> bool:
-        if doc["status"] != "open":
+    def change(doc: Attempt) -> bool:
+        if doc.status != "open":
             return False
         close_attempt(doc, platform.clock.now(), expired=is_expired(doc, platform.clock.now()))
         return True

@@ -11,12 +11,13 @@ import contextlib
 from collections.abc import Sequence
 from typing import Any
 
+from shared.assessment.documents import BankDoc, QuestionHead, QuestionVersion
 from shared.assessment.model import BANKS, BY_ID, BankCreate, BankView, Pool, QuestionCreate, QuestionView
 from shared.errors import Conflict, NotFound
 from shared.kernel import Paged
-from shared.platform.documents import Document, Filter
+from shared.platform.documents import Filter
 from shared.platform.runtime import Platform
-from shared.platform.tenancy import DictDocuments, TenantContext
+from shared.platform.tenancy import TenantContext, TenantDocuments
 
 __all__ = [
     "add_question",
@@ -32,8 +33,16 @@ __all__ = [
 MAX_POOL_CANDIDATES = 5000  # a pool draws from at most this many questions of a bank
 
 
-def _docs(platform: Platform, ctx: TenantContext) -> DictDocuments:
-    return DictDocuments(platform.documents, BANKS, ctx)
+def _banks(platform: Platform, ctx: TenantContext) -> TenantDocuments[BankDoc]:
+    return TenantDocuments(platform.documents, BANKS, ctx, BankDoc)
+
+
+def _heads(platform: Platform, ctx: TenantContext) -> TenantDocuments[QuestionHead]:
+    return TenantDocuments(platform.documents, BANKS, ctx, QuestionHead)
+
+
+def _versions(platform: Platform, ctx: TenantContext) -> TenantDocuments[QuestionVersion]:
+    return TenantDocuments(platform.documents, BANKS, ctx, QuestionVersion)
 
 
 # Ids of the kinds of document this container holds; resource ids have no '.', so they never meet.
@@ -45,112 +54,126 @@ def _question_doc_id(question_id: str) -> str:
     return f"question.{question_id}"
 
 
-def _bank_view(doc: Document) -> BankView:
-    return BankView.model_validate({**doc, "id": doc["bankId"]})
+def _bank_view(doc: BankDoc) -> BankView:
+    return BankView(
+        id=doc.bankId, title=doc.title, description=doc.description, createdAt=doc.createdAt, updatedAt=doc.updatedAt
+    )
 
 
-def _question_view(doc: Document) -> QuestionView:
-    return QuestionView.model_validate({**doc["question"], **doc, "id": doc["questionId"]})
+def _question_view(doc: QuestionHead) -> QuestionView:
+    # As before the typed documents: the head's fields win over the question's, ``type`` included
+    # (so a view's type reads "question"; kept as it was, the API's behaviour does not change here).
+    return QuestionView.model_validate(
+        {
+            **doc.question,
+            "type": doc.type,
+            "id": doc.questionId,
+            "bankId": doc.bankId,
+            "version": doc.version,
+            "tags": doc.tags,
+            "difficulty": doc.difficulty,
+            "createdAt": doc.createdAt,
+            "updatedAt": doc.updatedAt,
+        }
+    )
 
 
 def create_bank(platform: Platform, ctx: TenantContext, body: BankCreate) -> BankView:
     """Start an empty question bank of the tenant."""
     bank_id, now = platform.ids.new_id(), platform.clock.now().isoformat()
-    doc = {
-        **body.model_dump(),
-        "id": _bank_doc_id(bank_id),
-        "type": "bank",
-        "bankId": bank_id,
-        "createdBy": ctx.user_id,
-        "createdAt": now,
-        "updatedAt": now,
-    }
-    return _bank_view(_docs(platform, ctx).create(doc))
-
-
-def _bank_doc(platform: Platform, ctx: TenantContext, bank_id: str) -> Document:
-    doc = _docs(platform, ctx).read(_bank_doc_id(bank_id))
-    if doc.get("type") != "bank":
-        raise NotFound()
-    return doc
+    doc = BankDoc(
+        id=_bank_doc_id(bank_id),
+        bankId=bank_id,
+        title=body.title,
+        description=body.description,
+        createdBy=ctx.user_id,
+        createdAt=now,
+        updatedAt=now,
+    )
+    return _bank_view(_banks(platform, ctx).create(doc))
 
 
 def get_bank(platform: Platform, ctx: TenantContext, bank_id: str) -> BankView:
     """One bank of the tenant."""
-    return _bank_view(_bank_doc(platform, ctx, bank_id))
+    return _bank_view(_banks(platform, ctx).read(_bank_doc_id(bank_id)))
 
 
 def require_bank(platform: Platform, ctx: TenantContext, bank_id: str) -> None:
     """``NotFound`` unless the tenant has this bank."""
-    _bank_doc(platform, ctx, bank_id)
+    _banks(platform, ctx).read(_bank_doc_id(bank_id))
 
 
 def list_banks(platform: Platform, ctx: TenantContext, *, limit: int, continuation: str | None) -> Paged[BankView]:
     """A page of the tenant's banks, oldest first."""
-    page = _docs(platform, ctx).query(
-        [Filter("type", "eq", "bank")], order_by=BY_ID, limit=limit, continuation=continuation
-    )
+    page = _banks(platform, ctx).query(order_by=BY_ID, limit=limit, continuation=continuation)
     return Paged[BankView](items=[_bank_view(d) for d in page.items], continuation=page.continuation)
 
 
-def _version_doc(head: Document) -> Document:
-    keep = ("questionId", "bankId", "version", "question", "tags", "difficulty", "updatedAt", "updatedBy")
-    version = {k: head[k] for k in keep}
-    return {**version, "id": f"{head['id']}.v{head['version']}", "type": "question_version"}
-
-
-def _store_version(docs: DictDocuments, head: Document) -> None:
+def _store_version(platform: Platform, ctx: TenantContext, head: QuestionHead) -> None:
     # Versions are immutable: if this one was stored already (a retried edit), it is this one.
+    version = QuestionVersion(
+        id=f"{head.id}.v{head.version}",
+        questionId=head.questionId,
+        bankId=head.bankId,
+        version=head.version,
+        question=head.question,
+        tags=head.tags,
+        difficulty=head.difficulty,
+        updatedAt=head.updatedAt,
+        updatedBy=head.updatedBy,
+    )
     with contextlib.suppress(Conflict):
-        docs.create(_version_doc(head))
+        _versions(platform, ctx).create(version)
 
 
-def _question_fields(body: QuestionCreate) -> dict[str, Any]:
-    question = body.model_dump()
-    # Copies the draw filters on: a pool selects by tag and difficulty without reading the body.
-    return {"question": question, "tags": question["tags"], "difficulty": question["difficulty"]}
+def _question_json(body: QuestionCreate) -> dict[str, Any]:
+    return body.model_dump()
 
 
 def add_question(platform: Platform, ctx: TenantContext, bank_id: str, body: QuestionCreate) -> QuestionView:
     """Add a question (version 1) to a bank of the tenant; ``NotFound`` for an unknown bank."""
     require_bank(platform, ctx, bank_id)
     question_id, now = platform.ids.new_id(), platform.clock.now().isoformat()
-    head = {
-        **_question_fields(body),
-        "id": _question_doc_id(question_id),
-        "type": "question",
-        "questionId": question_id,
-        "bankId": bank_id,
-        "version": 1,
-        "createdAt": now,
-        "updatedAt": now,
-        "updatedBy": ctx.user_id,
-    }
-    docs = _docs(platform, ctx)
-    _store_version(docs, head)
-    return _question_view(docs.create(head))
+    question = _question_json(body)
+    head = QuestionHead(
+        id=_question_doc_id(question_id),
+        questionId=question_id,
+        bankId=bank_id,
+        version=1,
+        question=question,
+        tags=question["tags"],
+        difficulty=question["difficulty"],
+        createdAt=now,
+        updatedAt=now,
+        updatedBy=ctx.user_id,
+    )
+    _store_version(platform, ctx, head)
+    return _question_view(_heads(platform, ctx).create(head))
 
 
 def update_question(
     platform: Platform, ctx: TenantContext, bank_id: str, question_id: str, body: QuestionCreate
 ) -> QuestionView:
     """Edit a question: the edit becomes its next version (the same content again changes nothing)."""
-    docs = _docs(platform, ctx)
-    head = docs.read(_question_doc_id(question_id))
-    if head.get("type") != "question" or head["bankId"] != bank_id:
+    heads = _heads(platform, ctx)
+    head = heads.read(_question_doc_id(question_id))
+    if head.bankId != bank_id:
         raise NotFound()
-    fields = _question_fields(body)
-    if fields["question"] == head["question"]:
+    question = _question_json(body)
+    if question == head.question:
         return _question_view(head)
-    updated = {
-        **head,
-        **fields,
-        "version": head["version"] + 1,
-        "updatedAt": platform.clock.now().isoformat(),
-        "updatedBy": ctx.user_id,
-    }
-    _store_version(docs, updated)
-    return _question_view(docs.replace(updated, if_match=head["_etag"]))
+    updated = head.model_copy(
+        update={
+            "question": question,
+            "tags": question["tags"],
+            "difficulty": question["difficulty"],
+            "version": head.version + 1,
+            "updatedAt": platform.clock.now().isoformat(),
+            "updatedBy": ctx.user_id,
+        }
+    )
+    _store_version(platform, ctx, updated)
+    return _question_view(heads.replace(updated, if_match=head.etag))
 
 
 def list_questions(
@@ -158,26 +181,28 @@ def list_questions(
 ) -> Paged[QuestionView]:
     """A page of a bank's questions (current versions, with their keys), oldest first."""
     require_bank(platform, ctx, bank_id)
-    filters = [Filter("type", "eq", "question"), Filter("bankId", "eq", bank_id)]
-    page = _docs(platform, ctx).query(filters, order_by=BY_ID, limit=limit, continuation=continuation)
+    filters = [Filter("bankId", "eq", bank_id)]
+    page = _heads(platform, ctx).query(filters, order_by=BY_ID, limit=limit, continuation=continuation)
     return Paged[QuestionView](items=[_question_view(d) for d in page.items], continuation=page.continuation)
 
 
-def draw_candidates(platform: Platform, ctx: TenantContext, pools: Sequence[Pool]) -> list[list[Document]]:
+def draw_candidates(platform: Platform, ctx: TenantContext, pools: Sequence[Pool]) -> list[list[QuestionHead]]:
     """For each pool, the current questions it may draw from (their head documents)."""
-    docs, found = _docs(platform, ctx), []
+    heads, found = _heads(platform, ctx), []
     for pool in pools:
-        filters = [Filter("type", "eq", "question"), Filter("bankId", "eq", pool.bankId)]
+        filters = [Filter("bankId", "eq", pool.bankId)]
         filters += [Filter("tags", "contains", tag) for tag in pool.tags]
         if pool.difficulty:
             filters.append(Filter("difficulty", "eq", pool.difficulty))
-        items: list[Document] = []
+        items: list[QuestionHead] = []
         continuation: str | None = None
         while True:
-            page = docs.query(filters, order_by=BY_ID, limit=1000, continuation=continuation)
+            page = heads.query(filters, order_by=BY_ID, limit=1000, continuation=continuation)
             items += page.items
             continuation = page.continuation
-            if not continuation or len(items) >= MAX_POOL_CANDIDATES:
+            if not continuation:
+                break
+            if len(items) >= MAX_POOL_CANDIDATES:
                 break
         found.append(items)
     return found

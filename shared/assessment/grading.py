@@ -12,15 +12,16 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from shared.assessment.events import QUIZ_GRADED
-from shared.assessment.model import ATTEMPTS, BY_ID, DETAIL_PURGED, AttemptView, EssayGrade, GradesBody
+from shared.assessment.documents import Attempt, EssayGradeRecord
+from shared.assessment.events import QUIZ_GRADED, QuizGraded
+from shared.assessment.model import ATTEMPTS, BY_ID, AttemptView, EssayGrade, GradesBody
 from shared.assessment.rules import attempt_view, item_points, score_of
 from shared.audit import service as audit_log
 from shared.errors import Conflict, InvalidInput, NotFound, PreconditionFailed, Unavailable
-from shared.platform.documents import Document, Filter
+from shared.platform.documents import Filter, Page
 from shared.platform.events import event_id
 from shared.platform.runtime import Platform
-from shared.platform.tenancy import DictDocuments, PlatformDocuments, TenantContext
+from shared.platform.tenancy import PlatformDocuments, TenantContext, TenantDocuments, system_context
 
 __all__ = [
     "QUIZ_GRADED",
@@ -37,7 +38,7 @@ WRITE_ATTEMPTS = 8
 OUTBOX_KEPT = 20  # grade revisions of one attempt are few; the oldest events go first
 SWEEPER = "system:attempt-sweep"
 
-Change = Callable[[Document], bool]
+Change = Callable[[Attempt], bool]
 
 
 def stamp(moment: datetime) -> str:
@@ -45,94 +46,92 @@ def stamp(moment: datetime) -> str:
     return moment.isoformat(timespec="microseconds")
 
 
-def is_expired(doc: Document, now: datetime) -> bool:
-    deadline = doc.get("deadline")
-    return doc["status"] == "open" and deadline is not None and deadline <= stamp(now)
+def is_expired(doc: Attempt, now: datetime) -> bool:
+    return doc.status == "open" and doc.deadline is not None and doc.deadline <= stamp(now)
 
 
-def _docs(platform: Platform, ctx: TenantContext) -> DictDocuments:
-    return DictDocuments(platform.documents, ATTEMPTS, ctx)
+def attempts_of(platform: Platform, ctx: TenantContext) -> TenantDocuments[Attempt]:
+    """The tenant's attempts."""
+    return TenantDocuments(platform.documents, ATTEMPTS, ctx, Attempt)
 
 
 def update_attempt(
     platform: Platform, ctx: TenantContext, attempt_id: str, change: Change, *, owner: str | None = None
-) -> Document:
+) -> Attempt:
     """Read-modify-write one attempt with an ETag guard, retrying after a concurrent write.
     ``change(doc)`` edits the document and returns False when there is nothing to write; with
     ``owner`` the attempt of anyone else answers ``NotFound``, exactly as a missing one."""
-    docs = _docs(platform, ctx)
+    docs = attempts_of(platform, ctx)
     for _ in range(WRITE_ATTEMPTS):
         doc = docs.read(attempt_id)
-        if doc.get("type") != "attempt" or (owner is not None and doc["userId"] != owner):
+        if owner is not None and doc.userId != owner:
             raise NotFound()
         if not change(doc):
             return doc
-        doc["writeSeq"] = doc.get("writeSeq", 0) + 1
-        doc["updatedAt"] = platform.clock.now().isoformat()
+        doc.writeSeq += 1
+        doc.updatedAt = platform.clock.now().isoformat()
         try:
-            return docs.replace(doc, if_match=doc["_etag"])
+            return docs.replace(doc, if_match=doc.etag)
         except PreconditionFailed:
             continue  # the learner's other tab (or the sweep) wrote first: decide again on its version
     raise Unavailable("the attempt is being changed concurrently; try again")
 
 
-def _essays(doc: Document) -> list[str]:
-    return [item["questionId"] for item in doc["items"] if item["question"]["type"] == "essay"]
+def _essays(doc: Attempt) -> list[str]:
+    return [item.questionId for item in doc.items if item.question["type"] == "essay"]
 
 
-def _record_graded(doc: Document, at: str) -> None:
+def _record_graded(doc: Attempt, now: datetime) -> None:
     """Settle the score and record ``QuizGraded`` for this grade revision in the document's outbox."""
-    awarded: dict[str, float] = doc["awarded"]
-    doc["points"] = round(sum(awarded.values()), 4)
-    doc["maxPoints"] = round(sum(float(item["question"]["points"]) for item in doc["items"]), 4)
-    doc["score"] = score_of(list(awarded.values()), doc["maxPoints"])
-    doc["passed"] = doc["score"] >= doc["passMark"]
-    doc["status"], doc["gradedAt"] = "graded", at
-    revision = doc.get("gradeRevision", 0) + 1
-    doc["gradeRevision"] = revision
+    awarded = doc.awarded
+    doc.points = round(sum(awarded.values()), 4)
+    doc.maxPoints = round(sum(float(item.question["points"]) for item in doc.items), 4)
+    doc.score = score_of(list(awarded.values()), doc.maxPoints)
+    doc.passed = doc.score >= doc.passMark
+    doc.status, doc.gradedAt = "graded", now.isoformat()
+    doc.gradeRevision += 1
+    revision = doc.gradeRevision
     # One id per attempt and revision: a retried write repeats it, a regrade is a new fact.
-    fact = f"{doc['lessonId']}/{doc['id']}/{revision}"
-    event = {
-        "id": event_id(QUIZ_GRADED, doc["tenantId"], doc["userId"], doc["courseId"], doc["version"], fact),
-        "type": QUIZ_GRADED,
-        "at": at,
-        "seq": doc.get("writeSeq", 0) + 1,  # the seq of the write that stores it (update_attempt increments)
-        "tenantId": doc["tenantId"],
-        "userId": doc["userId"],
-        "courseId": doc["courseId"],
-        "version": doc["version"],
-        "lessonId": doc["lessonId"],
-        "attemptId": doc["id"],
-        "passed": doc["passed"],
-        "score": doc["score"],
-    }
-    doc["outbox"] = [*doc.get("outbox", []), event][-OUTBOX_KEPT:]
+    fact = f"{doc.lessonId}/{doc.id}/{revision}"
+    event = QuizGraded(
+        id=event_id(QUIZ_GRADED, doc.tenantId, doc.userId, doc.courseId, doc.version, fact),
+        at=now,
+        seq=doc.writeSeq + 1,  # the seq of the write that stores it (update_attempt increments)
+        tenantId=doc.tenantId,
+        userId=doc.userId,
+        courseId=doc.courseId,
+        version=doc.version,
+        lessonId=doc.lessonId,
+        attemptId=doc.id,
+        passed=doc.passed,
+        score=doc.score,
+    )
+    doc.outbox = [*doc.outbox, event.body()][-OUTBOX_KEPT:]
 
 
-def close_attempt(doc: Document, now: datetime, *, expired: bool) -> None:
+def close_attempt(doc: Attempt, now: datetime, *, expired: bool) -> None:
     """Grade an open attempt as it stands, with its saved answers: objective items now; essays
     leave it awaiting an Instructor."""
     at = now.isoformat()
-    doc["submittedAt"], doc["expired"] = at, expired
-    answers = doc.get("answers", {})
+    doc.submittedAt, doc.expired = at, expired
     awarded = {}
-    for item in doc["items"]:
-        points = item_points(item["question"], answers.get(item["questionId"]))
+    for item in doc.items:
+        points = item_points(item.question, doc.answers.get(item.questionId))
         if points is not None:
-            awarded[item["questionId"]] = points
-    doc["awarded"] = awarded
+            awarded[item.questionId] = points
+    doc.awarded = awarded
     if _essays(doc):
-        doc["status"] = "awaiting_grading"
+        doc.status = "awaiting_grading"
     else:
-        _record_graded(doc, at)
+        _record_graded(doc, now)
 
 
-def close_if_expired(platform: Platform, ctx: TenantContext, attempt_id: str) -> tuple[Document, bool]:
+def close_if_expired(platform: Platform, ctx: TenantContext, attempt_id: str) -> tuple[Attempt, bool]:
     """The attempt, graded as it stands if its deadline has passed while it was open (and whether
     this call closed it)."""
     closed: list[bool] = [False]
 
-    def change(doc: Document) -> bool:
+    def change(doc: Attempt) -> bool:
         closed[0] = is_expired(doc, platform.clock.now())
         if closed[0]:
             close_attempt(doc, platform.clock.now(), expired=True)
@@ -155,27 +154,28 @@ def _rubric_grade(question: dict[str, Any], grade: EssayGrade) -> dict[str, Any]
     return {"criteria": given, "points": round(sum(given.values()), 4), "comment": grade.comment}
 
 
-def _apply_grades(doc: Document, body: GradesBody, ctx: TenantContext, at: str) -> list[dict[str, Any]]:
+def _apply_grades(doc: Attempt, body: GradesBody, ctx: TenantContext, at: str) -> list[dict[str, Any]]:
     """Apply the rubric grades to ``doc``; each grade given or changed (what the audit records), with
     the grade it replaced (None for an essay's first grade)."""
-    if doc["status"] == "open":
+    if doc.status == "open":
         raise Conflict("the attempt has not been submitted yet")
-    if doc.get(DETAIL_PURGED):
+    if doc.detailPurgedAt:
         raise Conflict("the answers of this attempt were deleted under the tenant's retention; its grade is final")
-    items = {item["questionId"]: item["question"] for item in doc["items"]}
+    items = {item.questionId: item.question for item in doc.items}
     changed = []
     for grade in body.grades:
         question = items.get(grade.questionId)
         if question is None or question["type"] != "essay":
             raise InvalidInput(f"{grade.questionId!r} is not an essay question of this attempt")
         new = _rubric_grade(question, grade)
-        before = doc.setdefault("grades", {}).get(grade.questionId)
-        if before is not None and {k: before[k] for k in new} == new:
+        stored = doc.grades.get(grade.questionId)
+        before = stored.model_dump() if stored is not None else None
+        if before is not None and {k: before.get(k) for k in new} == new:
             continue
         if before is not None and not body.reason:
             raise InvalidInput("a reason is required to change a grade")
-        doc["grades"][grade.questionId] = {**new, "by": ctx.user_id, "at": at}
-        doc["awarded"][grade.questionId] = new["points"]
+        doc.grades[grade.questionId] = EssayGradeRecord(**new, by=ctx.user_id, at=at)
+        doc.awarded[grade.questionId] = new["points"]
         changed.append({"questionId": grade.questionId, "before": before, "after": new})
     return changed
 
@@ -184,19 +184,19 @@ def grade_essays(platform: Platform, ctx: TenantContext, attempt_id: str, body: 
     """An Instructor grades essay items by their rubric; the attempt is graded once every essay is.
     Every grade is audited with the grade and score before and after; changing one needs a reason."""
     changes: list[dict[str, Any]] = []
-    before_score: list[Any] = []
+    before_score: list[float | None] = []
 
-    def change(doc: Document) -> bool:
+    def change(doc: Attempt) -> bool:
         changes.clear()
-        before_score[:] = [doc.get("score")]
-        graded_before = {q for q in _essays(doc) if q in doc.get("grades", {})}
-        at = platform.clock.now().isoformat()
-        changes.extend(_apply_grades(doc, body, ctx, at))
-        newly_graded = {q for q in _essays(doc) if q in doc["grades"]} - graded_before
+        before_score[:] = [doc.score]
+        graded_before = {q for q in _essays(doc) if q in doc.grades}
+        now = platform.clock.now()
+        changes.extend(_apply_grades(doc, body, ctx, now.isoformat()))
+        newly_graded = {q for q in _essays(doc) if q in doc.grades} - graded_before
         if not changes and not newly_graded:
             return False
-        if all(q in doc["grades"] for q in _essays(doc)):
-            _record_graded(doc, at)
+        if all(q in doc.grades for q in _essays(doc)):
+            _record_graded(doc, now)
         return True
 
     stored = update_attempt(platform, ctx, attempt_id, change)
@@ -208,7 +208,7 @@ def grade_essays(platform: Platform, ctx: TenantContext, attempt_id: str, body: 
             subject_type="attempt",
             subject_id=attempt_id,
             before={**(changed["before"] or {}), "questionId": changed["questionId"], "score": before_score[0]},
-            after={**changed["after"], "questionId": changed["questionId"], "score": stored.get("score")},
+            after={**changed["after"], "questionId": changed["questionId"], "score": stored.score},
             reason=body.reason,
         )
     return attempt_view(stored, staff=True)
@@ -217,7 +217,7 @@ def grade_essays(platform: Platform, ctx: TenantContext, attempt_id: str, body: 
 # --- the sweep -------------------------------------------------------------------------------------
 
 
-def _expired_open_attempts(platform: Platform, now: datetime, continuation: str | None) -> Any:
+def _expired_open_attempts(platform: Platform, now: datetime, continuation: str | None) -> Page:
     """The named platform operation of the sweep: open attempts of every tenant whose deadline passed."""
     store = PlatformDocuments(platform.documents, ATTEMPTS)
     filters = [Filter("type", "eq", "attempt"), Filter("status", "eq", "open"), Filter("deadline", "le", stamp(now))]
@@ -230,7 +230,7 @@ def sweep_expired_attempts(platform: Platform) -> int:
     while True:
         page = _expired_open_attempts(platform, now, continuation)
         for doc in page.items:
-            ctx = TenantContext(tenant_id=doc["tenantId"], user_id=SWEEPER, roles=frozenset())
+            ctx = system_context(doc["tenantId"], SWEEPER)
             graded += close_if_expired(platform, ctx, doc["id"])[1]
         continuation = page.continuation
         if not continuation:

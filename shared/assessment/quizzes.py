@@ -5,17 +5,18 @@ from __future__ import annotations
 from typing import Any
 
 from shared.assessment import banks
+from shared.assessment.documents import QuizDoc
 from shared.assessment.model import BANKS, QuizSettings, QuizView
 from shared.catalog import service as catalog
 from shared.errors import InvalidInput, NotFound
 from shared.platform.runtime import Platform
-from shared.platform.tenancy import DictDocuments, TenantContext
+from shared.platform.tenancy import TenantContext, TenantDocuments
 
 __all__ = ["get_quiz", "is_quiz_lesson", "put_quiz", "quiz_settings"]
 
 
-def _docs(platform: Platform, ctx: TenantContext) -> DictDocuments:
-    return DictDocuments(platform.documents, BANKS, ctx)
+def _docs(platform: Platform, ctx: TenantContext) -> TenantDocuments[QuizDoc]:
+    return TenantDocuments(platform.documents, BANKS, ctx, QuizDoc)
 
 
 def _quiz_doc_id(course_id: str, lesson_id: str) -> str:
@@ -41,8 +42,8 @@ def _require_quiz_lesson(platform: Platform, ctx: TenantContext, course_id: str,
         raise NotFound(f"course {course_id!r} has no quiz lesson {lesson_id!r}")
 
 
-def _view(doc: dict[str, Any]) -> QuizView:
-    return QuizView.model_validate({**doc["settings"], **doc})
+def _view(doc: QuizDoc) -> QuizView:
+    return QuizView(**doc.settings.model_dump(), courseId=doc.courseId, lessonId=doc.lessonId, updatedAt=doc.updatedAt)
 
 
 def put_quiz(
@@ -55,15 +56,14 @@ def put_quiz(
             banks.require_bank(platform, ctx, pool.bankId)
         except NotFound as exc:
             raise InvalidInput(f"question bank {pool.bankId!r} does not exist") from exc
-    doc = {
-        "id": _quiz_doc_id(course_id, lesson_id),
-        "type": "quiz",
-        "courseId": course_id,
-        "lessonId": lesson_id,
-        "settings": settings.model_dump(),
-        "updatedAt": platform.clock.now().isoformat(),
-        "updatedBy": ctx.user_id,
-    }
+    doc = QuizDoc(
+        id=_quiz_doc_id(course_id, lesson_id),
+        courseId=course_id,
+        lessonId=lesson_id,
+        settings=settings,
+        updatedAt=platform.clock.now().isoformat(),
+        updatedBy=ctx.user_id,
+    )
     return _view(_docs(platform, ctx).upsert(doc))
 
 
@@ -75,8 +75,5 @@ def get_quiz(platform: Platform, ctx: TenantContext, course_id: str, lesson_id: 
 
 def quiz_settings(platform: Platform, ctx: TenantContext, course_id: str, lesson_id: str) -> QuizSettings | None:
     """The settings attempts are started with (the caller has checked the lesson), None when unset."""
-    try:
-        doc = _docs(platform, ctx).read(_quiz_doc_id(course_id, lesson_id))
-    except NotFound:
-        return None
-    return QuizSettings.model_validate(doc["settings"])
+    doc = _docs(platform, ctx).find(_quiz_doc_id(course_id, lesson_id))
+    return doc.settings if doc is not None else None

@@ -12,6 +12,7 @@ import random
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from shared.assessment.documents import Attempt, AttemptItem
 from shared.assessment.model import AttemptItemView, AttemptView
 from shared.errors import Conflict, InvalidInput
 
@@ -138,50 +139,51 @@ def _key_of(question: Mapping[str, Any]) -> dict[str, Any]:
     return {"rubric": list(question["rubric"])}
 
 
-def _item_view(item: Mapping[str, Any], doc: Mapping[str, Any], review: bool) -> AttemptItemView:
-    question = item["question"]
+def _item_view(item: AttemptItem, doc: Attempt, review: bool) -> AttemptItemView:
+    question = item.question
     options = None
     if question.get("options"):
         by_id = {o["id"]: o for o in question["options"]}
-        options = [{"id": i, "text": by_id[i]["text"]} for i in item["optionOrder"]]
+        options = [{"id": i, "text": by_id[i]["text"]} for i in item.optionOrder or []]
     view = AttemptItemView(
-        questionId=item["questionId"],
-        version=item["version"],
+        questionId=item.questionId,
+        version=item.version,
         type=question["type"],
         prompt=question["prompt"],
         points=question["points"],
         options=options,
     )
     if review:
-        view.awardedPoints = doc.get("awarded", {}).get(item["questionId"])
+        grade = doc.grades.get(item.questionId)
+        view.awardedPoints = doc.awarded.get(item.questionId)
         view.key = _key_of(question)
         view.explanation = question.get("explanation")
-        view.grade = doc.get("grades", {}).get(item["questionId"])
+        view.grade = grade.model_dump() if grade is not None else None
     return view
 
 
-def attempt_view(doc: Mapping[str, Any], *, staff: bool) -> AttemptView:
+def attempt_view(doc: Attempt, *, staff: bool) -> AttemptView:
     """The attempt as the caller may see it. Before grading a learner gets the questions and their
     own answers only; after grading the score, and the key only if the quiz shows correct answers.
     Staff see everything (they author the keys)."""
-    graded = doc["status"] == "graded"
-    review = staff or (graded and doc["showCorrectAnswers"] == "after_submission")
+    graded = doc.status == "graded"
+    review = staff or (graded and doc.showCorrectAnswers == "after_submission")
     view = AttemptView(
-        id=doc["id"],
-        courseId=doc["courseId"],
-        lessonId=doc["lessonId"],
-        userId=doc["userId"],
-        number=doc["number"],
-        attemptsAllowed=doc["attemptsAllowed"],
-        status=doc["status"],
-        startedAt=doc["startedAt"],
-        deadline=doc.get("deadline"),
-        submittedAt=doc.get("submittedAt"),
-        expired=doc.get("expired"),
-        items=[_item_view(item, doc, review) for item in doc["items"]],
-        answers=dict(doc.get("answers", {})),
+        id=doc.id,
+        courseId=doc.courseId,
+        lessonId=doc.lessonId,
+        userId=doc.userId,
+        number=doc.number,
+        attemptsAllowed=doc.attemptsAllowed,
+        status=doc.status,
+        startedAt=doc.startedAt,
+        deadline=doc.deadline,
+        submittedAt=doc.submittedAt,
+        expired=doc.expired,
+        items=[_item_view(item, doc, review) for item in doc.items],
+        answers=dict(doc.answers),
     )
     if graded or staff:
-        view.score, view.passed, view.gradedAt = doc.get("score"), doc.get("passed"), doc.get("gradedAt")
-        view.points, view.maxPoints = doc.get("points"), doc.get("maxPoints")
+        view.score, view.passed, view.gradedAt = doc.score, doc.passed, doc.gradedAt
+        view.points, view.maxPoints = doc.points, doc.maxPoints
     return view

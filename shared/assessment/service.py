@@ -26,17 +26,25 @@ from shared.assessment.banks import (
     require_bank,
     update_question,
 )
-from shared.assessment.grading import grade_essays, sweep_expired_attempts
-from shared.assessment.model import ATTEMPTS, BANKS, DETAIL_PURGED
+from shared.assessment.documents import Attempt, BankDoc, EssayGradeRecord, QuestionHead, QuestionVersion, QuizDoc
+from shared.assessment.grading import attempts_of, grade_essays, sweep_expired_attempts
+from shared.assessment.model import BANKS, DETAIL_PURGED
 from shared.assessment.quizzes import get_quiz, put_quiz
 from shared.assessment.rules import attempt_view
-from shared.platform import personal_data
-from shared.platform.documents import Document, Filter
-from shared.platform.personal_data import ErasedUser, PersonalDataFunctions
+from shared.platform.documents import Filter
+from shared.platform.personal_data import (
+    ErasedUser,
+    PersonalDataFunctions,
+    documents_mentioning,
+    mentions,
+    pseudonymise,
+)
 from shared.platform.runtime import Platform
-from shared.platform.tenancy import DictDocuments, TenantContext
+from shared.platform.stored import StoredDocument
+from shared.platform.tenancy import TenantContext, TenantDocuments
 
 __all__ = [
+    "PERSONAL_DATA",
     "add_question",
     "create_bank",
     "erase_user",
@@ -64,66 +72,66 @@ PURGE_PAGE = 100
 # --- personal data -------------------------------------------------------------------------------
 
 
-def _docs(platform: Platform, ctx: TenantContext, container: str) -> DictDocuments:
-    return DictDocuments(platform.documents, container, ctx)
-
-
-def _own_attempt(doc: dict[str, Any], user_id: str) -> bool:
-    return doc.get("type") == "attempt" and doc.get("userId") == user_id
+def _banks_kinds(platform: Platform, ctx: TenantContext) -> list[TenantDocuments[StoredDocument]]:
+    """Each kind of document of the banks container (banks, question heads and versions, quizzes)."""
+    kinds: list[type[StoredDocument]] = [BankDoc, QuestionHead, QuestionVersion, QuizDoc]
+    return [TenantDocuments(platform.documents, BANKS, ctx, kind) for kind in kinds]
 
 
 def export_user(platform: Platform, ctx: TenantContext, who: ErasedUser) -> dict[str, Any]:
     """The user's attempts as they may see them (no answer key before grading), and the banks,
     quizzes and others' attempts that name them."""
-    attempts = personal_data.documents_mentioning(_docs(platform, ctx, ATTEMPTS), who)
-    banks = personal_data.documents_mentioning(_docs(platform, ctx, BANKS), who)
-    mentions = [d for d in attempts if not _own_attempt(d, who.user_id)]
+    attempts = documents_mentioning(attempts_of(platform, ctx), who)
+    own = [a for a in attempts if a.userId == who.user_id]
+    others: list[StoredDocument] = [a for a in attempts if a.userId != who.user_id]
+    for docs in _banks_kinds(platform, ctx):
+        others += documents_mentioning(docs, who)
     return {
-        "attempts": [attempt_view(d, staff=False).model_dump() for d in attempts if _own_attempt(d, who.user_id)],
-        "mentions": [personal_data.mentions(d, who) for d in [*mentions, *banks]],
+        "attempts": [attempt_view(a, staff=False).model_dump() for a in own],
+        "mentions": [mentions(d, who) for d in others],
     }
 
 
 def erase_user(platform: Platform, ctx: TenantContext, who: ErasedUser) -> None:
     """Delete the user's attempts (their activity); keep banks, quizzes and the grades they gave
     others with the user replaced by their pseudonym."""
-    for container in (ATTEMPTS, BANKS):
-        docs = _docs(platform, ctx, container)
-        for doc in personal_data.documents_mentioning(docs, who):
-            if _own_attempt(doc, who.user_id):
-                docs.delete(doc["id"])
-            else:
-                personal_data.pseudonymise(docs, who, doc)
+    attempts = attempts_of(platform, ctx)
+    for attempt in documents_mentioning(attempts, who):
+        if attempt.userId == who.user_id:
+            attempts.delete(attempt.id)
+        else:
+            pseudonymise(attempts, who, attempt)
+    for docs in _banks_kinds(platform, ctx):
+        for doc in documents_mentioning(docs, who):
+            pseudonymise(docs, who, doc)
 
 
 # --- retention -----------------------------------------------------------------------------------
 
 
-def without_answers(doc: Document, purged_at: str) -> Document:
+def without_answers(doc: Attempt, purged_at: str) -> Attempt:
     """A graded attempt without the learner's answers and the graders' comments."""
-    grades: dict[str, Any] = {
-        question: {k: v for k, v in grade.items() if k != "comment"}
-        for question, grade in doc.get("grades", {}).items()
+    grades = {
+        question: EssayGradeRecord.model_validate({k: v for k, v in grade.model_dump().items() if k != "comment"})
+        for question, grade in doc.grades.items()
     }
-    return {**doc, "answers": {}, "grades": grades, "outbox": [], DETAIL_PURGED: purged_at}
+    return doc.model_copy(update={"answers": {}, "grades": grades, "outbox": [], DETAIL_PURGED: purged_at})
 
 
 def purge_activity_before(platform: Platform, ctx: TenantContext, cutoff: datetime) -> int:
     """Delete the answers of the tenant's attempts graded before ``cutoff``; return how many attempts lost them."""
     stale = [
-        Filter("type", "eq", "attempt"),
         Filter("status", "eq", "graded"),
         Filter("gradedAt", "lt", cutoff.isoformat()),
         Filter(DETAIL_PURGED, "exists", False),
     ]
     now = platform.clock.now().isoformat()
     # An attempt changed meanwhile (a regrade) is skipped: the next sweep sees it as it is then.
-    return _docs(platform, ctx, ATTEMPTS).rewrite_matching(
+    return attempts_of(platform, ctx).rewrite_matching(
         stale, lambda doc: without_answers(doc, now), page_size=PURGE_PAGE
     )
 
 
-# This context's part of GDPR export and erasure, and of retention, registered from its spec.
 PERSONAL_DATA = PersonalDataFunctions(
     export_user=export_user,
     erase_user=erase_user,

@@ -14,11 +14,12 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import Field, SerializerFunctionWrapHandler, model_serializer
 
 from shared.assessment.model import QuestionCreate
 from shared.kernel import InputModel, OutputModel, Reason, ResourceId
 from shared.platform.documents import ContainerSpec, Order
+from shared.platform.stored import StoredDocument
 from shared.question_drafts.generator import MAX_PROPOSALS
 
 __all__ = [
@@ -32,6 +33,7 @@ __all__ = [
     "DraftRequest",
     "DraftStatus",
     "DraftView",
+    "QuestionDraft",
     "draft_id",
     "is_reviewable",
 ]
@@ -57,6 +59,34 @@ class DraftApproval(InputModel):
 
 class DraftRejection(InputModel):
     reason: Reason
+
+
+class QuestionDraft(StoredDocument):
+    """A draft as stored (the container holds drafts only, and they carry no ``type``). An optional
+    field is written once it is set (``claimedAt`` is written as null when a claim is released)."""
+
+    status: DraftStatus
+    courseId: str
+    lessonId: str
+    question: dict[str, Any] = Field(description="the proposal as QuestionCreate JSON (validated when staged)")
+    generator: str
+    createdBy: str
+    createdAt: str
+    updatedAt: str
+    claimedAt: str | None = None
+    reviewedBy: str | None = None
+    reviewedAt: str | None = None
+    bankId: str | None = None
+    questionId: str | None = None
+    reason: str | None = None
+
+    @model_serializer(mode="wrap")
+    def _without_system_fields(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        body = StoredDocument._without_system_fields(self, handler)
+        for key in [k for k, v in body.items() if v is None and k not in self.model_fields_set]:
+            if key in type(self).model_fields:
+                body.pop(key)
+        return body
 
 
 class DraftView(OutputModel):
@@ -89,10 +119,10 @@ def draft_id(course_id: str, lesson_id: str, question: Mapping[str, Any]) -> str
     return hashlib.sha256(canonical.encode()).hexdigest()[:32]
 
 
-def is_reviewable(draft: Mapping[str, Any], now: datetime) -> bool:
+def is_reviewable(draft: QuestionDraft, now: datetime) -> bool:
     """Pending, or claimed by an approval that never finished (its claim has lapsed)."""
-    if draft["status"] == "pending":
+    if draft.status == "pending":
         return True
-    if draft["status"] != "approving" or not draft.get("claimedAt"):
+    if draft.status != "approving" or not draft.claimedAt:
         return False
-    return datetime.fromisoformat(draft["claimedAt"]) + timedelta(seconds=CLAIM_SECONDS) <= now
+    return datetime.fromisoformat(draft.claimedAt) + timedelta(seconds=CLAIM_SECONDS) <= now

@@ -20,11 +20,17 @@ from shared.catalog import service as catalog
 from shared.errors import Conflict, DomainError, FieldError, Forbidden, InvalidInput, NotFound, PreconditionFailed
 from shared.kernel import Paged
 from shared.media import service as media
-from shared.platform import personal_data
-from shared.platform.documents import Document, Filter
-from shared.platform.personal_data import ErasedUser, PersonalDataFunctions
+from shared.platform.documents import Filter
+from shared.platform.personal_data import (
+    ErasedUser,
+    PersonalDataFunctions,
+    documents_mentioning,
+    exported,
+    mentions,
+    pseudonymise,
+)
 from shared.platform.runtime import Platform
-from shared.platform.tenancy import DictDocuments, TenantContext
+from shared.platform.tenancy import TenantContext, TenantDocuments
 from shared.question_drafts.model import (
     NEWEST_FIRST,
     QUESTION_DRAFTS,
@@ -33,24 +39,34 @@ from shared.question_drafts.model import (
     DraftRequest,
     DraftStatus,
     DraftView,
+    QuestionDraft,
     draft_id,
     is_reviewable,
 )
 from shared.tenancy import service as tenancy
 from shared.tenancy.model import FeatureFlag
 
-__all__ = ["approve_draft", "erase_user", "export_user", "generate_drafts", "get_draft", "list_drafts", "reject_draft"]
+__all__ = [
+    "PERSONAL_DATA",
+    "approve_draft",
+    "erase_user",
+    "export_user",
+    "generate_drafts",
+    "get_draft",
+    "list_drafts",
+    "reject_draft",
+]
 
 log = logging.getLogger("lms.assessment.drafts")
 FLAG: FeatureFlag = "ai_question_drafts"
 
 
-def _docs(platform: Platform, ctx: TenantContext) -> DictDocuments:
-    return DictDocuments(platform.documents, QUESTION_DRAFTS, ctx)
+def _docs(platform: Platform, ctx: TenantContext) -> TenantDocuments[QuestionDraft]:
+    return TenantDocuments(platform.documents, QUESTION_DRAFTS, ctx, QuestionDraft)
 
 
-def _view(doc: Document) -> DraftView:
-    return DraftView.model_validate(doc)
+def _view(doc: QuestionDraft) -> DraftView:
+    return DraftView.model_validate(doc.model_dump())
 
 
 # --- generating ---------------------------------------------------------------------------------
@@ -89,22 +105,22 @@ def _stage(
     platform: Platform, ctx: TenantContext, course_id: str, lesson_id: str, question: dict[str, Any]
 ) -> DraftView:
     now = platform.clock.now().isoformat()
-    doc: Document = {
-        "id": draft_id(course_id, lesson_id, question),
-        "status": "pending",
-        "courseId": course_id,
-        "lessonId": lesson_id,
-        "question": question,
-        "generator": platform.generator.name,
-        "createdBy": ctx.user_id,
-        "createdAt": now,
-        "updatedAt": now,
-    }
+    doc = QuestionDraft(
+        id=draft_id(course_id, lesson_id, question),
+        status="pending",
+        courseId=course_id,
+        lessonId=lesson_id,
+        question=question,
+        generator=platform.generator.name,
+        createdBy=ctx.user_id,
+        createdAt=now,
+        updatedAt=now,
+    )
     docs = _docs(platform, ctx)
     try:
         return _view(docs.create(doc))
     except Conflict:
-        return _view(docs.read(doc["id"]))  # proposed before: the queue keeps its decision
+        return _view(docs.read(doc.id))  # proposed before: the queue keeps its decision
 
 
 def generate_drafts(
@@ -128,7 +144,7 @@ def generate_drafts(
 # --- reading ------------------------------------------------------------------------------------
 
 
-def _draft_doc(platform: Platform, ctx: TenantContext, draft_id: str) -> Document:
+def _draft_doc(platform: Platform, ctx: TenantContext, draft_id: str) -> QuestionDraft:
     return _docs(platform, ctx).read(draft_id)
 
 
@@ -159,26 +175,27 @@ def list_drafts(
 # --- reviewing ----------------------------------------------------------------------------------
 
 
-def _decide(platform: Platform, ctx: TenantContext, doc: Document, change: dict[str, Any]) -> Document:
+def _decide(platform: Platform, ctx: TenantContext, doc: QuestionDraft, change: dict[str, Any]) -> QuestionDraft:
     """Apply a review decision if the draft is still open to one, and no one else changed it."""
     if not is_reviewable(doc, platform.clock.now()):
-        raise Conflict(f"the draft is {doc['status']}")
-    updated = {**doc, **change, "updatedAt": platform.clock.now().isoformat()}
+        raise Conflict(f"the draft is {doc.status}")
+    updated = doc.model_copy(update={**change, "updatedAt": platform.clock.now().isoformat()})
     try:
-        return _docs(platform, ctx).replace(updated, if_match=doc["_etag"])
+        return _docs(platform, ctx).replace(updated, if_match=doc.etag)
     except PreconditionFailed as exc:
         raise Conflict("someone else is reviewing this draft") from exc
 
 
 def _add_to_bank(
-    platform: Platform, ctx: TenantContext, claimed: Document, bank_id: str, question: QuestionCreate
+    platform: Platform, ctx: TenantContext, claimed: QuestionDraft, bank_id: str, question: QuestionCreate
 ) -> str:
     """The id of the question added; on failure the claim is released, so the draft stays pending."""
     try:
         return assessment.add_question(platform, ctx, bank_id, question).id
     except BaseException as exc:
         with contextlib.suppress(DomainError):  # an unreleased claim lapses by itself
-            _docs(platform, ctx).replace({**claimed, "status": "pending", "claimedAt": None}, if_match=claimed["_etag"])
+            released = claimed.model_copy(update={"status": "pending", "claimedAt": None})
+            _docs(platform, ctx).replace(released, if_match=claimed.etag)
         if isinstance(exc, NotFound):
             where = [FieldError("body.bankId", "not a question bank of this tenant")]
             raise InvalidInput(f"there is no question bank {bank_id!r}", errors=where) from exc
@@ -188,29 +205,30 @@ def _add_to_bank(
 def approve_draft(platform: Platform, ctx: TenantContext, draft_id: str, body: DraftApproval) -> DraftView:
     """Add the drafted question (or the reviewer's edit of it) to a bank; audited."""
     doc = _draft_doc(platform, ctx, draft_id)
-    question = body.question if body.question is not None else parse_question(doc["question"])
+    question = body.question if body.question is not None else parse_question(doc.question)
     now = platform.clock.now().isoformat()
     claimed = _decide(platform, ctx, doc, {"status": "approving", "claimedAt": now})
     question_id = _add_to_bank(platform, ctx, claimed, body.bankId, question)
-    approved = {
-        **claimed,
-        "status": "approved",
-        "claimedAt": None,
-        "question": question.model_dump(mode="json"),
-        "bankId": body.bankId,
-        "questionId": question_id,
-        "reviewedBy": ctx.user_id,
-        "reviewedAt": now,
-    }
-    stored = _docs(platform, ctx).replace(approved, if_match=claimed["_etag"])
+    approved = claimed.model_copy(
+        update={
+            "status": "approved",
+            "claimedAt": None,
+            "question": question.model_dump(mode="json"),
+            "bankId": body.bankId,
+            "questionId": question_id,
+            "reviewedBy": ctx.user_id,
+            "reviewedAt": now,
+        }
+    )
+    stored = _docs(platform, ctx).replace(approved, if_match=claimed.etag)
     audit_log.record(
         platform,
         ctx,
         action="question_draft.approved",
         subject_type="question_draft",
         subject_id=draft_id,
-        before={"question": doc["question"]},
-        after={"bankId": body.bankId, "questionId": question_id, "question": approved["question"]},
+        before={"question": doc.question},
+        after={"bankId": body.bankId, "questionId": question_id, "question": approved.question},
     )
     return _view(stored)
 
@@ -238,21 +256,21 @@ def reject_draft(platform: Platform, ctx: TenantContext, draft_id: str, body: Dr
 def export_user(platform: Platform, ctx: TenantContext, who: ErasedUser) -> dict[str, Any]:
     """The drafts the user generated, in full, and the drafts others generated that name them
     (one they reviewed)."""
-    drafts = personal_data.documents_mentioning(_docs(platform, ctx), who)
-    own = [d for d in drafts if d.get("createdBy") == who.user_id]
+    drafts = documents_mentioning(_docs(platform, ctx), who)
     return {
-        "questionDrafts": [personal_data.exported(d) for d in own],
-        "mentions": [personal_data.mentions(d, who) for d in drafts if d not in own],
+        "questionDrafts": [exported(d) for d in drafts if d.createdBy == who.user_id],
+        "mentions": [mentions(d, who) for d in drafts if d.createdBy != who.user_id],
     }
 
 
 def erase_user(platform: Platform, ctx: TenantContext, who: ErasedUser) -> None:
     """Keep every draft (the queue's decisions stay), with the user replaced by their pseudonym."""
     docs = _docs(platform, ctx)
-    for doc in personal_data.documents_mentioning(docs, who):
-        personal_data.pseudonymise(docs, who, doc)
+    for doc in documents_mentioning(docs, who):
+        pseudonymise(docs, who, doc)
 
 
-# This context's part of GDPR export and erasure, registered from its spec. Drafts stay in the
-# archive's assessment section, where they were before drafts became a context of their own.
+# Drafts name who generated and who reviewed them: no activity detail to purge (a draft is a
+# decision of the queue, kept with the course's content). They stay in the archive's assessment
+# section, where they were before drafts became a context of their own.
 PERSONAL_DATA = PersonalDataFunctions(export_user=export_user, erase_user=erase_user, section="assessment")

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from shared.assessment.documents import Attempt
 from shared.assessment.model import QuizSettings, parse_question
 from shared.assessment.rules import attempt_view, check_answer, draw, item_points, option_order
 from shared.errors import Conflict, InvalidInput
@@ -108,24 +109,30 @@ def test_without_shuffle_questions_keep_the_bank_order() -> None:
     assert draw("0123456789abcdef", [(["q3", "q1", "q2"], 3)], shuffle=False) == ["q1", "q2", "q3"]
 
 
-def _attempt(status: str, show: str) -> dict[str, Any]:
+def _attempt(status: str, show: str) -> Attempt:
     question = multiple(explanation="A and B")
     item = {"questionId": "q1", "version": 1, "question": question, "optionOrder": ["d", "c", "b", "a"]}
     graded = {"score": 50.0, "passed": False, "points": 1, "maxPoints": 2, "awarded": {"q1": 1.0}}
-    return {
-        "id": "att",
-        "courseId": "c",
-        "lessonId": "l",
-        "userId": "u",
-        "number": 1,
-        "attemptsAllowed": 1,
-        "status": status,
-        "startedAt": "2026-01-01T00:00:00+00:00",
-        "showCorrectAnswers": show,
-        "items": [item],
-        "answers": {"q1": ["a"]},
-        **(graded if status == "graded" else {}),
-    }
+    return Attempt.model_validate(
+        {
+            # what attempt_view does not read, as an attempt document always has it
+            "version": 1,
+            "passMark": 60.0,
+            "seed": "0123456789abcdef",
+            "id": "att",
+            "courseId": "c",
+            "lessonId": "l",
+            "userId": "u",
+            "number": 1,
+            "attemptsAllowed": 1,
+            "status": status,
+            "startedAt": "2026-01-01T00:00:00+00:00",
+            "showCorrectAnswers": show,
+            "items": [item],
+            "answers": {"q1": ["a"]},
+            **(graded if status == "graded" else {}),
+        }
+    )
 
 
 def test_a_learner_sees_options_in_the_attempts_order_and_no_key_before_grading() -> None:

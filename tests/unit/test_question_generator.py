@@ -21,7 +21,7 @@ from shared.assessment.model import parse_question
 from shared.bootstrap import bootstrap
 from shared.question_drafts._azure_openai import AzureOpenAIQuestionGenerator
 from shared.question_drafts._local_generator import LocalQuestionGenerator
-from shared.question_drafts.model import CLAIM_SECONDS, draft_id, is_reviewable
+from shared.question_drafts.model import CLAIM_SECONDS, QuestionDraft, draft_id, is_reviewable
 from shared.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -200,12 +200,12 @@ def test_the_same_proposal_for_the_same_lesson_gets_the_same_draft_id() -> None:
 
 def test_an_approval_left_unfinished_lets_the_draft_be_reviewed_once_its_claim_lapses() -> None:
     now = datetime(2031, 1, 1, tzinfo=UTC)
-    claimed = {"status": "approving", "claimedAt": now.isoformat()}
+    claimed = QuestionDraft.model_construct(status="approving", claimedAt=now.isoformat())
     assert not is_reviewable(claimed, now + timedelta(seconds=CLAIM_SECONDS - 1))
     assert is_reviewable(claimed, now + timedelta(seconds=CLAIM_SECONDS))
-    assert is_reviewable({"status": "pending"}, now)
-    assert not is_reviewable({"status": "approved"}, now)
-    assert not is_reviewable({"status": "rejected"}, now)
+    assert is_reviewable(QuestionDraft.model_construct(status="pending"), now)
+    assert not is_reviewable(QuestionDraft.model_construct(status="approved"), now)
+    assert not is_reviewable(QuestionDraft.model_construct(status="rejected"), now)
 
 
 # --- which generator ---------------------------------------------------------------------------
