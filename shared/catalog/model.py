@@ -8,14 +8,15 @@ it started on. The rules here are pure: no I/O.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import Field, StringConstraints, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
 from shared.errors import InvalidInput
 from shared.kernel import HttpsUrl, InputModel, OutputModel, PatchModel, ResourceId, ShortText
 from shared.platform.blobs import validate_blob_name
 from shared.platform.documents import ContainerSpec, Order
+from shared.platform.stored import StoredDocument
 
 __all__ = [
     "COURSES",
@@ -33,6 +34,14 @@ __all__ = [
     "PathCreate",
     "PathView",
     "Price",
+    "PublishedVersion",
+    "StoredCourse",
+    "StoredLesson",
+    "StoredModule",
+    "StoredOutline",
+    "StoredPath",
+    "StoredPrice",
+    "StoredVersion",
     "content_of",
     "lesson_ids",
     "search_projection",
@@ -48,6 +57,7 @@ PATHS_CONTAINER = ContainerSpec(PATHS, orderings=(BY_ID,))
 LessonKind = Literal["video", "text", "quiz", "scorm"]
 Level = Literal["beginner", "intermediate", "advanced"]
 CourseStatus = Literal["draft", "published", "unpublished"]
+StoredStatus = Literal["draft", "published", "unpublished", "deleted"]
 Language = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Z]{2})?$")]
 Tag = Annotated[str, StringConstraints(min_length=1, max_length=40, to_lower=True)]
 Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
@@ -233,39 +243,156 @@ class CourseVersionView(CourseContent):
     publishedAt: str
 
 
+# --- stored documents ---------------------------------------------------------------------------
+# The ``courses`` container holds two kinds: a course (its draft, where publishing stands, and the
+# version learners see now) and its archived published versions. Their content fields are stored as
+# the input models dumped them; read leniently (what was validated on the way in stays readable).
+
+
+class _Stored(BaseModel):
+    """A part of a stored document: unknown fields are kept, as in ``StoredDocument``."""
+
+    model_config = ConfigDict(extra="allow")
+
+
+class StoredPrice(_Stored):
+    amount: int
+    currency: str
+
+
+class StoredPackage(_Stored):
+    container: str
+    name: str
+
+
+class StoredLesson(_Stored):
+    id: str
+    title: str
+    kind: str
+    required: bool = True
+    durationSeconds: int | None = None
+    prerequisites: list[str] = Field(default_factory=list)
+    package: StoredPackage | None = None
+    text: str | None = None
+
+
+class StoredModule(_Stored):
+    id: str
+    title: str
+    lessons: list[StoredLesson] = Field(default_factory=list)
+
+
+class StoredOutline(_Stored):
+    modules: list[StoredModule] = Field(default_factory=list)
+
+    def lessons(self) -> list[StoredLesson]:
+        """Every lesson, in order."""
+        return [lesson for module in self.modules for lesson in module.lessons]
+
+
+class StoredContent(_Stored):
+    """The content fields of a course: what a draft holds and publishing copies into a version."""
+
+    title: str
+    summary: str = ""
+    description: str = ""
+    language: str = "en"
+    tags: list[str] = Field(default_factory=list)
+    level: str = "beginner"
+    durationMinutes: int | None = None
+    imageUrl: str | None = None
+    price: StoredPrice | None = None
+    selfEnrollment: bool = True
+    prerequisites: list[str] = Field(default_factory=list)
+    outline: StoredOutline = Field(default_factory=StoredOutline)
+
+    def content(self) -> StoredContent:
+        """The content fields alone (the draft's, as publishing copies them)."""
+        return StoredContent.model_validate(self.model_dump(mode="json", include=set(CONTENT_FIELDS)))
+
+
+class PublishedVersion(StoredContent):
+    """A published, immutable version of a course: the one a course shows now (``published``) and
+    each archived ``version`` document."""
+
+    version: int
+    publishedAt: str
+    publishedBy: str | None = None
+
+
+class StoredCourse(StoredDocument, StoredContent):
+    """A course: its draft content, where publishing stands, and the version learners see now."""
+
+    KIND: ClassVar[str] = "course"
+    type: Literal["course"] = "course"
+    status: StoredStatus = "draft"
+    latestVersion: int | None = None
+    published: PublishedVersion | None = None
+    createdBy: str | None = None
+    createdAt: str
+    updatedAt: str
+
+
+class StoredVersion(StoredDocument, PublishedVersion):
+    """An archived published version, kept for the enrollments pinned to it (created, never replaced)."""
+
+    KIND: ClassVar[str] = "version"
+    type: Literal["version"] = "version"
+    courseId: str
+
+
+class StoredPath(StoredDocument):
+    """A learning path (its documents have no ``type``: the ``paths`` container holds one kind)."""
+
+    title: str
+    description: str = ""
+    courses: list[str]
+    status: Literal["draft", "published"] = "draft"
+    createdAt: str
+    updatedAt: str
+
+
 def version_id(course_id: str, version: int) -> str:
     return f"{course_id}.v{version}"
 
 
-def content_of(doc: Mapping[str, Any]) -> dict[str, Any]:
+def content_of(doc: Mapping[str, Any] | StoredContent) -> dict[str, Any]:
     """The content fields of a draft, as publishing copies them."""
+    if isinstance(doc, StoredContent):
+        return doc.content().model_dump(mode="json")
     return {field: doc[field] for field in CONTENT_FIELDS}
 
 
-def lesson_ids(outline: Mapping[str, Any]) -> list[str]:
+def lesson_ids(outline: Mapping[str, Any] | StoredOutline) -> list[str]:
     """Every lesson id of an outline, in order."""
-    return [lesson["id"] for module in outline.get("modules", []) for lesson in module.get("lessons", [])]
+    if not isinstance(outline, StoredOutline):
+        outline = StoredOutline.model_validate(outline)
+    return [lesson.id for lesson in outline.lessons()]
 
 
-def search_projection(doc: Mapping[str, Any]) -> dict[str, Any] | None:
+def search_projection(doc: StoredCourse | Mapping[str, Any]) -> dict[str, Any] | None:
     """The search document of a changed course, or None when it must not be findable
-    (a draft never published, unpublished, or deleted). Only published content is used."""
-    published = doc.get("published")
-    if doc.get("type") != "course" or doc.get("status") != "published" or not published:
+    (a draft never published, unpublished, or deleted, or another kind of document of the
+    courses container). Only published content is used. A mapping is a raw change-feed document."""
+    if not isinstance(doc, StoredCourse):
+        if doc.get("type") != StoredCourse.KIND:
+            return None
+        doc = StoredCourse.model_validate(doc)
+    published = doc.published
+    if doc.status != "published" or published is None:
         return None
-    lessons = [lesson["title"] for m in published["outline"].get("modules", []) for lesson in m.get("lessons", [])]
     return {
-        "id": doc["id"],
-        "tenantId": doc["tenantId"],
-        "version": published["version"],
-        "title": published["title"],
-        "summary": published["summary"],
-        "description": published["description"],
-        "tags": published["tags"],
-        "lessonTitles": lessons,
-        "level": published["level"],
-        "language": published["language"],
-        "free": published["price"] is None,
+        "id": doc.id,
+        "tenantId": doc.tenantId,
+        "version": published.version,
+        "title": published.title,
+        "summary": published.summary,
+        "description": published.description,
+        "tags": published.tags,
+        "lessonTitles": [lesson.title for lesson in published.outline.lessons()],
+        "level": published.level,
+        "language": published.language,
+        "free": published.price is None,
     }
 
 

@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 from shared.catalog import service as courses
-from shared.catalog.model import BY_ID, PATHS, PathCreate, PathView
+from shared.catalog.model import BY_ID, PATHS, PathCreate, PathView, StoredPath
 from shared.errors import Conflict, InvalidInput, NotFound
 from shared.kernel import Paged
-from shared.platform.documents import Document, Filter
+from shared.platform.documents import Filter
 from shared.platform.runtime import Platform
-from shared.platform.tenancy import DictDocuments, TenantContext
+from shared.platform.stored import to_document
+from shared.platform.tenancy import TenantContext, TenantDocuments
 
 __all__ = ["create_path", "get_path", "list_paths", "publish_path", "replace_path"]
 
 
-def _docs(platform: Platform, ctx: TenantContext) -> DictDocuments:
-    return DictDocuments(platform.documents, PATHS, ctx)
+def _docs(platform: Platform, ctx: TenantContext) -> TenantDocuments[StoredPath]:
+    return TenantDocuments(platform.documents, PATHS, ctx, StoredPath)
+
+
+def _view(path: StoredPath) -> PathView:
+    return PathView.model_validate(to_document(path))
 
 
 def _check_courses(platform: Platform, ctx: TenantContext, course_ids: list[str]) -> None:
@@ -29,40 +34,48 @@ def _check_courses(platform: Platform, ctx: TenantContext, course_ids: list[str]
             raise InvalidInput(f"course {course_id!r} requires {', '.join(later)}, which must come earlier in the path")
 
 
-def _visible(ctx: TenantContext, doc: Document) -> PathView:
-    if doc["status"] != "published" and not courses.is_staff(ctx):
+def _visible(ctx: TenantContext, path: StoredPath) -> PathView:
+    if path.status != "published" and not courses.is_staff(ctx):
         raise NotFound()
-    return PathView.model_validate(doc)
+    return _view(path)
 
 
 def create_path(platform: Platform, ctx: TenantContext, body: PathCreate) -> PathView:
     """Draft a learning path over existing courses of the tenant."""
     _check_courses(platform, ctx, body.courses)
     now = platform.clock.now().isoformat()
-    doc = {
-        **body.model_dump(exclude={"id"}),
-        "id": body.id or platform.ids.new_id(),
-        "status": "draft",
-        "createdAt": now,
-        "updatedAt": now,
-    }
+    path = StoredPath(
+        id=body.id or platform.ids.new_id(),
+        title=body.title,
+        description=body.description,
+        courses=body.courses,
+        status="draft",
+        createdAt=now,
+        updatedAt=now,
+    )
     try:
-        return PathView.model_validate(_docs(platform, ctx).create(doc))
+        return _view(_docs(platform, ctx).create(path))
     except Conflict as exc:
-        raise Conflict(f"path {doc['id']!r} already exists") from exc
+        raise Conflict(f"path {path.id!r} already exists") from exc
 
 
 def replace_path(platform: Platform, ctx: TenantContext, path_id: str, body: PathCreate) -> PathView:
     """Change a path's title, description or courses (a published path stays published)."""
     if body.id not in (None, path_id):
         raise InvalidInput("the body's id differs from the path's")
-    doc = _docs(platform, ctx).read(path_id)
+    path = _docs(platform, ctx).read(path_id)
     _check_courses(platform, ctx, body.courses)
-    if doc["status"] == "published":
+    if path.status == "published":
         _require_published(platform, ctx, body.courses)
-    change = body.model_dump(exclude={"id"})
-    updated = {**doc, **change, "updatedAt": platform.clock.now().isoformat()}
-    return PathView.model_validate(_docs(platform, ctx).replace(updated, if_match=doc["_etag"]))
+    updated = path.model_copy(
+        update={
+            "title": body.title,
+            "description": body.description,
+            "courses": body.courses,
+            "updatedAt": platform.clock.now().isoformat(),
+        }
+    )
+    return _view(_docs(platform, ctx).replace(updated, if_match=path.etag))
 
 
 def _require_published(platform: Platform, ctx: TenantContext, course_ids: list[str]) -> None:
@@ -75,10 +88,10 @@ def _require_published(platform: Platform, ctx: TenantContext, course_ids: list[
 
 def publish_path(platform: Platform, ctx: TenantContext, path_id: str) -> PathView:
     """Make a path visible to learners once every course in it is published."""
-    doc = _docs(platform, ctx).read(path_id)
-    _require_published(platform, ctx, doc["courses"])
-    updated = {**doc, "status": "published", "updatedAt": platform.clock.now().isoformat()}
-    return PathView.model_validate(_docs(platform, ctx).replace(updated, if_match=doc["_etag"]))
+    path = _docs(platform, ctx).read(path_id)
+    _require_published(platform, ctx, path.courses)
+    updated = path.model_copy(update={"status": "published", "updatedAt": platform.clock.now().isoformat()})
+    return _view(_docs(platform, ctx).replace(updated, if_match=path.etag))
 
 
 def get_path(platform: Platform, ctx: TenantContext, path_id: str) -> PathView:
@@ -90,4 +103,4 @@ def list_paths(platform: Platform, ctx: TenantContext, *, limit: int, continuati
     """Staff: every path; learners: the published ones."""
     filters = [] if courses.is_staff(ctx) else [Filter("status", "eq", "published")]
     page = _docs(platform, ctx).query(filters, order_by=BY_ID, limit=limit, continuation=continuation)
-    return Paged[PathView](items=[PathView.model_validate(d) for d in page.items], continuation=page.continuation)
+    return Paged[PathView](items=[_view(p) for p in page.items], continuation=page.continuation)

@@ -12,27 +12,27 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from shared.catalog.model import search_projection
+from shared.catalog.model import StoredCourse, search_projection
 from shared.discovery.model import INDEX
 from shared.discovery.service import ensure_course_index
 from shared.platform.runtime import Platform
 
 __all__ = ["COURSE_FEED", "index_course_change", "index_course_changes"]
 
-COURSE = "course"
 # The name of this reader of the courses feed: the local follower's checkpoint and the trigger's lease prefix.
 COURSE_FEED = "discovery-courses"
 
 
 def index_course_change(platform: Platform, doc: Mapping[str, Any]) -> None:
     """Make the course index agree with one changed document of the catalog's courses container."""
-    if doc.get("type") != COURSE:
+    if doc.get("type") != StoredCourse.KIND:
         return  # archived versions share the container; the course document itself says what is findable
+    course = StoredCourse.model_validate(doc)
     ensure_course_index(platform.search)
-    projection = search_projection(doc)
+    projection = search_projection(course)
     if projection is None:
         # Drafts, unpublished and deleted courses: deleting an absent key is a no-op, so this is safe to replay.
-        platform.search.delete(INDEX, doc["tenantId"], [doc["id"]])
+        platform.search.delete(INDEX, course.tenantId, [course.id])
     else:
         platform.search.upsert(INDEX, [projection])
 

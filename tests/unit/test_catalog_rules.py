@@ -61,6 +61,8 @@ def course_doc(**overrides: Any) -> dict[str, Any]:
         "tenantId": "t1",
         "type": "course",
         "status": "published",
+        "createdAt": "t",
+        "updatedAt": "t",
         **draft,
         "published": published,
         **overrides,
