@@ -40,7 +40,7 @@ from shared.learning.model import (
     progress_id,
     snapshot_event_id,
 )
-from shared.learning.views import CourseProgressView, progress_view
+from shared.learning.read_models import CourseProgressView, progress_view
 from shared.platform.documents import Document
 from shared.platform.runtime import Platform
 from shared.platform.tenancy import DictDocuments, TenantContext
