@@ -1,6 +1,10 @@
 """Enrollment's triggers: its subscription of the events topic marks enrollments completed, and the
 change feed of the enrollments container relays the EnrollmentCreated events of their outboxes.
 
+The completion handler is learning's (``shared/learning/handlers.py``: the producer of CourseCompleted
+calls enrollment's ``mark_completed``, so enrollment imports nothing from learning); it still reads
+enrollment's own subscription, so the binding here is as it was.
+
 A message that fails raises, so Service Bus delivers it again and dead-letters it after the
 subscription's maximum delivery count; the handler is idempotent, so redeliveries are harmless.
 A change-feed batch that fails is retried (with backoff, without a limit) before the lease moves on,
@@ -16,9 +20,9 @@ import azure.functions as func
 
 from functions._bindings import COSMOS_CONNECTION, COSMOS_DATABASE, SERVICEBUS_CONNECTION
 from shared.bootstrap import default_platform
-from shared.enrollment.handlers import ENROLLMENT_SUBSCRIPTION, on_course_completed
 from shared.enrollment.model import ENROLLMENTS
 from shared.enrollment.relay import ENROLLMENTS_FEED, relay_enrollment_changes
+from shared.learning.handlers import ENROLLMENT_SUBSCRIPTION, on_course_completed
 from shared.platform.topology import EVENTS_TOPIC, LEASES
 
 __all__ = ["bp"]

@@ -28,13 +28,12 @@ from shared.bootstrap import default_platform
 from shared.catalog.model import COURSES
 from shared.credentials.handlers import on_certificate_message
 from shared.discovery.handlers import COURSE_FEED, index_course_change
-from shared.enrollment.handlers import ENROLLMENT_EVENTS, on_event_message
 from shared.enrollment.model import ENROLLMENTS
 from shared.enrollment.relay import ENROLLMENTS_FEED, relay_enrollment_change
 from shared.errors import NotFound
 from shared.learning import handlers as learning_events
 from shared.learning.events import PROGRESS
-from shared.learning.handlers import LEARNING_EVENTS
+from shared.learning.handlers import ENROLLMENT_EVENTS, LEARNING_EVENTS, on_enrollment_event_message
 from shared.learning.relay import PROGRESS_FEED, relay_progress_change
 from shared.media.handlers import UploadWatcher, on_transcode_message
 from shared.media.model import TRANSCODE_QUEUE
@@ -181,7 +180,7 @@ def _purge_expired(platform: Platform) -> int:
 def bus_consumers() -> list[BusConsumer]:
     """Every context's bus consumers; a context adds its handlers here when it gains them."""
     return [
-        BusConsumer("enrollment-events", ENROLLMENT_EVENTS, on_event_message),
+        BusConsumer("enrollment-events", ENROLLMENT_EVENTS, on_enrollment_event_message),
         BusConsumer("learning-events", LEARNING_EVENTS, learning_events.on_event_message),
         BusConsumer(
             "notification-events", notification_events.NOTIFICATIONS_EVENTS, notification_events.on_event_message

@@ -20,9 +20,9 @@ from fastapi.testclient import TestClient
 
 from functions import enrollment as enrollment_trigger
 from functions import learning as learning_trigger
-from shared.enrollment.handlers import ENROLLMENT_EVENTS, on_event_message
 from shared.errors import NotFound
 from shared.learning.events import COURSE_COMPLETED, LESSON_COMPLETED, PROGRESS
+from shared.learning.handlers import ENROLLMENT_EVENTS, on_enrollment_event_message
 from shared.learning.relay import progress_relay
 from shared.platform.bus import DEAD_LETTER_SUFFIX, OutgoingMessage, ReceivedMessage, subscription_path
 from shared.platform.clock import ManualClock
@@ -118,7 +118,7 @@ def relay_jobs(relay: OutboxRelay) -> list[ChangeFeedFollower | BusConsumer]:
     """The relay and the enrollment consumer, as one worker process runs them."""
     return [
         ChangeFeedFollower(RELAY_NAME, PROGRESS, relay, page_size=2),
-        BusConsumer("enrollment-events", ENROLLMENT_EVENTS, on_event_message),
+        BusConsumer("enrollment-events", ENROLLMENT_EVENTS, on_enrollment_event_message),
     ]
 
 
@@ -209,7 +209,7 @@ def test_a_completion_whose_enrollment_is_gone_is_settled_not_retried(platform: 
         "version": 1,
     }
     platform.bus.send(EVENTS_TOPIC, [OutgoingMessage.of_json(orphan, message_id="gone-1")])
-    handled = LocalWorker(platform, [BusConsumer("enrollment-events", ENROLLMENT_EVENTS, on_event_message)])
+    handled = LocalWorker(platform, [BusConsumer("enrollment-events", ENROLLMENT_EVENTS, on_enrollment_event_message)])
     assert handled.run_until_idle() == 1
     assert platform.bus.receive(ENROLLMENT_EVENTS + DEAD_LETTER_SUFFIX) == []
 
@@ -217,7 +217,7 @@ def test_a_completion_whose_enrollment_is_gone_is_settled_not_retried(platform: 
 def test_a_malformed_completion_is_retried_and_then_dead_lettered(platform: Platform) -> None:
     malformed = {"id": "bad-1", "type": COURSE_COMPLETED, "tenantId": "t1", "courseId": "c1"}
     platform.bus.send(EVENTS_TOPIC, [OutgoingMessage.of_json(malformed, message_id="bad-1")])
-    worker = LocalWorker(platform, [BusConsumer("enrollment-events", ENROLLMENT_EVENTS, on_event_message)])
+    worker = LocalWorker(platform, [BusConsumer("enrollment-events", ENROLLMENT_EVENTS, on_enrollment_event_message)])
     for _ in range(12):  # more rounds than the subscription's max delivery count
         worker.run_until_idle()
     dead = platform.bus.receive(ENROLLMENT_EVENTS + DEAD_LETTER_SUFFIX)

@@ -26,6 +26,8 @@ def graded(tenant: str, course: str, *, passed: bool, attempt: str) -> OutgoingM
         "id": f"quiz-graded-{attempt}",
         "type": QUIZ_GRADED,
         "tenantId": tenant,
+        "at": "2030-01-01T00:00:00+00:00",
+        "seq": 1,
         "userId": "learner-1",
         "courseId": course,
         "version": 1,
