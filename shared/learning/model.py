@@ -23,7 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler
 from shared.kernel import InputModel, OutputModel, Reason, ResourceId
 from shared.learning.events import PROGRESS, CourseCompleted, CourseProgressChanged, LessonCompleted
 from shared.platform.documents import ContainerSpec, Order
-from shared.platform.events import event_id
+from shared.platform.events import event_id  # re-exported: assessment still imports it from here
 from shared.platform.stored import StoredDocument
 
 __all__ = [
