@@ -37,9 +37,9 @@ def attempt_id(ctx: TenantContext, course_id: str, lesson_id: str, number: int) 
 def _enrolled_version(platform: Platform, ctx: TenantContext, course_id: str, lesson_id: str) -> int:
     """The course version the learner's enrollment pins, if it has this quiz lesson."""
     enrollment = enrollments.find_enrollment(platform, ctx, course_id, ctx.user_id)
-    if enrollment is None or enrollment["status"] not in ("active", "completed"):
+    if enrollment is None or enrollment.status not in ("active", "completed"):
         raise NotFound()
-    version = int(enrollment["version"])
+    version = enrollment.version
     if not is_quiz_lesson(catalog.course_version(platform, ctx, course_id, version).outline, lesson_id):
         raise NotFound(f"no quiz lesson {lesson_id!r} in version {version} of the course")
     return version

@@ -146,8 +146,8 @@ def _apply(
         if user.status != "active":
             return _result(row, "error", "the user is disabled", user.id)
         existing = service.find_enrollment(platform, ctx, course.id, user.id)
-        if existing is not None and existing["status"] in service.HOLDING:
-            return _result(row, "unchanged", f"already enrolled ({existing['status']})", user.id)
+        if existing is not None and existing.status in service.HOLDING:
+            return _result(row, "unchanged", f"already enrolled ({existing.status})", user.id)
     # Checked before a new user is created, so a refused row leaves no account behind.
     missing = service.unmet_prerequisites(platform, ctx, course, user.id) if user else list(course.prerequisites)
     if missing:

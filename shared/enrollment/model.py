@@ -3,34 +3,41 @@
 An enrollment is one document per course and user, with a deterministic id, so enrolling
 twice (a retried request, a re-imported file, a replayed payment) finds the same document
 instead of making a second one. Payment orders live in the same container, one per order id.
+The two kinds (``EnrollmentDocument``, ``OrderDocument``) tell themselves apart by ``type``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
-from typing import Annotated, Literal
+from datetime import date, datetime, timedelta
+from typing import Annotated, ClassVar, Literal
 
 from pydantic import Field, StringConstraints
 
+from shared.enrollment.events import OUTBOX_DAYS, EnrollmentCreated
 from shared.kernel import Email, InputModel, OutputModel, PatchModel, Reason, ShortText, TenantId, UserId
 from shared.platform.documents import ContainerSpec, Order
+from shared.platform.stored import StoredDocument
 
 __all__ = [
     "BY_ID",
     "ENROLLMENTS",
     "ENROLLMENTS_CONTAINER",
     "EnrollRequest",
+    "EnrollmentDocument",
     "EnrollmentPatch",
     "EnrollmentStatus",
     "EnrollmentView",
     "ImportReport",
     "ImportRow",
+    "OrderDocument",
+    "OrderStatus",
     "PaidOrder",
     "WebhookReceipt",
     "enrollment_id",
     "missing_prerequisites",
     "order_id",
+    "with_enrollment_created",
 ]
 
 ENROLLMENTS = "enrollments"
@@ -42,6 +49,7 @@ ENROLLMENTS_CONTAINER = ContainerSpec(ENROLLMENTS, orderings=(BY_ID,))
 EnrollmentStatus = Literal["active", "completed", "cancelled"]
 EnrollmentSource = Literal["self", "assigned", "import", "purchase"]
 RowOutcome = Literal["enrolled", "unchanged", "error"]
+OrderStatus = Literal["paid", "pending", "failed", "refunded"]
 OrderId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$")]
 CourseRef = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")]
 
@@ -61,6 +69,70 @@ def missing_prerequisites(required: Iterable[str], completed: Iterable[str]) -> 
     """The required course ids not among ``completed``, in the order the course lists them."""
     done = set(completed)
     return [course for course in required if course not in done]
+
+
+# --- the stored documents ------------------------------------------------------------------------
+
+
+class EnrollmentDocument(StoredDocument):
+    """A user's enrollment in a course (``enrollment_id``), pinned to a published version, with the
+    ``EnrollmentCreated`` events its writes recorded (the relay publishes them from the change feed)."""
+
+    KIND: ClassVar[str] = "enrollment"
+
+    type: Literal["enrollment"] = "enrollment"
+    courseId: str
+    userId: str
+    version: int
+    status: EnrollmentStatus
+    source: EnrollmentSource
+    dueDate: str | None = None
+    enrolledAt: str
+    enrolledBy: str
+    completedAt: str | None = None
+    completedVersion: int | None = None
+    updatedAt: str
+    outbox: list[EnrollmentCreated] = Field(default_factory=list)
+    writeSeq: int = 0
+
+
+class OrderDocument(StoredDocument):
+    """A handled payment order (``order_id``): kept as bookkeeping, and so that a replayed order is
+    recognised."""
+
+    KIND: ClassVar[str] = "order"
+
+    type: Literal["order"] = "order"
+    orderId: str
+    courseId: str
+    userId: str
+    enrollmentId: str
+    status: OrderStatus
+    receivedAt: str
+
+
+def with_enrollment_created(
+    doc: EnrollmentDocument, previous: EnrollmentDocument | None, tenant_id: str, event_id: str, now: datetime
+) -> EnrollmentDocument:
+    """``doc`` (a new or reactivated enrollment) with its ``EnrollmentCreated`` recorded in the outbox,
+    after the previous document's recent events, with the write sequence counting on from it."""
+    seq = (previous.writeSeq if previous else 0) + 1
+    event = EnrollmentCreated(
+        id=event_id,
+        tenantId=tenant_id,
+        at=now,
+        seq=seq,
+        userId=doc.userId,
+        courseId=doc.courseId,
+        version=doc.version,
+        source=doc.source,
+    )
+    horizon = now - timedelta(days=OUTBOX_DAYS)
+    kept = [e for e in (previous.outbox if previous else []) if e.at >= horizon]
+    return doc.model_copy(update={"outbox": [*kept, event], "writeSeq": seq})
+
+
+# --- requests and answers --------------------------------------------------------------------------
 
 
 class EnrollRequest(InputModel):
@@ -120,7 +192,7 @@ class PaidOrder(InputModel):
     courseId: CourseRef
     buyerEmail: Email
     buyerName: ShortText | None = Field(default=None, description="the name a new user account gets")
-    status: Literal["paid", "pending", "failed", "refunded"]
+    status: OrderStatus
 
 
 class WebhookReceipt(OutputModel):

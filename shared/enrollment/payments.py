@@ -19,11 +19,11 @@ from pydantic import ValidationError
 
 from shared.catalog import service as catalog
 from shared.enrollment import service
-from shared.enrollment.model import ENROLLMENTS, EnrollmentView, PaidOrder, WebhookReceipt, order_id
+from shared.enrollment.model import EnrollmentView, OrderDocument, PaidOrder, WebhookReceipt, order_id
 from shared.errors import Conflict, FieldError, Forbidden, InvalidInput, NotFound, Unauthorized, Unavailable
 from shared.platform.identity import Principal
 from shared.platform.runtime import Platform
-from shared.platform.tenancy import DictDocuments, TenantContext
+from shared.platform.tenancy import TenantContext
 from shared.tenancy import service as tenancy
 from shared.tenancy import users
 from shared.tenancy.model import UserCreate, UserView
@@ -121,12 +121,8 @@ def handle_order(platform: Platform, body: bytes, signature: str | None) -> Webh
     if order.status != "paid":
         return WebhookReceipt(orderId=order.orderId, duplicate=False, ignored=True)
     ctx = _tenant(platform, order.tenantId)
-    orders = DictDocuments(platform.documents, ENROLLMENTS, ctx)
-    try:
-        orders.read(order_id(order.orderId))
+    if service.orders(platform, ctx).find(order_id(order.orderId)) is not None:
         return WebhookReceipt(orderId=order.orderId, duplicate=True)
-    except NotFound:
-        pass
     try:
         course = catalog.published_course(platform, ctx, order.courseId)
     except NotFound as exc:
@@ -141,18 +137,17 @@ def handle_order(platform: Platform, body: bytes, signature: str | None) -> Webh
 def _record_order(
     platform: Platform, ctx: TenantContext, order: PaidOrder, enrollment: EnrollmentView
 ) -> WebhookReceipt:
-    doc = {
-        "id": order_id(order.orderId),
-        "type": "order",
-        "orderId": order.orderId,
-        "courseId": order.courseId,
-        "userId": enrollment.userId,
-        "enrollmentId": enrollment.id,
-        "status": order.status,
-        "receivedAt": platform.clock.now().isoformat(),
-    }
+    doc = OrderDocument(
+        id=order_id(order.orderId),
+        orderId=order.orderId,
+        courseId=order.courseId,
+        userId=enrollment.userId,
+        enrollmentId=enrollment.id,
+        status=order.status,
+        receivedAt=platform.clock.now().isoformat(),
+    )
     try:
-        DictDocuments(platform.documents, ENROLLMENTS, ctx).create(doc)
+        service.orders(platform, ctx).create(doc)
     except Conflict:
         # The same order arrived twice at once; the other delivery recorded it.
         return WebhookReceipt(orderId=order.orderId, duplicate=True, enrollment=enrollment)

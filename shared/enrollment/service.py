@@ -12,32 +12,41 @@ from typing import Any
 from shared.audit import service as audit_log
 from shared.catalog import service as catalog
 from shared.catalog.model import CourseVersionView
-from shared.enrollment.events import with_enrollment_created
 from shared.enrollment.model import (
     BY_ID,
     ENROLLMENTS,
+    EnrollmentDocument,
     EnrollmentPatch,
     EnrollmentSource,
     EnrollmentStatus,
     EnrollmentView,
     EnrollRequest,
+    OrderDocument,
     enrollment_id,
     missing_prerequisites,
+    with_enrollment_created,
 )
 from shared.errors import Conflict, FieldError, Forbidden, InvalidInput, NotFound, PreconditionFailed
 from shared.kernel import Paged
 from shared.notifications.service import notify
-from shared.platform import personal_data
-from shared.platform.documents import Document, Filter
-from shared.platform.personal_data import ErasedUser, PersonalDataFunctions
+from shared.platform.documents import Filter
+from shared.platform.personal_data import (
+    ErasedUser,
+    PersonalDataFunctions,
+    documents_mentioning,
+    exported,
+    mentions,
+    pseudonymise,
+)
 from shared.platform.runtime import Platform
-from shared.platform.tenancy import DictDocuments, TenantContext
+from shared.platform.tenancy import TenantContext, TenantDocuments
 from shared.roles import Role
 from shared.tenancy import service as tenancy
 from shared.tenancy import users
 
 __all__ = [
     "HOLDING",
+    "PERSONAL_DATA",
     "change_enrollment",
     "enroll",
     "enroll_user",
@@ -47,6 +56,7 @@ __all__ = [
     "list_my_enrollments",
     "list_roster",
     "mark_completed",
+    "orders",
     "unmet_prerequisites",
 ]
 
@@ -57,20 +67,22 @@ HOLDING = ("active", "completed")
 AUDITED_FIELDS = ("version", "dueDate", "status")
 
 
-def _docs(platform: Platform, ctx: TenantContext) -> DictDocuments:
-    return DictDocuments(platform.documents, ENROLLMENTS, ctx)
+def _docs(platform: Platform, ctx: TenantContext) -> TenantDocuments[EnrollmentDocument]:
+    return TenantDocuments(platform.documents, ENROLLMENTS, ctx, EnrollmentDocument)
 
 
-def _view(doc: Document) -> EnrollmentView:
-    return EnrollmentView.model_validate(doc)
+def orders(platform: Platform, ctx: TenantContext) -> TenantDocuments[OrderDocument]:
+    """The tenant's handled payment orders (the webhook records them; an erasure keeps them)."""
+    return TenantDocuments(platform.documents, ENROLLMENTS, ctx, OrderDocument)
 
 
-def find_enrollment(platform: Platform, ctx: TenantContext, course_id: str, user_id: str) -> Document | None:
-    """The user's enrollment document in the course, whatever its status, if there is one."""
-    try:
-        return _docs(platform, ctx).read(enrollment_id(course_id, user_id))
-    except NotFound:
-        return None
+def _view(doc: EnrollmentDocument) -> EnrollmentView:
+    return EnrollmentView.model_validate(doc, from_attributes=True)
+
+
+def find_enrollment(platform: Platform, ctx: TenantContext, course_id: str, user_id: str) -> EnrollmentDocument | None:
+    """The user's enrollment in the course, whatever its status, if there is one."""
+    return _docs(platform, ctx).find(enrollment_id(course_id, user_id))
 
 
 def unmet_prerequisites(platform: Platform, ctx: TenantContext, course: CourseVersionView, user_id: str) -> list[str]:
@@ -78,13 +90,12 @@ def unmet_prerequisites(platform: Platform, ctx: TenantContext, course: CourseVe
     if not course.prerequisites:
         return []
     filters = [
-        Filter("type", "eq", "enrollment"),
         Filter("userId", "eq", user_id),
         Filter("courseId", "in", list(course.prerequisites)),
         Filter("status", "eq", "completed"),
     ]
     done = _docs(platform, ctx).query(filters, limit=len(course.prerequisites)).items
-    return missing_prerequisites(course.prerequisites, (d["courseId"] for d in done))
+    return missing_prerequisites(course.prerequisites, (d.courseId for d in done))
 
 
 def _require_prerequisites(platform: Platform, ctx: TenantContext, course: CourseVersionView, user_id: str) -> None:
@@ -98,22 +109,21 @@ def _require_prerequisites(platform: Platform, ctx: TenantContext, course: Cours
 
 def _enrollment_doc(
     ctx: TenantContext, course: CourseVersionView, user_id: str, source: EnrollmentSource, due: date | None, now: str
-) -> Document:
-    return {
-        "id": enrollment_id(course.id, user_id),
-        "type": "enrollment",
-        "courseId": course.id,
-        "userId": user_id,
-        "version": course.version,
-        "status": "active",
-        "source": source,
-        "dueDate": due.isoformat() if due else None,
-        "enrolledAt": now,
-        "enrolledBy": ctx.user_id,
-        "completedAt": None,
-        "completedVersion": None,
-        "updatedAt": now,
-    }
+) -> EnrollmentDocument:
+    return EnrollmentDocument(
+        id=enrollment_id(course.id, user_id),
+        courseId=course.id,
+        userId=user_id,
+        version=course.version,
+        status="active",
+        source=source,
+        dueDate=due.isoformat() if due else None,
+        enrolledAt=now,
+        enrolledBy=ctx.user_id,
+        completedAt=None,
+        completedVersion=None,
+        updatedAt=now,
+    )
 
 
 def enroll_user(
@@ -130,7 +140,7 @@ def enroll_user(
     call enrolled them. A cancelled enrollment is reactivated on the current version."""
     docs = _docs(platform, ctx)
     existing = find_enrollment(platform, ctx, course.id, user_id)
-    if existing is not None and existing["status"] in HOLDING:
+    if existing is not None and existing.status in HOLDING:
         return _view(existing), False
     if check_prerequisites:
         _require_prerequisites(platform, ctx, course, user_id)
@@ -139,21 +149,27 @@ def enroll_user(
     # The event goes in the same write as the enrollment; the relay publishes it from the change feed.
     doc = with_enrollment_created(doc, existing, ctx.tenant_id, platform.ids.new_id(), now)
     if existing is not None:
-        stored = docs.replace(doc, if_match=existing["_etag"])
+        stored = docs.replace(doc, if_match=existing.etag)
     else:
         try:
             stored = docs.create(doc)
         except Conflict:
             # A concurrent request enrolled the same user first: theirs is the enrollment.
-            return _view(docs.read(doc["id"])), False
+            return _view(docs.read(doc.id)), False
     if source in ("assigned", "import"):
         audit_log.record(
             platform,
             ctx,
             action="enrollment.assigned",
             subject_type="enrollment",
-            subject_id=stored["id"],
-            after={k: stored[k] for k in ("courseId", "userId", "version", "dueDate", "source")},
+            subject_id=stored.id,
+            after={
+                "courseId": stored.courseId,
+                "userId": stored.userId,
+                "version": stored.version,
+                "dueDate": stored.dueDate,
+                "source": stored.source,
+            },
             reason="CSV import" if source == "import" else None,
         )
         if user_id != ctx.user_id:
@@ -161,18 +177,20 @@ def enroll_user(
     return _view(stored), True
 
 
-def _notify_assigned(platform: Platform, ctx: TenantContext, course: CourseVersionView, enrollment: Document) -> None:
+def _notify_assigned(
+    platform: Platform, ctx: TenantContext, course: CourseVersionView, enrollment: EnrollmentDocument
+) -> None:
     """Tell the learner a course was assigned to them (once per enrollment and version)."""
-    due = f" It is due on {enrollment['dueDate']}." if enrollment.get("dueDate") else ""
+    due = f" It is due on {enrollment.dueDate}." if enrollment.dueDate else ""
     notify(
         platform,
         ctx,
-        enrollment["userId"],
+        enrollment.userId,
         "enrollment_assigned",
         "A course was assigned to you",
         f"You are enrolled in {course.title}.{due}",
         f"/api/v1/courses/{course.id}",
-        f"{enrollment['id']}:v{enrollment['version']}",
+        f"{enrollment.id}:v{enrollment.version}",
     )
 
 
@@ -208,7 +226,7 @@ def enroll(platform: Platform, ctx: TenantContext, course_id: str, body: EnrollR
     course = catalog.published_course(platform, ctx, course_id)
     user_id = _enrollee(platform, ctx, body)
     existing = find_enrollment(platform, ctx, course.id, user_id)
-    if existing is not None and existing["status"] in HOLDING:
+    if existing is not None and existing.status in HOLDING:
         # Already enrolled (perhaps assigned by staff): the same answer again, whatever the
         # self-enrollment rules say now, so retrying a request is always safe.
         return _view(existing), False
@@ -226,7 +244,7 @@ def _page(
     limit: int,
     continuation: str | None,
 ) -> Paged[EnrollmentView]:
-    wanted = [Filter("type", "eq", "enrollment"), *filters]
+    wanted = list(filters)
     if status is not None:
         wanted.append(Filter("status", "eq", status))
     page = _docs(platform, ctx).query(wanted, order_by=BY_ID, limit=limit, continuation=continuation)
@@ -254,7 +272,7 @@ def _ensure_course_known(platform: Platform, ctx: TenantContext, course_id: str)
     try:
         catalog.published_course(platform, ctx, course_id)
     except NotFound:
-        any_enrollment = [Filter("type", "eq", "enrollment"), Filter("courseId", "eq", course_id)]
+        any_enrollment = [Filter("courseId", "eq", course_id)]
         if not _docs(platform, ctx).query(any_enrollment, limit=1).items:
             raise
 
@@ -271,32 +289,45 @@ def list_my_enrollments(
     return _page(platform, ctx, [Filter("userId", "eq", ctx.user_id)], status, limit, continuation)
 
 
-def _version_change(platform: Platform, ctx: TenantContext, current: Document, version: int) -> dict[str, Any]:
-    if version == current["version"]:
+Changes = dict[str, int | str | None]
+
+
+def _version_change(platform: Platform, ctx: TenantContext, current: EnrollmentDocument, version: int) -> Changes:
+    if version == current.version:
         return {}
-    if version < current["version"]:
-        raise Conflict(f"an enrollment only moves to a newer version; it is on version {current['version']}")
+    if version < current.version:
+        raise Conflict(f"an enrollment only moves to a newer version; it is on version {current.version}")
     try:
-        catalog.course_version(platform, ctx, current["courseId"], version)
+        catalog.course_version(platform, ctx, current.courseId, version)
     except NotFound as exc:
         where = [FieldError("body.version", "not a published version of the course")]
         raise InvalidInput(f"the course has no published version {version}", errors=where) from exc
     return {"version": version}
 
 
-def _changes(platform: Platform, ctx: TenantContext, current: Document, patch: EnrollmentPatch) -> dict[str, Any]:
-    changes: dict[str, Any] = {}
+def _changes(platform: Platform, ctx: TenantContext, current: EnrollmentDocument, patch: EnrollmentPatch) -> Changes:
+    changes: Changes = {}
     if patch.version is not None:
         changes |= _version_change(platform, ctx, current, patch.version)
     if "dueDate" in patch.model_fields_set:
         due = patch.dueDate.isoformat() if patch.dueDate else None
-        if due != current.get("dueDate"):
+        if due != current.dueDate:
             changes["dueDate"] = due
-    if patch.status is not None and patch.status != current["status"]:
-        if current["status"] == "completed":
+    if patch.status is not None and patch.status != current.status:
+        if current.status == "completed":
             raise Conflict("a completed enrollment is kept as a record; it cannot be cancelled or reactivated")
         changes["status"] = patch.status
     return changes
+
+
+def _etag(doc: EnrollmentDocument) -> str:
+    if doc.etag is None:
+        raise RuntimeError("the store returned a document without an ETag")
+    return doc.etag
+
+
+def _audited(doc: EnrollmentDocument, changes: Changes) -> dict[str, Any]:
+    return {k: getattr(doc, k) for k in AUDITED_FIELDS if k in changes}
 
 
 def change_enrollment(
@@ -314,20 +345,21 @@ def change_enrollment(
     current = docs.read(enrollment_id(course_id, user_id))
     changes = _changes(platform, ctx, current, patch)
     if not changes:
-        return _view(current), current["_etag"]
-    updated = {**current, **changes, "updatedAt": platform.clock.now().isoformat()}
-    stored = docs.replace(updated, if_match=if_match or current["_etag"])
+        return _view(current), _etag(current)
+    # The changes were checked above (a published version, an ISO date, a status the patch allows).
+    updated = current.model_copy(update={**changes, "updatedAt": platform.clock.now().isoformat()})
+    stored = docs.replace(updated, if_match=if_match or _etag(current))
     audit_log.record(
         platform,
         ctx,
         action="enrollment.changed",
         subject_type="enrollment",
-        subject_id=stored["id"],
-        before={k: current.get(k) for k in AUDITED_FIELDS if k in changes},
-        after={k: stored.get(k) for k in AUDITED_FIELDS if k in changes},
+        subject_id=stored.id,
+        before=_audited(current, changes),
+        after=_audited(stored, changes),
         reason=patch.reason,
     )
-    return _view(stored), stored["_etag"]
+    return _view(stored), _etag(stored)
 
 
 def mark_completed(
@@ -337,33 +369,37 @@ def mark_completed(
     docs = _docs(platform, ctx)
     for _ in range(3):
         current = docs.read(enrollment_id(course_id, user_id))
-        if current["status"] == "completed":
+        if current.status == "completed":
             return _view(current)
-        updated = {
-            **current,
-            "status": "completed",
-            "completedAt": completed_at.isoformat(),
-            "completedVersion": version,
-            "updatedAt": platform.clock.now().isoformat(),
-        }
+        updated = current.model_copy(
+            update={
+                "status": "completed",
+                "completedAt": completed_at.isoformat(),
+                "completedVersion": version,
+                "updatedAt": platform.clock.now().isoformat(),
+            }
+        )
         try:
-            return _view(docs.replace(updated, if_match=current["_etag"]))
+            return _view(docs.replace(updated, if_match=current.etag))
         except PreconditionFailed:
             continue  # changed meanwhile (a due date, a move): read it again and retry
     raise PreconditionFailed("the enrollment kept changing; try again")
 
 
-# --- GDPR: this context's part of an export and an erasure (shared/privacy/) -------------
+# --- personal data: this context's part of an export and an erasure ------------------------------
 
 
 def export_user(platform: Platform, ctx: TenantContext, who: ErasedUser) -> dict[str, Any]:
     """The user's enrollments and payment orders, and the enrollments of others they made."""
-    found = personal_data.documents_mentioning(_docs(platform, ctx), who)
-    own = [personal_data.exported(d) for d in found if d.get("userId") == who.user_id]
+    found = documents_mentioning(_docs(platform, ctx), who)
+    paid = documents_mentioning(orders(platform, ctx), who)
     return {
-        "enrollments": [d for d in own if d.get("type") == "enrollment"],
-        "orders": [d for d in own if d.get("type") == "order"],
-        "mentions": [personal_data.mentions(d, who) for d in found if d.get("userId") != who.user_id],
+        "enrollments": [exported(d) for d in found if d.userId == who.user_id],
+        "orders": [exported(d) for d in paid if d.userId == who.user_id],
+        "mentions": [
+            *(mentions(d, who) for d in found if d.userId != who.user_id),
+            *(mentions(d, who) for d in paid if d.userId != who.user_id),
+        ],
     }
 
 
@@ -371,12 +407,15 @@ def erase_user(platform: Platform, ctx: TenantContext, who: ErasedUser) -> None:
     """Delete the user's enrollments; keep their payment orders (bookkeeping) and the enrollments
     they gave others, with the user replaced by their pseudonym."""
     docs = _docs(platform, ctx)
-    for doc in personal_data.documents_mentioning(docs, who):
-        if doc.get("type") == "enrollment" and doc.get("userId") == who.user_id:
-            docs.delete(doc["id"])
+    for doc in documents_mentioning(docs, who):
+        if doc.userId == who.user_id:
+            docs.delete(doc.id)
         else:
-            personal_data.pseudonymise(docs, who, doc)
+            pseudonymise(docs, who, doc)
+    paid = orders(platform, ctx)
+    for order in documents_mentioning(paid, who):
+        pseudonymise(paid, who, order)
 
 
-# This context's part of GDPR export and erasure (and of retention), registered from its spec.
+# This context's part of GDPR export and erasure, registered from its spec.
 PERSONAL_DATA = PersonalDataFunctions(export_user=export_user, erase_user=erase_user)

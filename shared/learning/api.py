@@ -10,7 +10,7 @@ from shared.http.deps import GuardedRoute, Services, TenantGuard
 from shared.kernel import RESOURCE_ID_PATTERN, USER_ID_PATTERN
 from shared.learning import service
 from shared.learning.model import Batch, BatchReceipt, CompletionPolicy, ManualCompletion
-from shared.learning.views import CourseProgressView
+from shared.learning.read_models import CourseProgressView
 from shared.platform.tenancy import TenantContext
 from shared.roles import Operation
 

@@ -1,23 +1,30 @@
 """Learning activity: watched intervals, the completion policy and its state machine.
 
-Pure rules, no I/O. A learner's progress in one course version is one document; a batch
-of player events changes it in memory (``apply_*``) and ``evaluate`` decides, through one
-transition table, which lessons and the course moved to ``completed`` and which domain
-events that records.
+Pure rules, no I/O. A learner's progress in one course version is one document
+(``ProgressDocument``); a batch of player events changes it in memory and ``evaluate`` decides,
+through one transition table, which lessons and the course moved to ``completed`` and which domain
+events that records. The ``progress`` container also holds each course's completion policy
+(``PolicyDocument``); the two kinds tell themselves apart by ``type``.
+
+Stored documents keep the shape they always had: a lesson's fields that were never set (no quiz
+taken, nothing watched) are absent, not null, and so are a document's ``completedAt``, ``manual``
+and ``detailPurgedAt`` until they are set (the retention sweep looks for documents *without*
+``detailPurgedAt``).
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, StringConstraints, model_serializer
 
 from shared.kernel import InputModel, OutputModel, Reason, ResourceId
-from shared.learning.events import PROGRESS
+from shared.learning.events import PROGRESS, CourseCompleted, CourseProgressChanged, LessonCompleted
 from shared.platform.documents import ContainerSpec, Order
+from shared.platform.events import event_id  # re-exported: assessment still imports it from here
+from shared.platform.stored import StoredDocument
 
 __all__ = [
     "DETAIL_PURGED",
@@ -26,11 +33,18 @@ __all__ = [
     "Batch",
     "CompletionPolicy",
     "Evaluation",
+    "LessonProgress",
+    "ManualMark",
+    "OutboxEvent",
+    "PolicyDocument",
+    "ProgressDocument",
     "State",
     "evaluate",
+    "event_id",
     "merge_intervals",
     "next_state",
     "progress_id",
+    "snapshot_event_id",
     "watched_seconds",
     "watched_total",
     "without_activity_detail",
@@ -138,10 +152,10 @@ def watched_seconds(intervals: Iterable[Sequence[float]]) -> float:
     return float(sum(end - start for start, end in intervals))
 
 
-def watched_total(progress: Mapping[str, Any]) -> float:
+def watched_total(progress: LessonProgress) -> float:
     """Seconds of a video lesson watched: its merged intervals or, once retention replaced them by
     their total, that total (the larger of the two if the learner watched again since)."""
-    return max(float(progress.get("watchedSeconds", 0.0)), watched_seconds(progress.get("watched", [])))
+    return max(float(progress.watchedSeconds or 0.0), watched_seconds(progress.watched or []))
 
 
 def interval_problem(event: ActivityEvent, duration: float | None) -> str | None:
@@ -177,6 +191,95 @@ class ManualCompletion(InputModel):
     lessonId: ResourceId | None = Field(default=None, description="one lesson; absent: the whole course")
 
 
+# --- the stored documents ------------------------------------------------------------------------
+
+
+class _Compact(BaseModel):
+    """A part of a stored document whose unset fields are absent, as they always were (not null)."""
+
+    model_config = ConfigDict(extra="allow", populate_by_name=True)
+
+    @model_serializer(mode="wrap")
+    def _without_unset(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        body: dict[str, Any] = handler(self)
+        return {k: v for k, v in body.items() if v is not None}
+
+
+class ManualMark(_Compact):
+    """A completion by hand: who made it, why and when."""
+
+    by: str
+    reason: str = ""
+    at: str = ""
+
+
+class LessonProgress(_Compact):
+    """A learner's activity in one lesson and the state the policy gave it (absent: not started)."""
+
+    state: State | None = None
+    touched: bool | None = None
+    activeSeconds: float | None = None
+    watched: list[list[float]] | None = None
+    # What the watched intervals added up to when retention summarised them.
+    watchedSeconds: float | None = None
+    read: bool | None = None
+    scormStatus: ScormStatus | None = None
+    quizSubmitted: bool | None = None
+    quizPassed: bool | None = None
+    manual: ManualMark | None = None
+    completedAt: str | None = None
+
+
+OutboxEvent = Annotated[LessonCompleted | CourseCompleted | CourseProgressChanged, Field(discriminator="type")]
+
+
+class ProgressDocument(StoredDocument):
+    """One learner's progress in one course (``progress_id``), on the version they are enrolled in,
+    with the events its writes recorded (the relay publishes them from the change feed)."""
+
+    KIND: ClassVar[str] = "progress"
+    # Absent until set, as before: the retention sweep queries documents without ``detailPurgedAt``.
+    _ABSENT_UNLESS_SET: ClassVar[tuple[str, ...]] = ("updatedAt", "completedAt", "manual", DETAIL_PURGED)
+
+    type: Literal["progress"] = "progress"
+    userId: str
+    courseId: str
+    version: int
+    state: State = "not_started"
+    lessons: dict[str, LessonProgress] = Field(default_factory=dict)
+    batches: list[str] = Field(default_factory=list)
+    outbox: list[OutboxEvent] = Field(default_factory=list)
+    writeSeq: int = 0
+    updatedAt: str | None = None
+    completedAt: str | None = None
+    manual: ManualMark | None = None
+    detailPurgedAt: str | None = None
+
+    @model_serializer(mode="wrap")
+    def _without_system_fields(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        body = StoredDocument._without_system_fields(self, handler)
+        for name in self._ABSENT_UNLESS_SET:
+            if body.get(name) is None:
+                body.pop(name, None)
+        return body
+
+
+class PolicyDocument(StoredDocument):
+    """A course's completion policy (``policy_id``), in the same container as the progress."""
+
+    KIND: ClassVar[str] = "policy"
+
+    type: Literal["policy"] = "policy"
+    courseId: str
+    policy: CompletionPolicy
+    updatedAt: str
+    updatedBy: str
+
+
+def policy_id(course_id: str) -> str:
+    return f"policy.{course_id}"  # course ids hold no '.', so this never meets a progress id
+
+
 @dataclass(frozen=True)
 class LessonSpec:
     """What the policy needs of a lesson of the pinned course version."""
@@ -203,26 +306,26 @@ def lesson_specs(outline: Mapping[str, Any]) -> list[LessonSpec]:
     ]
 
 
-def lesson_percent(spec: LessonSpec, progress: Mapping[str, Any]) -> float:
+def lesson_percent(spec: LessonSpec, progress: LessonProgress) -> float:
     """How far the learner is through one lesson, 0-100."""
-    if progress.get("state") == "completed":
+    if progress.state == "completed":
         return 100.0
     if spec.kind == "video" and spec.duration:
         return round(min(100.0, 100 * watched_total(progress) / spec.duration), 1)
     return 0.0
 
 
-def criteria_met(spec: LessonSpec, progress: Mapping[str, Any], policy: CompletionPolicy) -> bool:
+def criteria_met(spec: LessonSpec, progress: LessonProgress, policy: CompletionPolicy) -> bool:
     """Whether the lesson's own activity satisfies the policy (prerequisites aside)."""
     if spec.kind == "video":
         if not spec.duration:
             return False  # no known duration yet (transcoding): nothing to measure against
         return watched_total(progress) >= policy.watchRatio * spec.duration - 1e-9
     if spec.kind == "text":
-        return bool(progress.get("read"))
+        return bool(progress.read)
     if spec.kind == "scorm":
-        return progress.get("scormStatus") in ("completed", "passed")
-    return bool(progress.get("quizPassed")) or (not policy.requireQuizPass and bool(progress.get("quizSubmitted")))
+        return progress.scormStatus in ("completed", "passed")
+    return bool(progress.quizPassed) or (not policy.requireQuizPass and bool(progress.quizSubmitted))
 
 
 def required_lessons(specs: Sequence[LessonSpec], policy: CompletionPolicy) -> list[str]:
@@ -244,24 +347,27 @@ class Evaluation:
 
 
 def _lesson_signal(
-    spec: LessonSpec, progress: Mapping[str, Any], done: set[str], policy: CompletionPolicy
+    spec: LessonSpec, progress: LessonProgress, done: set[str], policy: CompletionPolicy
 ) -> Signal | None:
-    if progress.get("manual"):
+    if progress.manual:
         return "manual"
     if criteria_met(spec, progress, policy) and all(p in done for p in spec.prerequisites):
         return "criteria_met"
-    return "activity" if progress.get("touched") else None
+    return "activity" if progress.touched else None
 
 
-def evaluate(doc: Mapping[str, Any], specs: Sequence[LessonSpec], policy: CompletionPolicy) -> Evaluation:
+_NOTHING_YET = LessonProgress()
+
+
+def evaluate(doc: ProgressDocument, specs: Sequence[LessonSpec], policy: CompletionPolicy) -> Evaluation:
     """Run every lesson, then the course, through the transition table, in outline order
     (prerequisites are earlier lessons, so one pass settles them)."""
     result = Evaluation()
-    lessons: Mapping[str, Any] = doc.get("lessons", {})
+    lessons = doc.lessons
     done: set[str] = set()
     for spec in specs:
-        progress = lessons.get(spec.id, {})
-        before: State = progress.get("state", "not_started")
+        progress = lessons.get(spec.id, _NOTHING_YET)
+        before: State = progress.state or "not_started"
         after = next_state(before, _lesson_signal(spec, progress, done, policy))
         result.lesson_states[spec.id] = after
         if after == "completed":
@@ -270,40 +376,32 @@ def evaluate(doc: Mapping[str, Any], specs: Sequence[LessonSpec], policy: Comple
                 result.completed_lessons.append(spec.id)
     required = required_lessons(specs, policy)
     result.missing = [lesson for lesson in required if lesson not in done]
-    course_before: State = doc.get("state", "not_started")
-    if doc.get("manual"):
+    course_before: State = doc.state
+    if doc.manual:
         signal: Signal | None = "manual"
     elif not result.missing and required:
         signal = "criteria_met"
     else:
-        signal = "activity" if any(lessons.get(s.id, {}).get("touched") for s in specs) else None
+        signal = "activity" if any(lessons.get(s.id, _NOTHING_YET).touched for s in specs) else None
     result.course_state = next_state(course_before, signal)
     result.course_completed = result.course_state == "completed" and course_before != "completed"
     return result
 
 
-def event_id(kind: str, tenant: str, user: str, course: str, version: int, lesson: str | None = None) -> str:
-    """The same id for the same fact, however often it is recorded: the bus and every
-    consumer drop the repeats, so there is one CourseCompleted per enrollment and version."""
-    key = "|".join([kind, tenant, user, course, str(version), lesson or ""])
-    return hashlib.sha256(key.encode()).hexdigest()[:32]
-
-
 def snapshot_event_id(tenant: str, user: str, course: str, write_seq: int, at: str) -> str:
     """The id of the progress snapshot one write records: a new fact on every write (the write's
     time tells a document written anew after a deletion apart from its predecessor)."""
-    key = "|".join(["CourseProgressChanged", tenant, user, course, str(write_seq), at])
-    return hashlib.sha256(key.encode()).hexdigest()[:32]
+    return event_id(CourseProgressChanged.TYPE, tenant, user, course, write_seq, at)
 
 
-def without_activity_detail(doc: Mapping[str, Any], purged_at: str) -> dict[str, Any]:
+def without_activity_detail(doc: ProgressDocument, purged_at: str) -> ProgressDocument:
     """A progress document without its activity detail (retention): each lesson's watched intervals
     become their total, and the remembered batch ids and the relayed outbox go. States, completion
     times, time on task and manual completions stay, so every percentage and decision stays the same."""
     lessons = {}
-    for lesson_id, lesson in doc.get("lessons", {}).items():
-        kept = {k: v for k, v in lesson.items() if k != "watched"}
-        if "watched" in lesson or "watchedSeconds" in lesson:
-            kept["watchedSeconds"] = round(watched_total(lesson), 3)
+    for lesson_id, lesson in doc.lessons.items():
+        kept = lesson.model_copy(update={"watched": None})
+        if lesson.watched is not None or lesson.watchedSeconds is not None:
+            kept.watchedSeconds = round(watched_total(lesson), 3)
         lessons[lesson_id] = kept
-    return {**doc, "lessons": lessons, "batches": [], "outbox": [], DETAIL_PURGED: purged_at}
+    return doc.model_copy(update={"lessons": lessons, "batches": [], "outbox": [], "detailPurgedAt": purged_at})

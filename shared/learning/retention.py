@@ -14,10 +14,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from shared.learning.events import PROGRESS
-from shared.learning.model import DETAIL_PURGED, without_activity_detail
+from shared.learning.model import DETAIL_PURGED, ProgressDocument, without_activity_detail
 from shared.platform.documents import Filter
 from shared.platform.runtime import Platform
-from shared.platform.tenancy import DictDocuments, TenantContext
+from shared.platform.tenancy import TenantContext, TenantDocuments
 
 __all__ = ["purge_activity_before"]
 
@@ -27,14 +27,13 @@ PURGE_PAGE = 100
 def purge_activity_before(platform: Platform, ctx: TenantContext, cutoff: datetime) -> int:
     """Summarise the activity detail of the tenant's completed courses untouched since ``cutoff``;
     return how many progress documents lost detail."""
+    # ProgressDocument's kind adds the ``type`` filter: completion policies share the container.
     stale = [
-        Filter("type", "eq", "progress"),
         Filter("state", "eq", "completed"),
         Filter("updatedAt", "lt", cutoff.isoformat()),
         Filter(DETAIL_PURGED, "exists", False),
     ]
     now = platform.clock.now().isoformat()
     # A learner active again meanwhile is skipped: the document leaves the filter until it is stale once more.
-    return DictDocuments(platform.documents, PROGRESS, ctx).rewrite_matching(
-        stale, lambda doc: without_activity_detail(doc, now), page_size=PURGE_PAGE
-    )
+    docs = TenantDocuments(platform.documents, PROGRESS, ctx, ProgressDocument)
+    return docs.rewrite_matching(stale, lambda doc: without_activity_detail(doc, now), page_size=PURGE_PAGE)

@@ -10,7 +10,8 @@ document's outbox in that same write; the relay publishes them from the change f
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import timedelta
+from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any
 
 from pydantic import ValidationError
@@ -20,9 +21,14 @@ from shared.catalog import service as catalog
 from shared.enrollment import service as enrollments
 from shared.errors import Conflict, NotFound, PreconditionFailed, Unavailable
 from shared.learning import retention
-from shared.learning.events import COURSE_COMPLETED, COURSE_PROGRESS_CHANGED, LESSON_COMPLETED, PROGRESS
+from shared.learning.events import (
+    PROGRESS,
+    CourseCompleted,
+    CourseProgressChanged,
+    LessonCompleted,
+    LessonSnapshot,
+)
 from shared.learning.model import (
-    DETAIL_PURGED,
     OUTBOX_DAYS,
     RECENT_BATCHES,
     ActivityEvent,
@@ -30,25 +36,37 @@ from shared.learning.model import (
     BatchReceipt,
     CompletionPolicy,
     CourseProgressSummary,
+    LessonProgress,
     LessonSpec,
     ManualCompletion,
+    ManualMark,
+    OutboxEvent,
+    PolicyDocument,
+    ProgressDocument,
     RejectedEvent,
     evaluate,
     event_id,
     interval_problem,
     lesson_specs,
     merge_intervals,
+    policy_id,
     progress_id,
     snapshot_event_id,
 )
-from shared.learning.views import CourseProgressView, progress_view
-from shared.platform import personal_data
-from shared.platform.documents import Document
-from shared.platform.personal_data import ErasedUser, PersonalDataFunctions
+from shared.learning.read_models import CourseProgressView, progress_view
+from shared.platform.personal_data import (
+    ErasedUser,
+    PersonalDataFunctions,
+    documents_mentioning,
+    exported,
+    mentions,
+    pseudonymise,
+)
 from shared.platform.runtime import Platform
-from shared.platform.tenancy import DictDocuments, TenantContext
+from shared.platform.tenancy import TenantContext, TenantDocuments
 
 __all__ = [
+    "PERSONAL_DATA",
     "course_policy",
     "erase_user",
     "export_user",
@@ -64,27 +82,36 @@ WRITE_ATTEMPTS = 8
 ENROLLMENT_CACHE_SECONDS = 60.0
 POLICY_CACHE_SECONDS = 60.0
 VERSION_CACHE_SECONDS = 24 * 3600.0  # published versions never change
+# The enrollments that let a learner record progress.
+ENROLLED = ("active", "completed")
+
+Change = Callable[[ProgressDocument], bool]
 
 
-def _docs(platform: Platform, ctx: TenantContext) -> DictDocuments:
-    return DictDocuments(platform.documents, PROGRESS, ctx)
+def _docs(platform: Platform, ctx: TenantContext) -> TenantDocuments[ProgressDocument]:
+    return TenantDocuments(platform.documents, PROGRESS, ctx, ProgressDocument)
 
 
-def _policy_id(course_id: str) -> str:
-    return f"policy.{course_id}"  # course ids hold no '.', so this never meets a progress id
+def _policies(platform: Platform, ctx: TenantContext) -> TenantDocuments[PolicyDocument]:
+    return TenantDocuments(platform.documents, PROGRESS, ctx, PolicyDocument)
+
+
+def _enrollment_key(ctx: TenantContext, course_id: str, user_id: str) -> str:
+    return f"learning:{ctx.tenant_id}:enrollment:{course_id}:{user_id}"
 
 
 # --- what a batch is checked against (cached: read-heavy, rarely changing) ---------------------
 
 
-def _enrollment(platform: Platform, ctx: TenantContext, course_id: str, user_id: str) -> dict[str, Any] | None:
-    key = f"learning:{ctx.tenant_id}:enrollment:{course_id}:{user_id}"
+def _enrolled_version(platform: Platform, ctx: TenantContext, course_id: str, user_id: str) -> int | None:
+    """The course version the user is enrolled in, if an enrollment lets them record progress."""
+    key = _enrollment_key(ctx, course_id, user_id)
     cached = platform.cache.get(key)
     if cached is None:
         found = enrollments.find_enrollment(platform, ctx, course_id, user_id)
-        cached = {"status": found["status"], "version": found["version"]} if found else {"status": "none"}
+        cached = {"status": found.status, "version": found.version} if found else {"status": "none"}
         platform.cache.set(key, cached, ENROLLMENT_CACHE_SECONDS)
-    return cached if cached["status"] in ("active", "completed") else None
+    return int(cached["version"]) if cached["status"] in ENROLLED else None
 
 
 def _specs(platform: Platform, ctx: TenantContext, course_id: str, version: int) -> list[LessonSpec]:
@@ -101,10 +128,8 @@ def get_policy(platform: Platform, ctx: TenantContext, course_id: str) -> Comple
     key = f"learning:{ctx.tenant_id}:policy:{course_id}"
     cached = platform.cache.get(key)
     if cached is None:
-        try:
-            cached = _docs(platform, ctx).read(_policy_id(course_id))["policy"]
-        except NotFound:
-            cached = CompletionPolicy().model_dump()
+        stored = _policies(platform, ctx).find(policy_id(course_id))
+        cached = (stored.policy if stored else CompletionPolicy()).model_dump()
         platform.cache.set(key, cached, POLICY_CACHE_SECONDS)
     return CompletionPolicy.model_validate(cached)
 
@@ -118,8 +143,14 @@ def course_policy(platform: Platform, ctx: TenantContext, course_id: str) -> Com
 def set_policy(platform: Platform, ctx: TenantContext, course_id: str, policy: CompletionPolicy) -> CompletionPolicy:
     """Set when lessons and the course count as completed (applies from each learner's next activity)."""
     catalog.prerequisites_of(platform, ctx, course_id)  # NotFound for an unknown course
-    doc = {"id": _policy_id(course_id), "type": "policy", "courseId": course_id, "policy": policy.model_dump()}
-    _docs(platform, ctx).upsert({**doc, "updatedAt": platform.clock.now().isoformat(), "updatedBy": ctx.user_id})
+    doc = PolicyDocument(
+        id=policy_id(course_id),
+        courseId=course_id,
+        policy=policy,
+        updatedAt=platform.clock.now().isoformat(),
+        updatedBy=ctx.user_id,
+    )
+    _policies(platform, ctx).upsert(doc)
     platform.cache.delete(f"learning:{ctx.tenant_id}:policy:{course_id}")
     return policy
 
@@ -141,133 +172,138 @@ def _check(event: ActivityEvent, specs: dict[str, LessonSpec]) -> str | None:
     return None
 
 
-def _apply(lesson: dict[str, Any], event: ActivityEvent, spec: LessonSpec) -> None:
-    lesson["touched"] = True
-    lesson["activeSeconds"] = round(lesson.get("activeSeconds", 0.0) + event.activeSeconds, 3)
+def _apply(lesson: LessonProgress, event: ActivityEvent, spec: LessonSpec) -> None:
+    lesson.touched = True
+    lesson.activeSeconds = round((lesson.activeSeconds or 0.0) + event.activeSeconds, 3)
     if event.type == "watch":
         assert event.from_ is not None and event.to is not None
-        lesson["watched"] = merge_intervals([*lesson.get("watched", []), [event.from_, event.to]], spec.duration)
+        lesson.watched = merge_intervals([*(lesson.watched or []), [event.from_, event.to]], spec.duration)
     elif event.type == "read":
-        lesson["read"] = True
-    elif event.type == "scorm" and lesson.get("scormStatus") not in ("completed", "passed"):
-        lesson["scormStatus"] = event.status  # a later "incomplete" never undoes a completion
+        lesson.read = True
+    elif event.type == "scorm" and lesson.scormStatus not in ("completed", "passed"):
+        lesson.scormStatus = event.status  # a later "incomplete" never undoes a completion
 
 
-def _new_progress(ctx: TenantContext, course_id: str, user_id: str, version: int) -> Document:
-    return {
-        "id": progress_id(course_id, user_id),
-        "type": "progress",
-        "userId": user_id,
-        "courseId": course_id,
-        "version": version,
-        "state": "not_started",
-        "lessons": {},
-        "batches": [],
-        "outbox": [],
-        "writeSeq": 0,
-    }
+def _new_progress(course_id: str, user_id: str, version: int) -> ProgressDocument:
+    return ProgressDocument(id=progress_id(course_id, user_id), userId=user_id, courseId=course_id, version=version)
 
 
-def _record(doc: Document, ctx: TenantContext, kind: str, lesson: str | None, at: str, seq: int) -> dict[str, Any]:
-    """One domain event of this write, with the id every repeat of the same fact shares."""
-    target = doc["lessons"].get(lesson, {}) if lesson else doc
-    event = {
-        "id": event_id(kind, ctx.tenant_id, doc["userId"], doc["courseId"], doc["version"], lesson),
-        "type": kind,
-        "at": at,
-        "seq": seq,
-        "tenantId": ctx.tenant_id,
-        "userId": doc["userId"],
-        "courseId": doc["courseId"],
-        "version": doc["version"],
-        "manual": bool(target.get("manual")),
-    }
-    return {**event, "lessonId": lesson} if lesson else event
+def _lesson_completed(
+    doc: ProgressDocument, ctx: TenantContext, lesson: str, at: datetime, seq: int
+) -> LessonCompleted:
+    """The lesson's completion, with the id every repeat of the same fact shares."""
+    return LessonCompleted(
+        id=event_id(LessonCompleted.TYPE, ctx.tenant_id, doc.userId, doc.courseId, doc.version, lesson),
+        tenantId=ctx.tenant_id,
+        at=at,
+        seq=seq,
+        userId=doc.userId,
+        courseId=doc.courseId,
+        version=doc.version,
+        lessonId=lesson,
+        manual=bool(doc.lessons[lesson].manual),
+    )
+
+
+def _course_completed(doc: ProgressDocument, ctx: TenantContext, at: datetime, seq: int) -> CourseCompleted:
+    """The course's completion, with the id every repeat of the same fact shares."""
+    return CourseCompleted(
+        id=event_id(CourseCompleted.TYPE, ctx.tenant_id, doc.userId, doc.courseId, doc.version),
+        tenantId=ctx.tenant_id,
+        at=at,
+        seq=seq,
+        userId=doc.userId,
+        courseId=doc.courseId,
+        version=doc.version,
+        manual=bool(doc.manual),
+    )
 
 
 def _snapshot(
-    doc: Document, ctx: TenantContext, specs: list[LessonSpec], policy: CompletionPolicy, at: str, seq: int
-) -> dict[str, Any]:
+    doc: ProgressDocument,
+    ctx: TenantContext,
+    specs: list[LessonSpec],
+    policy: CompletionPolicy,
+    at: datetime,
+    seq: int,
+) -> CourseProgressChanged:
     """``CourseProgressChanged``: the learner's progress after this write, as their progress view shows
     it (ids and numbers only, no personal data beyond the user id), with the lessons they have begun."""
     view = progress_view(doc, specs, policy)
     lessons = {
-        lesson.lessonId: {"percent": lesson.percent, "state": lesson.state, "activeSeconds": lesson.activeSeconds}
+        lesson.lessonId: LessonSnapshot(percent=lesson.percent, state=lesson.state, activeSeconds=lesson.activeSeconds)
         for lesson in view.lessons
         if lesson.state != "not_started" or lesson.activeSeconds > 0 or lesson.percent > 0
     }
-    return {
-        "id": snapshot_event_id(ctx.tenant_id, doc["userId"], doc["courseId"], seq, at),
-        "type": COURSE_PROGRESS_CHANGED,
-        "at": at,
-        "seq": seq,
-        "tenantId": ctx.tenant_id,
-        "userId": doc["userId"],
-        "courseId": doc["courseId"],
-        "version": doc["version"],
-        "percent": view.percent,
-        "state": view.state,
-        "lessons": lessons,
-    }
+    return CourseProgressChanged(
+        id=snapshot_event_id(ctx.tenant_id, doc.userId, doc.courseId, seq, at.isoformat()),
+        tenantId=ctx.tenant_id,
+        at=at,
+        seq=seq,
+        userId=doc.userId,
+        courseId=doc.courseId,
+        version=doc.version,
+        percent=view.percent,
+        state=view.state,
+        lessons=lessons,
+    )
 
 
 def _settle(
-    platform: Platform, ctx: TenantContext, doc: Document, specs: list[LessonSpec], policy: CompletionPolicy
+    platform: Platform, ctx: TenantContext, doc: ProgressDocument, specs: list[LessonSpec], policy: CompletionPolicy
 ) -> None:
     """Evaluate the policy on ``doc``; record the new states and, in the same document, the
     events they cause and a snapshot of the progress (the outbox keeps a week of events for the
     relay, and of the snapshots only this newest one)."""
     result = evaluate(doc, specs, policy)
-    now = platform.clock.now().isoformat()
-    seq = doc.get("writeSeq", 0) + 1
-    for lesson, state in result.lesson_states.items():
-        if lesson in doc["lessons"] or state != "not_started":
-            doc["lessons"].setdefault(lesson, {})["state"] = state
-    events = []
-    for lesson in result.completed_lessons:
-        doc["lessons"][lesson]["completedAt"] = now
-        events.append(_record(doc, ctx, LESSON_COMPLETED, lesson, now, seq))
-    doc["state"] = result.course_state
+    now = platform.clock.now()
+    stamp = now.isoformat()
+    seq = doc.writeSeq + 1
+    for lesson_id, state in result.lesson_states.items():
+        if lesson_id in doc.lessons or state != "not_started":
+            doc.lessons.setdefault(lesson_id, LessonProgress()).state = state
+    events: list[OutboxEvent] = []
+    for lesson_id in result.completed_lessons:
+        doc.lessons[lesson_id].completedAt = stamp
+        events.append(_lesson_completed(doc, ctx, lesson_id, now, seq))
+    doc.state = result.course_state
     if result.course_completed:
-        doc["completedAt"] = now
-        events.append(_record(doc, ctx, COURSE_COMPLETED, None, now, seq))
+        doc.completedAt = stamp
+        events.append(_course_completed(doc, ctx, now, seq))
     events.append(_snapshot(doc, ctx, specs, policy, now, seq))
-    horizon = (platform.clock.now() - timedelta(days=OUTBOX_DAYS)).isoformat()
-    kept = [e for e in doc.get("outbox", []) if e["at"] >= horizon and e["type"] != COURSE_PROGRESS_CHANGED]
-    doc["outbox"] = kept + events
-    doc["writeSeq"], doc["updatedAt"] = seq, now
-    doc.pop(DETAIL_PURGED, None)  # this write may bring new detail: the retention sweep looks again
+    horizon = now - timedelta(days=OUTBOX_DAYS)
+    kept = [e for e in doc.outbox if e.at >= horizon and e.type != CourseProgressChanged.TYPE]
+    doc.outbox = kept + events
+    doc.writeSeq, doc.updatedAt = seq, stamp
+    doc.detailPurgedAt = None  # this write may bring new detail: the retention sweep looks again
 
 
-def _rebase(doc: Document, version: int) -> None:
+def _rebase(doc: ProgressDocument, version: int) -> None:
     """The enrollment moved to another version: keep lesson activity by id, decide again."""
-    if doc["version"] != version:
-        doc["version"] = version
-        doc["state"] = "in_progress" if doc["lessons"] else "not_started"
-        doc.pop("completedAt", None)
-        doc.pop("manual", None)
-        for lesson in doc["lessons"].values():
-            lesson.pop("state", None)
+    if doc.version != version:
+        doc.version = version
+        doc.state = "in_progress" if doc.lessons else "not_started"
+        doc.completedAt = None
+        doc.manual = None
+        for lesson in doc.lessons.values():
+            lesson.state = None
 
 
-def _write(docs: DictDocuments, doc: Document) -> Document:
-    if "_etag" in doc:
-        return docs.replace(doc, if_match=doc["_etag"])
+def _write(docs: TenantDocuments[ProgressDocument], doc: ProgressDocument) -> ProgressDocument:
+    if doc.etag is not None:
+        return docs.replace(doc, if_match=doc.etag)
     return docs.create(doc)
 
 
 def _update(
-    platform: Platform, ctx: TenantContext, course_id: str, user_id: str, version: int, change: Any
-) -> tuple[Document, bool]:
+    platform: Platform, ctx: TenantContext, course_id: str, user_id: str, version: int, change: Change
+) -> tuple[ProgressDocument, bool]:
     """Read-modify-write one progress document with an ETag guard, retrying on a concurrent
     write. ``change(doc)`` edits the document and returns False when there is nothing to write."""
     docs = _docs(platform, ctx)
     specs, policy = _specs(platform, ctx, course_id, version), get_policy(platform, ctx, course_id)
     for _ in range(WRITE_ATTEMPTS):
-        try:
-            doc = docs.read(progress_id(course_id, user_id))
-        except NotFound:
-            doc = _new_progress(ctx, course_id, user_id, version)
+        doc = docs.find(progress_id(course_id, user_id)) or _new_progress(course_id, user_id, version)
         _rebase(doc, version)
         if not change(doc):
             return doc, False
@@ -287,11 +323,11 @@ def _accept(
     rejected: list[RejectedEvent],
 ) -> tuple[int, list[ActivityEvent], dict[str, LessonSpec]] | None:
     """The enrolled version and the course's valid events; the others go to ``rejected``."""
-    enrollment = _enrollment(platform, ctx, course_id, ctx.user_id)
-    if enrollment is None:
+    version = _enrolled_version(platform, ctx, course_id, ctx.user_id)
+    if version is None:
         rejected += [RejectedEvent(index=i, reason="not enrolled in this course") for i, _ in events]
         return None
-    specs = {s.id: s for s in _specs(platform, ctx, course_id, enrollment["version"])}
+    specs = {s.id: s for s in _specs(platform, ctx, course_id, version)}
     valid = []
     for index, event in events:
         problem = _check(event, specs)
@@ -299,7 +335,7 @@ def _accept(
             rejected.append(RejectedEvent(index=index, reason=problem))
         else:
             valid.append(event)
-    return enrollment["version"], valid, specs
+    return version, valid, specs
 
 
 def ingest_batch(platform: Platform, ctx: TenantContext, batch: Batch) -> BatchReceipt:
@@ -321,12 +357,14 @@ def ingest_batch(platform: Platform, ctx: TenantContext, batch: Batch) -> BatchR
             continue
         version, valid, specs = checked
 
-        def change(doc: Document, valid: list[ActivityEvent] = valid, specs: dict[str, LessonSpec] = specs) -> bool:
-            if batch.batchId in doc["batches"]:
+        def change(
+            doc: ProgressDocument, valid: list[ActivityEvent] = valid, specs: dict[str, LessonSpec] = specs
+        ) -> bool:
+            if batch.batchId in doc.batches:
                 return False
             for event in valid:
-                _apply(doc["lessons"].setdefault(event.lessonId, {}), event, specs[event.lessonId])
-            doc["batches"] = [*doc["batches"], batch.batchId][-RECENT_BATCHES:]
+                _apply(doc.lessons.setdefault(event.lessonId, LessonProgress()), event, specs[event.lessonId])
+            doc.batches = [*doc.batches, batch.batchId][-RECENT_BATCHES:]
             return True
 
         doc, written = _update(platform, ctx, course_id, ctx.user_id, version, change)
@@ -350,16 +388,18 @@ def _reason(exc: ValidationError) -> str:
 # --- reading and staff actions ------------------------------------------------------------------
 
 
+def _enrolled_in(platform: Platform, ctx: TenantContext, course_id: str, user_id: str) -> int:
+    """The version of the user's enrollment in the course (NotFound unless active or completed)."""
+    enrollment = enrollments.find_enrollment(platform, ctx, course_id, user_id)
+    if enrollment is None or enrollment.status not in ENROLLED:
+        raise NotFound()
+    return enrollment.version
+
+
 def learner_progress(platform: Platform, ctx: TenantContext, course_id: str, user_id: str) -> CourseProgressView:
     """Per-lesson progress, the completion state and what is still missing, for one enrolled learner."""
-    enrollment = enrollments.find_enrollment(platform, ctx, course_id, user_id)
-    if enrollment is None or enrollment["status"] not in ("active", "completed"):
-        raise NotFound()
-    version = enrollment["version"]
-    try:
-        doc = _docs(platform, ctx).read(progress_id(course_id, user_id))
-    except NotFound:
-        doc = _new_progress(ctx, course_id, user_id, version)
+    version = _enrolled_in(platform, ctx, course_id, user_id)
+    doc = _docs(platform, ctx).find(progress_id(course_id, user_id)) or _new_progress(course_id, user_id, version)
     _rebase(doc, version)
     return progress_view(doc, _specs(platform, ctx, course_id, version), get_policy(platform, ctx, course_id))
 
@@ -368,10 +408,7 @@ def manual_completion(
     platform: Platform, ctx: TenantContext, course_id: str, user_id: str, body: ManualCompletion
 ) -> CourseProgressView:
     """A TenantAdmin completes a lesson or the whole course for a learner, with a reason; audited."""
-    enrollment = enrollments.find_enrollment(platform, ctx, course_id, user_id)
-    if enrollment is None or enrollment["status"] not in ("active", "completed"):
-        raise NotFound()
-    version = enrollment["version"]
+    version = _enrolled_in(platform, ctx, course_id, user_id)
     if body.lessonId and body.lessonId not in {s.id for s in _specs(platform, ctx, course_id, version)}:
         raise NotFound(f"no lesson {body.lessonId!r} in version {version}")
     before = learner_progress(platform, ctx, course_id, user_id)
@@ -384,11 +421,14 @@ def manual_completion(
         # A repeat (a double click, a retried request) would otherwise rewrite and audit again.
         raise Conflict(f"the {'lesson' if body.lessonId else 'course'} is already completed for this learner")
 
-    def change(doc: Document) -> bool:
-        target = doc["lessons"].setdefault(body.lessonId, {}) if body.lessonId else doc
-        target["manual"] = {"by": ctx.user_id, "reason": body.reason, "at": platform.clock.now().isoformat()}
+    def change(doc: ProgressDocument) -> bool:
+        mark = ManualMark(by=ctx.user_id, reason=body.reason, at=platform.clock.now().isoformat())
         if body.lessonId:
-            target["touched"] = True  # a lesson completed by hand is activity: the course is under way
+            lesson = doc.lessons.setdefault(body.lessonId, LessonProgress())
+            lesson.manual = mark
+            lesson.touched = True  # a lesson completed by hand is activity: the course is under way
+        else:
+            doc.manual = mark
         return True
 
     _update(platform, ctx, course_id, user_id, version, change)
@@ -410,43 +450,50 @@ def record_quiz_result(
     platform: Platform, ctx: TenantContext, user_id: str, course_id: str, lesson_id: str, *, passed: bool
 ) -> None:
     """The assessment context graded a quiz of the learner: let the policy count it (idempotent)."""
-    enrollment = _enrollment(platform, ctx, course_id, user_id)
-    if enrollment is None:
+    version = _enrolled_version(platform, ctx, course_id, user_id)
+    if version is None:
         return
 
-    def change(doc: Document) -> bool:
-        lesson = doc["lessons"].setdefault(lesson_id, {})
-        if lesson.get("quizPassed") or (lesson.get("quizSubmitted") and not passed):
+    def change(doc: ProgressDocument) -> bool:
+        lesson = doc.lessons.setdefault(lesson_id, LessonProgress())
+        if lesson.quizPassed or (lesson.quizSubmitted and not passed):
             return False
-        lesson.update(touched=True, quizSubmitted=True, quizPassed=passed)
+        lesson.touched, lesson.quizSubmitted, lesson.quizPassed = True, True, passed
         return True
 
-    _update(platform, ctx, course_id, user_id, enrollment["version"], change)
+    _update(platform, ctx, course_id, user_id, version, change)
 
 
-# --- GDPR: this context's part of an export and an erasure (shared/privacy/) -------------
+# --- personal data: this context's part of an export, an erasure and retention -------------------
+
+
+def _own(doc: ProgressDocument, who: ErasedUser) -> bool:
+    return doc.userId == who.user_id
 
 
 def export_user(platform: Platform, ctx: TenantContext, who: ErasedUser) -> dict[str, Any]:
     """The user's progress in every course (watched intervals, lesson states, completions), and the
     documents of others that name them (a manual completion they made, a policy they set)."""
-    found = personal_data.documents_mentioning(_docs(platform, ctx), who)
-    own = [d for d in found if d.get("type") == "progress" and d.get("userId") == who.user_id]
+    progress = documents_mentioning(_docs(platform, ctx), who)
+    policies = documents_mentioning(_policies(platform, ctx), who)
     return {
-        "progress": [personal_data.exported(d) for d in own],
-        "mentions": [personal_data.mentions(d, who) for d in found if d not in own],
+        "progress": [exported(d) for d in progress if _own(d, who)],
+        "mentions": [mentions(d, who) for d in (*(d for d in progress if not _own(d, who)), *policies)],
     }
 
 
 def erase_user(platform: Platform, ctx: TenantContext, who: ErasedUser) -> None:
     """Delete the user's progress (their activity) and pseudonymise what others' documents say of them."""
     docs = _docs(platform, ctx)
-    for doc in personal_data.documents_mentioning(docs, who):
-        if doc.get("type") == "progress" and doc.get("userId") == who.user_id:
-            docs.delete(doc["id"])
-            platform.cache.delete(f"learning:{ctx.tenant_id}:enrollment:{doc['courseId']}:{who.user_id}")
+    for doc in documents_mentioning(docs, who):
+        if _own(doc, who):
+            docs.delete(doc.id)
+            platform.cache.delete(_enrollment_key(ctx, doc.courseId, who.user_id))
         else:
-            personal_data.pseudonymise(docs, who, doc)
+            pseudonymise(docs, who, doc)
+    policies = _policies(platform, ctx)
+    for policy in documents_mentioning(policies, who):
+        pseudonymise(policies, who, policy)
 
 
 # This context's part of GDPR export and erasure, and of retention, registered from its spec.

@@ -97,9 +97,9 @@ def _playable_lesson(platform: Platform, ctx: TenantContext, course_id: str, les
         _draft_video_lesson(platform, ctx, course_id, lesson_id)
         return
     enrollment = enrollments.find_enrollment(platform, ctx, course_id, ctx.user_id)
-    if enrollment is None or enrollment["status"] not in enrollments.HOLDING:
+    if enrollment is None or enrollment.status not in enrollments.HOLDING:
         raise NotFound()  # not enrolled looks exactly like no such lesson
-    version = catalog.course_version(platform, ctx, course_id, int(enrollment["version"]))
+    version = catalog.course_version(platform, ctx, course_id, enrollment.version)
     _require_video_lesson(version.outline, lesson_id)
 
 

@@ -23,7 +23,8 @@ from tests.factories import enroll, published_course
 
 # Only the relay runs in these tests, so this subscription shows everything the topic received.
 WITNESS = subscription_path(EVENTS_TOPIC, "reporting")
-EVENT_FIELDS = {"id", "type", "tenantId", "userId", "courseId", "version", "source", "at", "seq"}
+# eventVersion: every event body carries its contract version (shared.platform.events.Event).
+EVENT_FIELDS = {"id", "type", "eventVersion", "tenantId", "userId", "courseId", "version", "source", "at", "seq"}
 
 
 def drain(platform: Platform) -> list[ReceivedMessage]:

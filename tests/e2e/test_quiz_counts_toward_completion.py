@@ -8,8 +8,8 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from shared.learning.events import PROGRESS
 from shared.assessment.events import QUIZ_GRADED
+from shared.learning.events import PROGRESS
 from shared.platform.bus import OutgoingMessage
 from shared.platform.runtime import Platform
 from shared.platform.tenancy import DictDocuments, TenantContext

@@ -12,12 +12,13 @@ from shared.learning.model import (
     TRANSITIONS,
     CompletionPolicy,
     LessonSpec,
+    ProgressDocument,
     evaluate,
-    event_id,
     merge_intervals,
     next_state,
     watched_seconds,
 )
+from shared.platform.events import event_id
 
 intervals = st.lists(
     st.tuples(st.floats(0, 500, allow_nan=False), st.floats(0, 500, allow_nan=False)).map(sorted), max_size=30
@@ -63,8 +64,12 @@ QUIZ = LessonSpec("quiz", "quiz", True, None, ())
 OPTIONAL = LessonSpec("extra", "text", False, None, ())
 
 
-def doc(**lessons: dict[str, Any]) -> dict[str, Any]:
-    return {"state": "in_progress", "lessons": lessons}
+def progress(fields: dict[str, Any]) -> ProgressDocument:
+    return ProgressDocument.model_validate({"id": "c:u", "userId": "u", "courseId": "c", "version": 1, **fields})
+
+
+def doc(**lessons: dict[str, Any]) -> ProgressDocument:
+    return progress({"state": "in_progress", "lessons": lessons})
 
 
 def test_a_video_completes_at_the_watch_ratio() -> None:
@@ -96,13 +101,14 @@ def test_optional_lessons_are_not_needed_and_the_policy_can_name_the_required_on
 
 
 def test_an_already_completed_course_records_no_second_completion() -> None:
-    finished = {"state": "completed", "lessons": {"video": {"state": "completed", "watched": [[0, 100]]}}}
+    finished = progress({"state": "completed", "lessons": {"video": {"state": "completed", "watched": [[0, 100]]}}})
     result = evaluate(finished, [VIDEO], CompletionPolicy())
     assert (result.course_completed, result.completed_lessons) == (False, [])
 
 
 def test_a_manual_completion_completes_without_activity() -> None:
-    result = evaluate({"state": "not_started", "lessons": {}, "manual": {"by": "ta"}}, [VIDEO], CompletionPolicy())
+    manual = progress({"state": "not_started", "lessons": {}, "manual": {"by": "ta"}})
+    result = evaluate(manual, [VIDEO], CompletionPolicy())
     assert result.course_completed
 
 

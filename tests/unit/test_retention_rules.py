@@ -12,19 +12,31 @@ from pydantic import ValidationError
 
 from functions import BLUEPRINTS, retention
 from shared.bootstrap import bootstrap
-from shared.learning.model import (
-    CompletionPolicy,
-    LessonSpec,
-    evaluate,
-    lesson_percent,
-    watched_total,
-    without_activity_detail,
-)
+from shared.learning import model
+from shared.learning.model import CompletionPolicy, LessonProgress, LessonSpec, ProgressDocument
+from shared.platform.stored import to_document
 from shared.settings import Settings
 from shared.tenancy.model import Retention
 from shared.worker import default_jobs
 
 VIDEO = LessonSpec(id="v", kind="video", required=True, duration=100.0, prerequisites=())
+
+
+# The rules take and give models; these read and give the stored JSON the assertions look at.
+def without_activity_detail(doc: dict[str, Any], purged_at: str) -> dict[str, Any]:
+    return to_document(model.without_activity_detail(ProgressDocument.model_validate(doc), purged_at))
+
+
+def evaluate(doc: dict[str, Any], specs: list[LessonSpec], policy: CompletionPolicy) -> model.Evaluation:
+    return model.evaluate(ProgressDocument.model_validate(doc), specs, policy)
+
+
+def lesson_percent(spec: LessonSpec, lesson: dict[str, Any]) -> float:
+    return model.lesson_percent(spec, LessonProgress.model_validate(lesson))
+
+
+def watched_total(lesson: dict[str, Any]) -> float:
+    return model.watched_total(LessonProgress.model_validate(lesson))
 
 
 def progress(watched: list[list[float]]) -> dict[str, Any]:
@@ -36,7 +48,17 @@ def progress(watched: list[list[float]]) -> dict[str, Any]:
         "state": "completed",
         "lessons": {"v": {"watched": watched, "touched": True, "activeSeconds": 61.0}},
         "batches": ["b1", "b2"],
-        "outbox": [{"id": "e1", "type": "CourseCompleted"}],
+        "outbox": [
+            {
+                "id": "e1",
+                "type": "CourseCompleted",
+                "tenantId": "t",
+                "at": "2030-01-01T00:00:00+00:00",
+                "userId": "u",
+                "courseId": "c",
+                "version": 1,
+            }
+        ],
     }
 
 

@@ -3,13 +3,20 @@ the course state, and what is still missing for completion."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Sequence
 
 from pydantic import Field
 
 from shared.kernel import OutputModel
-from shared.learning.model import CompletionPolicy, LessonSpec, State, lesson_percent, required_lessons
+from shared.learning.model import (
+    CompletionPolicy,
+    LessonProgress,
+    LessonSpec,
+    ProgressDocument,
+    State,
+    lesson_percent,
+    required_lessons,
+)
 
 __all__ = ["CourseProgressView", "LessonProgressView", "progress_view"]
 
@@ -34,32 +41,33 @@ class CourseProgressView(OutputModel):
     missing: list[str] = Field(description="required lessons not completed yet")
 
 
-def progress_view(doc: Mapping[str, Any], specs: Sequence[LessonSpec], policy: CompletionPolicy) -> CourseProgressView:
+def progress_view(doc: ProgressDocument, specs: Sequence[LessonSpec], policy: CompletionPolicy) -> CourseProgressView:
     """The stored states (a read never completes anything; only writes record completions)."""
-    lessons = doc.get("lessons", {})
-    missing = [
-        lesson for lesson in required_lessons(specs, policy) if lessons.get(lesson, {}).get("state") != "completed"
-    ]
+    nothing = LessonProgress()
+    lessons = doc.lessons
     required = required_lessons(specs, policy)
+    missing = [lesson for lesson in required if lessons.get(lesson, nothing).state != "completed"]
     done = len(required) - len(missing)
-    views = [
-        LessonProgressView(
-            lessonId=spec.id,
-            kind=spec.kind,
-            state=lessons.get(spec.id, {}).get("state", "not_started"),
-            percent=lesson_percent(spec, lessons.get(spec.id, {})),
-            activeSeconds=lessons.get(spec.id, {}).get("activeSeconds", 0.0),
-            completedAt=lessons.get(spec.id, {}).get("completedAt"),
+    views = []
+    for spec in specs:
+        lesson = lessons.get(spec.id, nothing)
+        views.append(
+            LessonProgressView(
+                lessonId=spec.id,
+                kind=spec.kind,
+                state=lesson.state or "not_started",
+                percent=lesson_percent(spec, lesson),
+                activeSeconds=lesson.activeSeconds or 0.0,
+                completedAt=lesson.completedAt,
+            )
         )
-        for spec in specs
-    ]
     return CourseProgressView(
-        courseId=doc["courseId"],
-        userId=doc["userId"],
-        version=doc["version"],
-        state=doc.get("state", "not_started"),
+        courseId=doc.courseId,
+        userId=doc.userId,
+        version=doc.version,
+        state=doc.state,
         percent=round(100 * done / len(required), 1) if required else 0.0,
-        completedAt=doc.get("completedAt"),
+        completedAt=doc.completedAt,
         lessons=views,
         missing=missing,
     )
