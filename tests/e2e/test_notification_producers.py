@@ -28,6 +28,8 @@ def quiz_graded(tenant: str, course: str, user: str) -> dict[str, Any]:
     return {
         "id": "quiz-graded-walkthrough",
         "type": "QuizGraded",
+        "at": "2026-03-01T10:00:00+00:00",
+        "seq": 1,
         "tenantId": tenant,
         "userId": user,
         "courseId": course,
