@@ -17,12 +17,13 @@ from typing import Any
 from shared.credentials import service
 from shared.credentials.model import CertificateView
 from shared.errors import NotFound
-from shared.learning.events import COURSE_COMPLETED, CourseCompletedEvent
+from shared.learning.events import CourseCompleted
 from shared.platform.bus import ReceivedMessage
+from shared.platform.events import EventHandlers
 from shared.platform.runtime import Platform
-from shared.platform.tenancy import TenantContext
+from shared.platform.tenancy import TenantContext, system_context
 
-__all__ = ["CREDENTIALS_ACTOR", "on_certificate_message", "on_course_completed"]
+__all__ = ["CREDENTIALS_ACTOR", "HANDLERS", "issue_on_completion", "on_certificate_message", "on_course_completed"]
 
 log = logging.getLogger("lms.credentials.handlers")
 
@@ -30,17 +31,10 @@ log = logging.getLogger("lms.credentials.handlers")
 CREDENTIALS_ACTOR = "system:credentials"
 
 
-def _system_context(tenant_id: str) -> TenantContext:
+def issue_on_completion(platform: Platform, completed: CourseCompleted) -> None:
+    """Issue the learner's certificate for a completion (once) and tell them."""
     # Built from the event, not from a token: learning recorded the completion in the tenant's own partition.
-    return TenantContext(tenant_id=tenant_id, user_id=CREDENTIALS_ACTOR, roles=frozenset())
-
-
-def on_course_completed(platform: Platform, event: Mapping[str, Any]) -> None:
-    """Issue the learner's certificate for a ``CourseCompleted`` event (once) and tell them; other events pass."""
-    if event.get("type") != COURSE_COMPLETED:
-        return
-    completed = CourseCompletedEvent.model_validate(event)
-    ctx = _system_context(completed.tenantId)
+    ctx = system_context(completed.tenantId, CREDENTIALS_ACTOR)
     try:
         certificate = service.issue_certificate(platform, ctx, completed)
     except NotFound:
@@ -55,6 +49,14 @@ def on_course_completed(platform: Platform, event: Mapping[str, Any]) -> None:
         return
     if certificate.status == "valid":
         _tell_the_holder(platform, ctx, certificate)
+
+
+HANDLERS = EventHandlers().on(CourseCompleted, issue_on_completion)
+
+
+def on_course_completed(platform: Platform, event: Mapping[str, Any]) -> None:
+    """Issue the learner's certificate for a ``CourseCompleted`` event (once) and tell them; other events pass."""
+    HANDLERS.dispatch(platform, event)
 
 
 def _tell_the_holder(platform: Platform, ctx: TenantContext, certificate: CertificateView) -> None:
