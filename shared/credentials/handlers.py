@@ -23,7 +23,7 @@ from shared.platform.events import EventHandlers
 from shared.platform.runtime import Platform
 from shared.platform.tenancy import TenantContext, system_context
 
-__all__ = ["CREDENTIALS_ACTOR", "on_certificate_message", "on_course_completed"]
+__all__ = ["CREDENTIALS_ACTOR", "HANDLERS", "issue_on_completion", "on_certificate_message", "on_course_completed"]
 
 log = logging.getLogger("lms.credentials.handlers")
 
@@ -31,8 +31,8 @@ log = logging.getLogger("lms.credentials.handlers")
 CREDENTIALS_ACTOR = "system:credentials"
 
 
-def issue_for_completion(platform: Platform, completed: CourseCompleted) -> None:
-    """Issue the learner's certificate for a completed course version (once) and tell them."""
+def issue_on_completion(platform: Platform, completed: CourseCompleted) -> None:
+    """Issue the learner's certificate for a completion (once) and tell them."""
     # Built from the event, not from a token: learning recorded the completion in the tenant's own partition.
     ctx = system_context(completed.tenantId, CREDENTIALS_ACTOR)
     try:
@@ -51,6 +51,14 @@ def issue_for_completion(platform: Platform, completed: CourseCompleted) -> None
         _tell_the_holder(platform, ctx, certificate)
 
 
+HANDLERS = EventHandlers().on(CourseCompleted, issue_on_completion)
+
+
+def on_course_completed(platform: Platform, event: Mapping[str, Any]) -> None:
+    """Issue the learner's certificate for a ``CourseCompleted`` event (once) and tell them; other events pass."""
+    HANDLERS.dispatch(platform, event)
+
+
 def _tell_the_holder(platform: Platform, ctx: TenantContext, certificate: CertificateView) -> None:
     # Imported here, not at the top: notifications is a context of its own that may come to react to
     # credentials' events, and neither context should need the other to load.
@@ -67,14 +75,6 @@ def _tell_the_holder(platform: Platform, ctx: TenantContext, certificate: Certif
         link=certificate.pdfUrl,
         dedupe_key=certificate.id,
     )
-
-
-HANDLERS = EventHandlers().on(CourseCompleted, issue_for_completion)
-
-
-def on_course_completed(platform: Platform, event: Mapping[str, Any]) -> None:
-    """A message of the certificates queue: a ``CourseCompleted`` issues a certificate; other events pass."""
-    HANDLERS.dispatch(platform, event)
 
 
 def on_certificate_message(platform: Platform, message: ReceivedMessage) -> None:

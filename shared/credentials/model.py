@@ -11,12 +11,13 @@ every code, well-formed or not, costs the same hash and one point read.
 from __future__ import annotations
 
 import hashlib
-from typing import Literal
+from typing import ClassVar, Literal
 
 from pydantic import Field
 
 from shared.kernel import InputModel, OutputModel, Reason
 from shared.platform.documents import ContainerSpec, Order
+from shared.platform.stored import StoredDocument
 
 __all__ = [
     "CERTIFICATES",
@@ -27,6 +28,8 @@ __all__ = [
     "CODE_BYTES",
     "CODE_PARTITION",
     "NEWEST_FIRST",
+    "Certificate",
+    "CertificateCode",
     "CertificateStatus",
     "CertificateView",
     "Jwk",
@@ -53,6 +56,40 @@ CERTIFICATES_CONTAINER = ContainerSpec(CERTIFICATES, orderings=(NEWEST_FIRST,))
 CERTIFICATE_CODES_CONTAINER = ContainerSpec(CERTIFICATE_CODES, metered=False)  # public verification lookups
 
 CertificateStatus = Literal["valid", "revoked"]
+
+
+class Certificate(StoredDocument):
+    """A certificate as stored in the tenant's ``certificates`` container."""
+
+    KIND: ClassVar[str] = "certificate"
+    type: Literal["certificate"] = "certificate"
+    userId: str
+    courseId: str
+    version: int
+    courseTitle: str
+    holderName: str
+    issuerName: str
+    primaryColor: str
+    accentColor: str
+    completedAt: str
+    issuedAt: str
+    # The CourseCompleted that issued it; dropped when the holder is erased (its id names the learner).
+    completionEventId: str | None = None
+    status: CertificateStatus = "valid"
+    revokedAt: str | None = None
+    revokedBy: str | None = None
+    revocationReason: str | None = None
+    code: str
+    codeDigest: str
+    credential: str = ""
+
+
+class CertificateCode(StoredDocument):
+    """The index entry of a verification code in ``certificate-codes`` (id: the code's SHA-256), in
+    the platform's one partition: which tenant's certificate the code names."""
+
+    certificateTenantId: str
+    certificateId: str
 
 
 def certificate_id(tenant_id: str, user_id: str, course_id: str, version: int) -> str:

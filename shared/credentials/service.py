@@ -29,6 +29,8 @@ from shared.credentials.model import (
     CODE_BYTES,
     CODE_PARTITION,
     NEWEST_FIRST,
+    Certificate,
+    CertificateCode,
     CertificateView,
     Jwks,
     VerificationView,
@@ -41,11 +43,20 @@ from shared.enrollment import service as enrollment
 from shared.errors import Conflict, NotFound
 from shared.kernel import Paged
 from shared.learning.events import CourseCompleted
-from shared.platform import personal_data
-from shared.platform.documents import Document, Filter
-from shared.platform.personal_data import ErasedUser, PersonalDataFunctions
+from shared.platform.documents import Filter
+from shared.platform.personal_data import (
+    ERASED,
+    ErasedUser,
+    PersonalDataFunctions,
+    documents_mentioning,
+    exported,
+    mentions,
+    pseudonym_of,
+    pseudonymise,
+)
 from shared.platform.runtime import Platform
-from shared.platform.tenancy import DictDocuments, PlatformDocuments, TenantContext
+from shared.platform.stored import to_document
+from shared.platform.tenancy import PlatformDocuments, TenantContext, TenantDocuments, system_context
 from shared.roles import Role
 from shared.tenancy import service as tenancy
 from shared.tenancy import users
@@ -53,6 +64,7 @@ from shared.tenancy.model import TenantView, is_enabled
 
 __all__ = [
     "PDF_URL_SECONDS",
+    "PERSONAL_DATA",
     "certificate_pdf_url",
     "erase_user",
     "export_user",
@@ -71,10 +83,16 @@ PDF_URL_SECONDS = 300
 CERTIFICATE_STAFF = (Role.TENANT_ADMIN, Role.SUPPORT_READONLY)
 # Every unknown, malformed or foreign code gets exactly this, so the answer reveals nothing.
 UNKNOWN_CODE = "no certificate has this verification code"
+# Who reads a certificate for the public verification of its code.
+VERIFIER = "system:verification"
 
 
-def _docs(platform: Platform, ctx: TenantContext) -> DictDocuments:
-    return DictDocuments(platform.documents, CERTIFICATES, ctx)
+def _docs(platform: Platform, ctx: TenantContext) -> TenantDocuments[Certificate]:
+    return TenantDocuments(platform.documents, CERTIFICATES, ctx, Certificate)
+
+
+def _codes(platform: Platform) -> PlatformDocuments:
+    return PlatformDocuments(platform.documents, CERTIFICATE_CODES)
 
 
 def _api_base(platform: Platform) -> str:
@@ -91,14 +109,24 @@ def jwks_url(platform: Platform) -> str:
     return f"{_api_base(platform)}/.well-known/jwks.json"
 
 
-def _view(platform: Platform, doc: Document) -> CertificateView:
-    return CertificateView.model_validate(
-        {
-            **doc,
-            "verificationCode": doc["code"],
-            "verificationUrl": verification_url(platform, doc["code"]),
-            "pdfUrl": f"/api/v1/certificates/{doc['id']}/pdf",
-        }
+def _view(platform: Platform, doc: Certificate) -> CertificateView:
+    return CertificateView(
+        id=doc.id,
+        userId=doc.userId,
+        courseId=doc.courseId,
+        version=doc.version,
+        courseTitle=doc.courseTitle,
+        holderName=doc.holderName,
+        issuerName=doc.issuerName,
+        completedAt=doc.completedAt,
+        issuedAt=doc.issuedAt,
+        status=doc.status,
+        revokedAt=doc.revokedAt,
+        revocationReason=doc.revocationReason,
+        verificationCode=doc.code,
+        verificationUrl=verification_url(platform, doc.code),
+        pdfUrl=f"/api/v1/certificates/{doc.id}/pdf",
+        credential=doc.credential,
     )
 
 
@@ -111,20 +139,17 @@ def issue_certificate(platform: Platform, ctx: TenantContext, completed: CourseC
         return None
     docs = _docs(platform, ctx)
     cert_id = certificate_id(ctx.tenant_id, completed.userId, completed.courseId, completed.version)
-    try:
-        doc = docs.read(cert_id)
-    except NotFound:
-        doc = _create_once(docs, _new_certificate(platform, ctx, tenant, completed, cert_id))
+    doc = docs.find(cert_id) or _create_once(docs, _new_certificate(platform, ctx, tenant, completed, cert_id))
     _index_code(platform, doc)
     _store_pdf(platform, doc)
     return _view(platform, doc)
 
 
-def _create_once(docs: DictDocuments, doc: Document) -> Document:
+def _create_once(docs: TenantDocuments[Certificate], doc: Certificate) -> Certificate:
     try:
         return docs.create(doc)
     except Conflict:
-        return docs.read(doc["id"])  # another delivery issued it first: theirs is the certificate
+        return docs.read(doc.id)  # another delivery issued it first: theirs is the certificate
 
 
 def _holder_name(platform: Platform, ctx: TenantContext, user_id: str) -> str:
@@ -138,73 +163,80 @@ def _holder_name(platform: Platform, ctx: TenantContext, user_id: str) -> str:
 
 def _new_certificate(
     platform: Platform, ctx: TenantContext, tenant: TenantView, completed: CourseCompleted, cert_id: str
-) -> Document:
+) -> Certificate:
     if enrollment.find_enrollment(platform, ctx, completed.courseId, completed.userId) is None:
         raise NotFound("the completion has no enrollment")
     course = catalog.course_version(platform, ctx, completed.courseId, completed.version)
     code = platform.ids.new_code(CODE_BYTES)
-    doc: Document = {
-        "id": cert_id,
-        "type": "certificate",
-        "userId": completed.userId,
-        "courseId": completed.courseId,
-        "version": completed.version,
-        "courseTitle": course.title,
-        "holderName": _holder_name(platform, ctx, completed.userId),
-        "issuerName": tenant.branding.displayName or tenant.name,
-        "primaryColor": tenant.branding.primaryColor,
-        "accentColor": tenant.branding.accentColor,
-        "completedAt": completed.at.isoformat(),
-        "issuedAt": platform.clock.now().isoformat(),
-        "completionEventId": completed.id,
-        "status": "valid",
-        "code": code,
-        "codeDigest": code_digest(code),
-    }
-    doc["credential"] = signing.sign_credential(platform, _claims(platform, ctx.tenant_id, doc))
-    return doc
+    doc = Certificate(
+        id=cert_id,
+        userId=completed.userId,
+        courseId=completed.courseId,
+        version=completed.version,
+        courseTitle=course.title,
+        holderName=_holder_name(platform, ctx, completed.userId),
+        issuerName=tenant.branding.displayName or tenant.name,
+        primaryColor=tenant.branding.primaryColor,
+        accentColor=tenant.branding.accentColor,
+        completedAt=completed.at.isoformat(),
+        issuedAt=platform.clock.now().isoformat(),
+        completionEventId=completed.id,
+        status="valid",
+        code=code,
+        codeDigest=code_digest(code),
+    )
+    return _signed(platform, ctx.tenant_id, doc)
 
 
-def _claims(platform: Platform, tenant_id: str, doc: Document) -> dict[str, Any]:
+def _signed(platform: Platform, tenant_id: str, doc: Certificate) -> Certificate:
+    """The certificate with its credential signed over what it states now."""
+    return doc.model_copy(update={"credential": signing.sign_credential(platform, _claims(platform, tenant_id, doc))})
+
+
+def _claims(platform: Platform, tenant_id: str, doc: Certificate) -> dict[str, Any]:
     """What the signed credential states; a verifier needs nothing else but the published key."""
     return {
         "iss": _api_base(platform),
-        "iat": int(datetime.fromisoformat(doc["issuedAt"]).timestamp()),
-        "jti": doc["id"],
-        "issuer": {"id": tenant_id, "name": doc["issuerName"]},
-        "holder": {"name": doc["holderName"]},
-        "course": {"id": doc["courseId"], "version": doc["version"], "title": doc["courseTitle"]},
-        "completedAt": doc["completedAt"],
-        "code": doc["code"],
-        "verificationUrl": verification_url(platform, doc["code"]),
+        "iat": int(datetime.fromisoformat(doc.issuedAt).timestamp()),
+        "jti": doc.id,
+        "issuer": {"id": tenant_id, "name": doc.issuerName},
+        "holder": {"name": doc.holderName},
+        "course": {"id": doc.courseId, "version": doc.version, "title": doc.courseTitle},
+        "completedAt": doc.completedAt,
+        "code": doc.code,
+        "verificationUrl": verification_url(platform, doc.code),
     }
 
 
-def _index_code(platform: Platform, doc: Document) -> None:
+def _code_entry(tenant_id: str, doc: Certificate) -> dict[str, Any]:
+    entry = CertificateCode(id=doc.codeDigest, certificateTenantId=tenant_id, certificateId=doc.id)
+    return to_document(entry)
+
+
+def _index_code(platform: Platform, doc: Certificate) -> None:
     """Let the public verification find the certificate from its code, without a tenant."""
-    entry = {"id": doc["codeDigest"], "certificateTenantId": doc["tenantId"], "certificateId": doc["id"]}
     # A Conflict means an earlier delivery indexed it: the digest names this certificate's code only.
     with contextlib.suppress(Conflict):
-        PlatformDocuments(platform.documents, CERTIFICATE_CODES).create_in(CODE_PARTITION, entry)
+        _codes(platform).create_in(CODE_PARTITION, _code_entry(doc.tenantId, doc))
 
 
-def _store_pdf(platform: Platform, doc: Document) -> None:
-    name = pdf_blob_name(doc["tenantId"], doc["id"])
+def _store_pdf(platform: Platform, doc: Certificate) -> None:
+    name = pdf_blob_name(doc.tenantId, doc.id)
     try:
         platform.blobs.info(CERTIFICATE_BLOBS, name)
         return
     except NotFound:
         pass
     printed = PrintedCertificate(
-        holder_name=doc["holderName"],
-        course_title=doc["courseTitle"],
-        issuer_name=doc["issuerName"],
-        completed_on=datetime.fromisoformat(doc["completedAt"]).date(),
-        certificate_id=doc["id"],
-        verification_code=doc["code"],
-        verification_url=verification_url(platform, doc["code"]),
-        primary_color=doc["primaryColor"],
-        accent_color=doc["accentColor"],
+        holder_name=doc.holderName,
+        course_title=doc.courseTitle,
+        issuer_name=doc.issuerName,
+        completed_on=datetime.fromisoformat(doc.completedAt).date(),
+        certificate_id=doc.id,
+        verification_code=doc.code,
+        verification_url=verification_url(platform, doc.code),
+        primary_color=doc.primaryColor,
+        accent_color=doc.accentColor,
     )
     data = render_certificate(printed)
     # A Conflict means a concurrent delivery stored it first, rendered from the same document.
@@ -222,9 +254,9 @@ def list_my_certificates(
     return Paged[CertificateView](items=[_view(platform, d) for d in page.items], continuation=page.continuation)
 
 
-def _readable(platform: Platform, ctx: TenantContext, cert_id: str) -> Document:
+def _readable(platform: Platform, ctx: TenantContext, cert_id: str) -> Certificate:
     doc = _docs(platform, ctx).read(cert_id)
-    if doc["userId"] != ctx.user_id and not ctx.has_any(*CERTIFICATE_STAFF):
+    if doc.userId != ctx.user_id and not ctx.has_any(*CERTIFICATE_STAFF):
         raise NotFound()  # someone else's certificate looks like none at all
     return doc
 
@@ -233,7 +265,7 @@ def certificate_pdf_url(platform: Platform, ctx: TenantContext, cert_id: str) ->
     """A short-lived URL of the certificate's PDF and when it stops working, for its holder or the
     tenant's admins and support; the API never streams the bytes itself."""
     doc = _readable(platform, ctx, cert_id)
-    name = pdf_blob_name(ctx.tenant_id, doc["id"])
+    name = pdf_blob_name(ctx.tenant_id, doc.id)
     try:
         platform.blobs.info(CERTIFICATE_BLOBS, name)
     except NotFound:
@@ -246,23 +278,24 @@ def revoke_certificate(platform: Platform, ctx: TenantContext, cert_id: str, rea
     """Withdraw a certificate with a reason (audited); its public verification says so at once."""
     docs = _docs(platform, ctx)
     current = docs.read(cert_id)
-    if current["status"] == "revoked":
+    if current.status == "revoked":
         raise Conflict("the certificate is already revoked")
-    revoked = {
-        **current,
-        "status": "revoked",
-        "revokedAt": platform.clock.now().isoformat(),
-        "revokedBy": ctx.user_id,
-        "revocationReason": reason,
-    }
-    stored = docs.replace(revoked, if_match=current["_etag"])
+    revoked = current.model_copy(
+        update={
+            "status": "revoked",
+            "revokedAt": platform.clock.now().isoformat(),
+            "revokedBy": ctx.user_id,
+            "revocationReason": reason,
+        }
+    )
+    stored = docs.replace(revoked, if_match=current.etag)
     audit_log.record(
         platform,
         ctx,
         action="certificate.revoked",
         subject_type="certificate",
         subject_id=cert_id,
-        before={"status": current["status"]},
+        before={"status": current.status},
         after={"status": "revoked"},
         reason=reason,
     )
@@ -275,15 +308,25 @@ def verify_certificate(platform: Platform, code: str) -> VerificationView:
     code that names no certificate, whatever its shape."""
     digest = code_digest(code)
     try:
-        entry = PlatformDocuments(platform.documents, CERTIFICATE_CODES).read_in(CODE_PARTITION, digest)
-        ctx = TenantContext(tenant_id=entry["certificateTenantId"], user_id="system:verification", roles=frozenset())
-        doc = _docs(platform, ctx).read(entry["certificateId"])
+        entry = CertificateCode.model_validate(_codes(platform).read_in(CODE_PARTITION, digest))
+        ctx = system_context(entry.certificateTenantId, VERIFIER)
+        doc = _docs(platform, ctx).read(entry.certificateId)
     except NotFound:
         raise NotFound(UNKNOWN_CODE) from None
-    if not hmac.compare_digest(doc["codeDigest"], digest):
+    if not hmac.compare_digest(doc.codeDigest, digest):
         raise NotFound(UNKNOWN_CODE)
-    return VerificationView.model_validate(
-        {**doc, "certificateId": doc["id"], "issuer": doc["issuerName"], "jwksUrl": jwks_url(platform)}
+    return VerificationView(
+        certificateId=doc.id,
+        status=doc.status,
+        holderName=doc.holderName,
+        courseTitle=doc.courseTitle,
+        completedAt=doc.completedAt,
+        issuer=doc.issuerName,
+        issuedAt=doc.issuedAt,
+        revokedAt=doc.revokedAt,
+        revocationReason=doc.revocationReason,
+        credential=doc.credential,
+        jwksUrl=jwks_url(platform),
     )
 
 
@@ -297,10 +340,10 @@ def signing_keys(platform: Platform) -> Jwks:
 
 def export_user(platform: Platform, ctx: TenantContext, who: ErasedUser) -> dict[str, Any]:
     """The user's certificates, and the certificates of others that name them (one they revoked)."""
-    found = personal_data.documents_mentioning(_docs(platform, ctx), who)
+    found = documents_mentioning(_docs(platform, ctx), who)
     return {
-        "certificates": [_view(platform, d).model_dump() for d in found if d.get("userId") == who.user_id],
-        "mentions": [personal_data.mentions(d, who) for d in found if d.get("userId") != who.user_id],
+        "certificates": [_view(platform, d).model_dump() for d in found if d.userId == who.user_id],
+        "mentions": [mentions(d, who) for d in found if d.userId != who.user_id],
     }
 
 
@@ -309,32 +352,37 @@ def erase_user(platform: Platform, ctx: TenantContext, who: ErasedUser) -> None:
     code) with the holder shown as "(erased)": re-keyed, since its id was derived from the user id,
     re-signed and re-printed without the name. Others' certificates that name the user are pseudonymised."""
     docs = _docs(platform, ctx)
-    for doc in personal_data.documents_mentioning(docs, who):
-        if doc.get("type") == "certificate" and doc.get("userId") == who.user_id:
+    for doc in documents_mentioning(docs, who):
+        if doc.userId == who.user_id:
             _erase_holder(platform, ctx, who, doc)
         else:
-            personal_data.pseudonymise(docs, who, doc)
+            pseudonymise(docs, who, doc)
 
 
 def _erased_certificate_id(platform: Platform, ctx: TenantContext, cert_id: str) -> str:
     """The new id of an erased holder's certificate: the same for every retry of the erasure, and
     not derivable from the old id (so from the user) without the platform's key."""
-    return "crt" + personal_data.pseudonym_of(platform, ctx.tenant_id, f"certificate:{cert_id}")[-24:]
+    return "crt" + pseudonym_of(platform, ctx.tenant_id, f"certificate:{cert_id}")[-24:]
 
 
-def _erase_holder(platform: Platform, ctx: TenantContext, who: personal_data.ErasedUser, doc: Document) -> None:
+def _erase_holder(platform: Platform, ctx: TenantContext, who: ErasedUser, doc: Certificate) -> None:
     docs = _docs(platform, ctx)
-    kept = {k: v for k, v in who.scrub(personal_data.exported(doc)).items() if k != "completionEventId"}
-    kept.update(id=_erased_certificate_id(platform, ctx, doc["id"]), holderName=personal_data.ERASED)
-    kept["credential"] = signing.sign_credential(platform, _claims(platform, ctx.tenant_id, kept))
+    scrubbed = Certificate.model_validate(who.scrub(exported(doc)))
+    kept = scrubbed.model_copy(
+        update={
+            "id": _erased_certificate_id(platform, ctx, doc.id),
+            "holderName": ERASED,
+            "completionEventId": None,
+            "tenantId": ctx.tenant_id,
+        }
+    )
+    kept = _signed(platform, ctx.tenant_id, kept)
     _create_once(docs, kept)
-    entry = {"id": kept["codeDigest"], "certificateTenantId": ctx.tenant_id, "certificateId": kept["id"]}
-    PlatformDocuments(platform.documents, CERTIFICATE_CODES).upsert_in(CODE_PARTITION, entry)
-    _store_pdf(platform, {**kept, "tenantId": ctx.tenant_id})
-    platform.blobs.delete(CERTIFICATE_BLOBS, pdf_blob_name(ctx.tenant_id, doc["id"]))
-    audit_log.rename_subject(platform, ctx, "certificate", doc["id"], kept["id"])
-    docs.delete(doc["id"])
+    _codes(platform).upsert_in(CODE_PARTITION, _code_entry(ctx.tenant_id, kept))
+    _store_pdf(platform, kept)
+    platform.blobs.delete(CERTIFICATE_BLOBS, pdf_blob_name(ctx.tenant_id, doc.id))
+    audit_log.rename_subject(platform, ctx, "certificate", doc.id, kept.id)
+    docs.delete(doc.id)
 
 
-# This context's part of GDPR export and erasure (and of retention), registered from its spec.
 PERSONAL_DATA = PersonalDataFunctions(export_user=export_user, erase_user=erase_user)

@@ -10,7 +10,6 @@ A finished transcode sends ``VideoTranscoded`` to the ``events`` topic (usage bi
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import tempfile
 from collections.abc import Mapping
@@ -28,6 +27,12 @@ from shared.media.model import (
     SETTLED,
     TRANSCODE_QUEUE,
     UPLOADS,
+    Asset,
+    AssetStatus,
+    LessonVideo,
+    ProbeInfo,
+    ReadyVideo,
+    Rendition,
     asset_id_of,
     asset_prefix,
     ladder_for,
@@ -36,10 +41,9 @@ from shared.media.model import (
 from shared.media.transcode import BadMedia, Probe, master_playlist, poster, probe, transcode_rendition
 from shared.notifications.service import notify
 from shared.platform.bus import OutgoingMessage, ReceivedMessage
-from shared.platform.documents import Document
 from shared.platform.events import event_message
 from shared.platform.runtime import Platform
-from shared.platform.tenancy import DictDocuments, TenantContext
+from shared.platform.tenancy import TenantContext, TenantDocuments, system_context
 from shared.platform.topology import EVENTS_TOPIC, QUEUES
 
 __all__ = [
@@ -59,45 +63,48 @@ CONTENT_TYPES = {".m3u8": "application/vnd.apple.mpegurl", ".ts": "video/mp2t", 
 
 def _system(tenant_id: str) -> TenantContext:
     # The tenant comes from the blob's own path, which only a signed URL or the tenant's content team can write.
-    return TenantContext(tenant_id=tenant_id, user_id=MEDIA_ACTOR, roles=frozenset())
+    return system_context(tenant_id, MEDIA_ACTOR)
 
 
-def _assets(platform: Platform, ctx: TenantContext) -> DictDocuments:
-    return DictDocuments(platform.documents, MEDIA, ctx)
+def _assets(platform: Platform, ctx: TenantContext) -> TenantDocuments[Asset]:
+    return TenantDocuments(platform.documents, MEDIA, ctx, Asset)
 
 
-def _read_asset(platform: Platform, ctx: TenantContext, asset_id: str) -> Document | None:
-    try:
-        return _assets(platform, ctx).read(f"asset.{asset_id}")
-    except NotFound:
-        return None
-
-
-def _set_status(platform: Platform, ctx: TenantContext, asset: Document, status: str, **fields: Any) -> Document:
+def _set_status(platform: Platform, ctx: TenantContext, asset: Asset, status: AssetStatus, **fields: Any) -> Asset:
     """Move the asset (and, while it is the lesson's latest upload, the lesson) to ``status``."""
     now = platform.clock.now().isoformat()
-    own = {k: v for k, v in asset.items() if not k.startswith("_")}  # the store's own fields (ETag) stay its own
-    stored = _assets(platform, ctx).upsert({**own, **fields, "status": status, "updatedAt": now})
-    if stored.get("courseId"):
+    changed = asset.model_copy(update={**fields, "status": status, "updatedAt": now})
+    stored = _assets(platform, ctx).upsert(changed)  # unconditional, as the asset's one writer at a time
+    if stored.courseId:
 
-        def change(doc: Document) -> Document:
-            if doc.get("assetId") not in (None, stored["assetId"]) and doc.get("uploadedAt", "") > stored["uploadedAt"]:
+        def change(doc: LessonVideo) -> LessonVideo:
+            if doc.assetId not in (None, stored.assetId) and (doc.uploadedAt or "") > stored.uploadedAt:
                 return doc  # a newer upload speaks for the lesson now
-            latest = {"assetId": stored["assetId"], "uploadedAt": stored["uploadedAt"]}
-            changed = {**doc, **latest, "status": status, "reason": stored.get("reason")}
-            if status == "ready" and (doc.get("ready") or {}).get("uploadedAt", "") <= stored["uploadedAt"]:
-                changed["ready"] = {k: stored[k] for k in ("assetId", "lessonId", "uploadedAt", "durationSeconds")}
-                changed["ready"] |= {"renditions": stored["renditions"], "poster": stored["poster"]}
-            return changed
+            update: dict[str, Any] = {
+                "assetId": stored.assetId,
+                "uploadedAt": stored.uploadedAt,
+                "status": status,
+                "reason": stored.reason,
+            }
+            if status == "ready" and (doc.ready.uploadedAt if doc.ready else "") <= stored.uploadedAt:
+                update["ready"] = ReadyVideo(
+                    assetId=stored.assetId,
+                    lessonId=stored.lessonId,
+                    uploadedAt=stored.uploadedAt,
+                    durationSeconds=stored.durationSeconds or 0.0,
+                    renditions=stored.renditions,
+                    poster=stored.poster,
+                )
+            return doc.model_copy(update=update)
 
-        service.update_lesson_video(platform, ctx, stored["courseId"], stored["lessonId"], change)
+        service.update_lesson_video(platform, ctx, stored.courseId, stored.lessonId, change)
     return stored
 
 
 def _course_of(platform: Platform, ctx: TenantContext, upload_id: str, lesson_id: str) -> str | None:
     ticket = service.upload_ticket(platform, ctx, upload_id)
     if ticket is not None:
-        return str(ticket["courseId"])
+        return ticket.courseId
     return service.course_of_dropped_upload(platform, ctx, lesson_id)
 
 
@@ -126,21 +133,20 @@ def on_upload(platform: Platform, name: str) -> None:
         )
         return
     ctx, asset_id = _system(upload.tenant_id), asset_id_of(name)
-    asset = _read_asset(platform, ctx, asset_id)
-    if asset is not None and asset["status"] in SETTLED:
+    asset = _assets(platform, ctx).find(f"asset.{asset_id}")
+    if asset is not None and asset.status in SETTLED:
         return  # a repeated trigger: this upload was handled
     info = platform.blobs.info(UPLOADS, name)
-    asset = asset or {
-        "id": f"asset.{asset_id}",
-        "type": "asset",
-        "assetId": asset_id,
-        "lessonId": upload.lesson_id,
-        "upload": name,
-        "size": info.size,
-        "uploadedAt": info.last_modified.isoformat(),
-        "courseId": _course_of(platform, ctx, upload.upload_id, upload.lesson_id),
-    }
-    if asset["courseId"] is None:
+    asset = asset or Asset(
+        id=f"asset.{asset_id}",
+        assetId=asset_id,
+        lessonId=upload.lesson_id,
+        upload=name,
+        size=info.size,
+        uploadedAt=info.last_modified.isoformat(),
+        courseId=_course_of(platform, ctx, upload.upload_id, upload.lesson_id),
+    )
+    if asset.courseId is None:
         _set_status(platform, ctx, asset, "failed", reason="no upload URL was issued for this file and its lesson")
         return
     asset = _set_status(platform, ctx, asset, "validating")
@@ -153,7 +159,15 @@ def on_upload(platform: Platform, name: str) -> None:
     job = {"tenantId": upload.tenant_id, "assetId": asset_id}
     # The message id is the asset id: a trigger that fires twice sends one message.
     platform.bus.send(TRANSCODE_QUEUE, [OutgoingMessage.of_json(job, message_id=f"transcode-{asset_id}")])
-    _set_status(platform, ctx, asset, "queued", probe=dataclasses.asdict(found), reason=None)
+    probed = ProbeInfo(
+        container=found.container,
+        video_codec=found.video_codec,
+        width=found.width,
+        height=found.height,
+        duration=found.duration,
+        has_audio=found.has_audio,
+    )
+    _set_status(platform, ctx, asset, "queued", probe=probed, reason=None)
 
 
 # --- the transcoder ---------------------------------------------------------------------------
@@ -167,24 +181,22 @@ def _publish_outputs(platform: Platform, folder: Path, prefix: str) -> None:
             platform.blobs.write(MEDIA_BLOBS, f"{prefix}/{relative}", data, content_type=content_type)
 
 
-def _transcode(platform: Platform, asset: Document, work: Path) -> dict[str, Any]:
+def _transcode(platform: Platform, asset: Asset, work: Path) -> dict[str, Any]:
     """The whole ladder of the asset, published below its media prefix; the ready asset's fields."""
-    source = _download(platform, UPLOADS, asset["upload"], work)
+    source = _download(platform, UPLOADS, asset.upload, work)
     found = probe(source)  # again: the bytes may have changed since the trigger looked
     out = work / "out"
     renditions = [transcode_rendition(source, found, rung, out) for rung in ladder_for(found.height)]
     poster(source, found, out / "poster.jpg")
     (out / "master.m3u8").write_text(master_playlist(renditions, has_audio=found.has_audio))
-    prefix = asset_prefix(asset["tenantId"], asset["lessonId"], asset["assetId"])
+    prefix = asset_prefix(asset.tenantId, asset.lessonId, asset.assetId)
     _publish_outputs(platform, out, prefix)
     for done in renditions:
-        log.info(
-            "rendition encoded", extra={"assetId": asset["assetId"], "rendition": done.rung.name, "s": done.seconds}
-        )
+        log.info("rendition encoded", extra={"assetId": asset.assetId, "rendition": done.rung.name, "s": done.seconds})
     return {
         "durationSeconds": round(found.duration, 3),
         "renditions": [
-            {"name": d.rung.name, "width": d.width, "height": d.rung.height, "bandwidth": d.rung.bandwidth}
+            Rendition(name=d.rung.name, width=d.width, height=d.rung.height, bandwidth=d.rung.bandwidth)
             for d in renditions
         ],
         "poster": f"{prefix}/poster.jpg",
@@ -192,49 +204,51 @@ def _transcode(platform: Platform, asset: Document, work: Path) -> dict[str, Any
     }
 
 
-def _record_duration(platform: Platform, ctx: TenantContext, asset: Document, seconds: float) -> None:
+def _record_duration(platform: Platform, ctx: TenantContext, asset: Asset, seconds: float) -> None:
+    if asset.courseId is None:
+        return
     try:
-        catalog.set_lesson_duration(platform, ctx, asset["courseId"], asset["lessonId"], max(1, round(seconds)))
+        catalog.set_lesson_duration(platform, ctx, asset.courseId, asset.lessonId, max(1, round(seconds)))
     except (NotFound, Conflict) as exc:
         # The lesson left the draft, or authors keep editing it: the video still plays.
-        log.warning("lesson duration not recorded", extra={"assetId": asset["assetId"], "reason": str(exc)})
+        log.warning("lesson duration not recorded", extra={"assetId": asset.assetId, "reason": str(exc)})
 
 
-def _notify_ready(platform: Platform, ctx: TenantContext, asset: Document) -> None:
+def _notify_ready(platform: Platform, ctx: TenantContext, asset: Asset) -> None:
     """Tell whoever asked for the upload URL that their video plays now (once per asset). A file a
     content team dropped into the uploads container has no such ticket, and no one to tell."""
-    upload = parse_upload_name(asset["upload"])
+    upload = parse_upload_name(asset.upload)
     ticket = service.upload_ticket(platform, ctx, upload.upload_id) if upload else None
     if ticket is None:
-        log.info("video ready; no uploader to notify", extra={"assetId": asset["assetId"]})
+        log.info("video ready; no uploader to notify", extra={"assetId": asset.assetId})
         return
     notify(
         platform,
         ctx,
-        str(ticket["requestedBy"]),
+        ticket.requestedBy,
         "video_ready",
         "Your video is ready",
-        f"The video of lesson {asset['lessonId']} is transcoded and plays now.",
-        f"/api/v1/courses/{asset['courseId']}/lessons/{asset['lessonId']}/video",
-        asset["assetId"],
+        f"The video of lesson {asset.lessonId} is transcoded and plays now.",
+        f"/api/v1/courses/{asset.courseId}/lessons/{asset.lessonId}/video",
+        asset.assetId,
     )
 
 
-def video_transcoded(asset: Mapping[str, Any]) -> VideoTranscoded:
+def video_transcoded(asset: Asset) -> VideoTranscoded:
     """The ``VideoTranscoded`` event of a ready asset: one per asset (its id comes from the asset's),
     stamped with the time the asset became ready, so every repeat is the same event."""
     return VideoTranscoded(
-        id=f"video-transcoded-{asset['assetId']}",
-        tenantId=asset["tenantId"],
-        courseId=asset["courseId"],
-        lessonId=asset["lessonId"],
-        assetId=asset["assetId"],
-        durationSeconds=asset["durationSeconds"],
-        at=asset["updatedAt"],
+        id=f"video-transcoded-{asset.assetId}",
+        tenantId=asset.tenantId,
+        courseId=asset.courseId or "",
+        lessonId=asset.lessonId,
+        assetId=asset.assetId,
+        durationSeconds=asset.durationSeconds or 0.0,
+        at=asset.updatedAt,
     )
 
 
-def _publish_transcoded(platform: Platform, asset: Mapping[str, Any]) -> None:
+def _publish_transcoded(platform: Platform, asset: Asset) -> None:
     # The message id is the event id: a repeated job's publication is dropped by the bus, and a later
     # one by consumers, which count the event under its id.
     platform.bus.send(EVENTS_TOPIC, [event_message(video_transcoded(asset))])
@@ -244,13 +258,13 @@ def transcode_job(platform: Platform, job: Mapping[str, Any], *, last_attempt: b
     """Transcode one queued asset. A bad input is marked failed; other failures raise for a retry,
     and on the last attempt also mark the asset failed, so no status stays 'processing' forever."""
     ctx = _system(str(job["tenantId"]))
-    asset = _read_asset(platform, ctx, str(job["assetId"]))
-    if asset is not None and asset["status"] == "ready":
+    asset = _assets(platform, ctx).find(f"asset.{job['assetId']}")
+    if asset is not None and asset.status == "ready":
         # A repeated message: in case the first stopped before publishing or telling.
         _publish_transcoded(platform, asset)
         _notify_ready(platform, ctx, asset)
         return
-    if asset is None or asset["status"] == "failed":
+    if asset is None or asset.status == "failed":
         return  # a repeated message, or one whose asset is gone
     asset = _set_status(platform, ctx, asset, "processing")
     with tempfile.TemporaryDirectory(prefix="lms-transcode-") as folder:
@@ -265,7 +279,7 @@ def transcode_job(platform: Platform, job: Mapping[str, Any], *, last_attempt: b
             raise
     ready = _set_status(platform, ctx, asset, "ready", reason=None, **result)
     _publish_transcoded(platform, ready)
-    _record_duration(platform, ctx, asset, result["durationSeconds"])
+    _record_duration(platform, ctx, asset, ready.durationSeconds or 0.0)
     _notify_ready(platform, ctx, asset)
 
 

@@ -13,13 +13,14 @@ import html
 import re
 import unicodedata
 from dataclasses import dataclass
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal
 
-from pydantic import Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from shared.errors import InvalidInput
 from shared.kernel import RESOURCE_ID_PATTERN, TENANT_ID_PATTERN, InputModel, OutputModel
 from shared.platform.documents import ContainerSpec
+from shared.platform.stored import StoredDocument
 
 __all__ = [
     "MEDIA",
@@ -27,9 +28,16 @@ __all__ = [
     "MEDIA_CONTAINER",
     "TRANSCODE_QUEUE",
     "UPLOADS",
+    "Asset",
     "AssetStatus",
+    "CaptionsFile",
+    "LessonVideo",
+    "ProbeInfo",
+    "ReadyVideo",
+    "Rendition",
     "Rung",
     "UploadPath",
+    "UploadTicket",
     "UploadUrlRequest",
     "UploadUrlView",
     "VideoView",
@@ -201,6 +209,101 @@ def transcript_of_vtt(data: bytes) -> str:
     if cues == 0:
         raise InvalidInput("a caption file needs at least one cue")
     return "\n".join(line for line in lines if line)
+
+
+# --- stored documents (the ``media`` container: upload tickets, assets, lessons' video state) ----
+
+
+class _Part(BaseModel):
+    """A part of a stored document; unknown fields are kept, as in the document itself."""
+
+    model_config = ConfigDict(extra="allow")
+
+
+class Rendition(_Part):
+    """One encoded rendition of an asset's ladder."""
+
+    name: str
+    width: int
+    height: int
+    bandwidth: int
+
+
+class ProbeInfo(_Part):
+    """What the upload trigger found in the file (``transcode.Probe``)."""
+
+    container: str
+    video_codec: str
+    width: int
+    height: int
+    duration: float
+    has_audio: bool
+
+
+class UploadTicket(StoredDocument):
+    """An upload URL that was issued (``upload.{uploadId}``): who asked, for which lesson; expires."""
+
+    KIND: ClassVar[str] = "upload"
+    type: Literal["upload"] = "upload"
+    courseId: str
+    lessonId: str
+    blobName: str
+    requestedBy: str
+    requestedAt: str
+
+
+class Asset(StoredDocument):
+    """One upload on its way to an HLS ladder (``asset.{assetId}``)."""
+
+    KIND: ClassVar[str] = "asset"
+    type: Literal["asset"] = "asset"
+    assetId: str
+    lessonId: str
+    upload: str
+    size: int | None = None
+    uploadedAt: str
+    courseId: str | None = None
+    status: AssetStatus = "none"
+    updatedAt: str | None = None
+    reason: str | None = None
+    probe: ProbeInfo | None = None
+    durationSeconds: float | None = None
+    renditions: list[Rendition] = Field(default_factory=list)
+    poster: str | None = None
+    master: str | None = None
+
+
+class ReadyVideo(_Part):
+    """The last asset of a lesson that became ready: what plays while a newer upload transcodes."""
+
+    assetId: str
+    lessonId: str
+    uploadedAt: str
+    durationSeconds: float
+    renditions: list[Rendition]
+    poster: str | None = None
+
+
+class CaptionsFile(_Part):
+    blob: str
+    updatedAt: str
+
+
+class LessonVideo(StoredDocument):
+    """A course lesson's video state (``lesson.{courseId}.{lessonId}``)."""
+
+    KIND: ClassVar[str] = "lessonVideo"
+    type: Literal["lessonVideo"] = "lessonVideo"
+    courseId: str
+    lessonId: str
+    status: AssetStatus = "none"
+    reason: str | None = None
+    assetId: str | None = None
+    uploadedAt: str | None = None
+    ready: ReadyVideo | None = None
+    captions: CaptionsFile | None = None
+    transcript: str | None = None
+    updatedAt: str | None = None
 
 
 # --- HTTP models ------------------------------------------------------------------------------

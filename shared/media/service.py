@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from shared.catalog import service as catalog
 from shared.enrollment import service as enrollments
@@ -25,25 +25,39 @@ from shared.media.model import (
     PLAYBACK_SECONDS,
     UPLOAD_URL_SECONDS,
     UPLOADS,
+    Asset,
+    CaptionsFile,
     CaptionsView,
+    LessonVideo,
+    ReadyVideo,
     RenditionView,
     UploadPath,
+    UploadTicket,
     UploadUrlRequest,
     UploadUrlView,
     VideoView,
     safe_filename,
     transcript_of_vtt,
 )
-from shared.platform import personal_data
-from shared.platform.documents import Document, Filter
-from shared.platform.personal_data import ErasedUser, PersonalDataFunctions
+from shared.platform.documents import Filter
+from shared.platform.personal_data import (
+    ErasedUser,
+    PersonalDataFunctions,
+    documents_mentioning,
+    exported,
+    mentions,
+    pseudonymise,
+)
 from shared.platform.runtime import Platform
-from shared.platform.tenancy import DictDocuments, TenantContext
+from shared.platform.stored import StoredDocument
+from shared.platform.tenancy import TenantContext, TenantDocuments
 
 __all__ = [
+    "PERSONAL_DATA",
     "course_of_dropped_upload",
     "erase_user",
     "export_user",
+    "lesson_videos",
     "put_captions",
     "request_upload_url",
     "transcript_of",
@@ -52,24 +66,23 @@ __all__ = [
     "video_of",
 ]
 
+M = TypeVar("M", bound=StoredDocument)
+
 WRITE_ATTEMPTS = 8
 TICKET_TTL_SECONDS = 7 * 24 * 3600
 AZURE_PUT_HEADERS = {"x-ms-blob-type": "BlockBlob"}
 
 
-def _docs(platform: Platform, ctx: TenantContext) -> DictDocuments:
-    return DictDocuments(platform.documents, MEDIA, ctx)
+def lesson_videos(platform: Platform, ctx: TenantContext) -> TenantDocuments[LessonVideo]:
+    return TenantDocuments(platform.documents, MEDIA, ctx, LessonVideo)
+
+
+def _tickets(platform: Platform, ctx: TenantContext) -> TenantDocuments[UploadTicket]:
+    return TenantDocuments(platform.documents, MEDIA, ctx, UploadTicket)
 
 
 def lesson_doc_id(course_id: str, lesson_id: str) -> str:
     return f"lesson.{course_id}.{lesson_id}"
-
-
-def _read(docs: DictDocuments, doc_id: str) -> Document | None:
-    try:
-        return docs.read(doc_id)
-    except NotFound:
-        return None
 
 
 def _lessons(outline: dict[str, Any]) -> list[dict[str, Any]]:
@@ -113,17 +126,16 @@ def request_upload_url(
     _draft_video_lesson(platform, ctx, course_id, lesson_id)
     upload = UploadPath(ctx.tenant_id, lesson_id, platform.ids.new_id(), safe_filename(body.filename))
     now = platform.clock.now()
-    ticket = {
-        "id": f"upload.{upload.upload_id}",
-        "type": "upload",
-        "courseId": course_id,
-        "lessonId": lesson_id,
-        "blobName": upload.name,
-        "requestedBy": ctx.user_id,
-        "requestedAt": now.isoformat(),
-        "ttl": TICKET_TTL_SECONDS,
-    }
-    _docs(platform, ctx).create(ticket)
+    ticket = UploadTicket(
+        id=f"upload.{upload.upload_id}",
+        courseId=course_id,
+        lessonId=lesson_id,
+        blobName=upload.name,
+        requestedBy=ctx.user_id,
+        requestedAt=now.isoformat(),
+        ttl=TICKET_TTL_SECONDS,
+    )
+    _tickets(platform, ctx).create(ticket)
     url = platform.signer.sign(UPLOADS, upload.name, ttl_seconds=UPLOAD_URL_SECONDS, permission="w")
     return UploadUrlView(
         uploadId=upload.upload_id,
@@ -135,19 +147,18 @@ def request_upload_url(
     )
 
 
-def upload_ticket(platform: Platform, ctx: TenantContext, upload_id: str) -> Document | None:
+def upload_ticket(platform: Platform, ctx: TenantContext, upload_id: str) -> UploadTicket | None:
     """The ticket an upload URL was issued with, if the upload came through the API."""
-    return _read(_docs(platform, ctx), f"upload.{upload_id}")
+    return _tickets(platform, ctx).find(f"upload.{upload_id}")
 
 
 def course_of_dropped_upload(platform: Platform, ctx: TenantContext, lesson_id: str) -> str | None:
     """The course of a file a content team dropped straight into the uploads container: the one
     course whose lesson of that id has had video state here, else the one course whose outline has a
     video lesson of that id (a first drop into a new lesson); None when there is none or several."""
-    filters = [Filter("type", "eq", "lessonVideo"), Filter("lessonId", "eq", lesson_id)]
-    found = _docs(platform, ctx).query(filters, limit=2).items
+    found = lesson_videos(platform, ctx).query([Filter("lessonId", "eq", lesson_id)], limit=2).items
     if found:
-        return str(found[0]["courseId"]) if len(found) == 1 else None
+        return found[0].courseId if len(found) == 1 else None
     courses = catalog.courses_with_video_lesson(platform, ctx, lesson_id)
     return courses[0] if len(courses) == 1 else None
 
@@ -160,25 +171,19 @@ def update_lesson_video(
     ctx: TenantContext,
     course_id: str,
     lesson_id: str,
-    change: Callable[[Document], Document],
-) -> Document:
+    change: Callable[[LessonVideo], LessonVideo],
+) -> LessonVideo:
     """Apply ``change`` to the lesson's video state (created on first use), retrying on a concurrent write."""
-    docs = _docs(platform, ctx)
+    docs = lesson_videos(platform, ctx)
     doc_id = lesson_doc_id(course_id, lesson_id)
     for _ in range(WRITE_ATTEMPTS):
-        current = _read(docs, doc_id)
-        base = current or {
-            "id": doc_id,
-            "type": "lessonVideo",
-            "courseId": course_id,
-            "lessonId": lesson_id,
-            "status": "none",
-        }
-        updated = {**change(dict(base)), "updatedAt": platform.clock.now().isoformat()}
+        current = docs.find(doc_id)
+        base = current or LessonVideo(id=doc_id, courseId=course_id, lessonId=lesson_id, status="none")
+        updated = change(base.model_copy()).model_copy(update={"updatedAt": platform.clock.now().isoformat()})
         try:
             if current is None:
                 return docs.create(updated)
-            return docs.replace(updated, if_match=current["_etag"])
+            return docs.replace(updated, if_match=current.etag)
         except (Conflict, PreconditionFailed):
             continue
     raise Conflict("the lesson's video state kept changing")
@@ -188,41 +193,37 @@ def _signed(platform: Platform, name: str | None, ttl: int) -> str | None:
     return platform.signer.sign(MEDIA_BLOBS, name, ttl_seconds=ttl) if name else None
 
 
-def _with_playback(platform: Platform, view: dict[str, Any], ready: Document, api_base: str) -> dict[str, Any]:
-    token, grant = playback.issue_grant(
-        platform, view["_tenant"], ready["lessonId"], ready["assetId"], PLAYBACK_SECONDS
-    )
-    return {
-        **view,
-        "assetId": ready["assetId"],
-        "durationSeconds": ready["durationSeconds"],
-        "renditions": [RenditionView.model_validate(r) for r in ready["renditions"]],
-        "manifestUrl": f"{api_base}{playback.PLAYLIST_ROUTE}/master.m3u8?token={token}",
-        "posterUrl": _signed(platform, ready.get("poster"), PLAYBACK_SECONDS),
-        "expiresAt": playback.expires_at(grant),
-    }
+def _with_playback(platform: Platform, ctx: TenantContext, view: VideoView, ready: ReadyVideo, api_base: str) -> None:
+    token, grant = playback.issue_grant(platform, ctx.tenant_id, ready.lessonId, ready.assetId, PLAYBACK_SECONDS)
+    view.assetId = ready.assetId
+    view.durationSeconds = ready.durationSeconds
+    view.renditions = [
+        RenditionView(name=r.name, width=r.width, height=r.height, bandwidth=r.bandwidth) for r in ready.renditions
+    ]
+    view.manifestUrl = f"{api_base}{playback.PLAYLIST_ROUTE}/master.m3u8?token={token}"
+    view.posterUrl = _signed(platform, ready.poster, PLAYBACK_SECONDS)
+    view.expiresAt = playback.expires_at(grant)
 
 
 def video_of(platform: Platform, ctx: TenantContext, course_id: str, lesson_id: str, *, api_base: str) -> VideoView:
     """The lesson's video status and, once a video is ready, playback URLs signed for 15 minutes."""
     _playable_lesson(platform, ctx, course_id, lesson_id)
-    doc = _read(_docs(platform, ctx), lesson_doc_id(course_id, lesson_id)) or {"status": "none"}
+    doc = lesson_videos(platform, ctx).find(lesson_doc_id(course_id, lesson_id))
+    if doc is None:
+        return VideoView(courseId=course_id, lessonId=lesson_id, status="none")
     staff = catalog.is_staff(ctx)
-    view: dict[str, Any] = {
-        "_tenant": ctx.tenant_id,
-        "courseId": course_id,
-        "lessonId": lesson_id,
-        "status": doc["status"] if staff or not doc.get("ready") else "ready",
-        "reason": doc.get("reason") if staff else None,
-        "assetId": doc.get("assetId"),
-    }
-    if doc.get("ready"):
-        view = _with_playback(platform, view, doc["ready"], api_base)
-    captions = doc.get("captions")
-    if captions:
-        view["captionsUrl"] = _signed(platform, captions["blob"], PLAYBACK_SECONDS)
-    view.pop("_tenant")
-    return VideoView.model_validate(view)
+    view = VideoView(
+        courseId=course_id,
+        lessonId=lesson_id,
+        status=doc.status if staff or not doc.ready else "ready",
+        reason=doc.reason if staff else None,
+        assetId=doc.assetId,
+    )
+    if doc.ready:
+        _with_playback(platform, ctx, view, doc.ready, api_base)
+    if doc.captions:
+        view.captionsUrl = _signed(platform, doc.captions.blob, PLAYBACK_SECONDS)
+    return view
 
 
 # --- captions and transcripts --------------------------------------------------------------------
@@ -240,10 +241,10 @@ def put_captions(platform: Platform, ctx: TenantContext, course_id: str, lesson_
     platform.blobs.write(MEDIA_BLOBS, blob, data, content_type="text/vtt; charset=utf-8")
     replaced: list[str] = []
 
-    def store(doc: Document) -> Document:
-        replaced[:] = [doc["captions"]["blob"]] if doc.get("captions") else []
-        updated_at = platform.clock.now().isoformat()
-        return {**doc, "captions": {"blob": blob, "updatedAt": updated_at}, "transcript": transcript}
+    def store(doc: LessonVideo) -> LessonVideo:
+        replaced[:] = [doc.captions.blob] if doc.captions else []
+        captions = CaptionsFile(blob=blob, updatedAt=platform.clock.now().isoformat())
+        return doc.model_copy(update={"captions": captions, "transcript": transcript})
 
     stored = update_lesson_video(platform, ctx, course_id, lesson_id, store)
     for old in replaced:
@@ -252,36 +253,46 @@ def put_captions(platform: Platform, ctx: TenantContext, course_id: str, lesson_
         courseId=course_id,
         lessonId=lesson_id,
         transcriptChars=len(transcript),
-        updatedAt=stored["captions"]["updatedAt"],
+        updatedAt=stored.captions.updatedAt if stored.captions else "",
     )
 
 
 def transcript_of(platform: Platform, ctx: TenantContext, course_id: str, lesson_id: str) -> str | None:
     """The lesson's transcript (its caption text without timings), None if it has no captions."""
-    doc = _read(_docs(platform, ctx), lesson_doc_id(course_id, lesson_id))
-    transcript = doc.get("transcript") if doc else None
-    return str(transcript) if transcript else None
+    doc = lesson_videos(platform, ctx).find(lesson_doc_id(course_id, lesson_id))
+    return doc.transcript if doc and doc.transcript else None
 
 
 # --- GDPR: this context's part of an export and an erasure (shared/privacy/) -------------
 
 
+def _assets(platform: Platform, ctx: TenantContext) -> TenantDocuments[Asset]:
+    return TenantDocuments(platform.documents, MEDIA, ctx, Asset)
+
+
 def export_user(platform: Platform, ctx: TenantContext, who: ErasedUser) -> dict[str, Any]:
     """The upload tickets the user asked for, and other media documents that name them."""
-    found = personal_data.documents_mentioning(_docs(platform, ctx), who)
-    tickets = [d for d in found if d.get("type") == "upload" and d.get("requestedBy") == who.user_id]
+    found = documents_mentioning(_tickets(platform, ctx), who)
+    tickets = [d for d in found if d.requestedBy == who.user_id]
+    assets = documents_mentioning(_assets(platform, ctx), who)
+    lessons = documents_mentioning(lesson_videos(platform, ctx), who)
+    others: list[StoredDocument] = [*(d for d in found if d not in tickets), *assets, *lessons]
     return {
-        "uploadTickets": [personal_data.exported(d) for d in tickets],
-        "mentions": [personal_data.mentions(d, who) for d in found if d not in tickets],
+        "uploadTickets": [exported(d) for d in tickets],
+        "mentions": [mentions(d, who) for d in others],
     }
+
+
+def _pseudonymise_all(docs: TenantDocuments[M], who: ErasedUser) -> None:
+    for doc in documents_mentioning(docs, who):
+        pseudonymise(docs, who, doc)
 
 
 def erase_user(platform: Platform, ctx: TenantContext, who: ErasedUser) -> None:
     """Keep the lessons' media (course content, not the uploader's) with the uploader pseudonymised."""
-    docs = _docs(platform, ctx)
-    for doc in personal_data.documents_mentioning(docs, who):
-        personal_data.pseudonymise(docs, who, doc)
+    _pseudonymise_all(_tickets(platform, ctx), who)
+    _pseudonymise_all(_assets(platform, ctx), who)
+    _pseudonymise_all(lesson_videos(platform, ctx), who)
 
 
-# This context's part of GDPR export and erasure (and of retention), registered from its spec.
 PERSONAL_DATA = PersonalDataFunctions(export_user=export_user, erase_user=erase_user)

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import hashlib
 from datetime import UTC, datetime
-from typing import Literal, get_args
+from typing import ClassVar, Literal, get_args
 
 from pydantic import Field
 
 from shared.kernel import OutputModel
 from shared.platform.documents import ContainerSpec, Order
+from shared.platform.stored import StoredDocument
 
 __all__ = [
     "KINDS",
@@ -27,6 +28,7 @@ __all__ = [
     "NOTIFICATION_TTL_SECONDS",
     "OLDEST_FIRST",
     "SEQ_PATTERN",
+    "Notification",
     "NotificationKind",
     "NotificationPage",
     "NotificationView",
@@ -64,6 +66,23 @@ def stamp(moment: datetime) -> str:
 def sequence_of(created: datetime, doc_id: str) -> str:
     """A notification's place in its user's sequence: creation time, then id (unique, sortable)."""
     return f"{stamp(created)}.{doc_id}"
+
+
+class Notification(StoredDocument):
+    """A notification as stored: one per user and fact, in the ``notifications`` container."""
+
+    KIND: ClassVar[str] = "notification"
+    type: Literal["notification"] = "notification"
+    userId: str
+    kind: NotificationKind
+    title: str
+    body: str
+    link: str | None = None
+    dedupeKey: str
+    createdAt: str
+    seq: str
+    read: bool = False
+    readAt: str | None = None
 
 
 class NotificationView(OutputModel):

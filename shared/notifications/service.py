@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from contextlib import suppress
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from shared.errors import Conflict, InvalidInput, NotFound, PreconditionFailed
 from shared.notifications.model import (
@@ -18,6 +18,8 @@ from shared.notifications.model import (
     NOTIFICATION_TTL_SECONDS,
     NOTIFICATIONS,
     OLDEST_FIRST,
+    Notification,
+    NotificationKind,
     NotificationPage,
     NotificationView,
     ReadAllResult,
@@ -25,13 +27,19 @@ from shared.notifications.model import (
     sequence_of,
     stamp,
 )
-from shared.platform import personal_data
-from shared.platform.documents import Document, Filter
-from shared.platform.personal_data import ErasedUser, PersonalDataFunctions
+from shared.platform.documents import Filter
+from shared.platform.personal_data import (
+    ErasedUser,
+    PersonalDataFunctions,
+    documents_mentioning,
+    mentions,
+    pseudonymise,
+)
 from shared.platform.runtime import Platform
-from shared.platform.tenancy import DictDocuments, TenantContext
+from shared.platform.tenancy import TenantContext, TenantDocuments
 
 __all__ = [
+    "PERSONAL_DATA",
     "UNREAD_COUNT_LIMIT",
     "erase_user",
     "export_user",
@@ -50,12 +58,22 @@ WRITE_ATTEMPTS = 5
 _AFTER_STAMP = "~"
 
 
-def _docs(platform: Platform, ctx: TenantContext) -> DictDocuments:
-    return DictDocuments(platform.documents, NOTIFICATIONS, ctx)
+def _docs(platform: Platform, ctx: TenantContext) -> TenantDocuments[Notification]:
+    return TenantDocuments(platform.documents, NOTIFICATIONS, ctx, Notification)
 
 
-def _view(doc: Document) -> NotificationView:
-    return NotificationView.model_validate(doc)
+def _view(doc: Notification) -> NotificationView:
+    return NotificationView(
+        id=doc.id,
+        kind=doc.kind,
+        title=doc.title,
+        body=doc.body,
+        link=doc.link,
+        createdAt=doc.createdAt,
+        read=doc.read,
+        readAt=doc.readAt,
+        seq=doc.seq,
+    )
 
 
 def notify(
@@ -76,21 +94,20 @@ def notify(
         raise InvalidInput("a notification needs a user and a dedupe key")
     now = platform.clock.now()
     doc_id = notification_id(kind, dedupe_key, user_id)
-    doc = {
-        "id": doc_id,
-        "type": "notification",
-        "userId": user_id,
-        "kind": kind,
-        "title": title,
-        "body": body,
-        "link": link,
-        "dedupeKey": dedupe_key,
-        "createdAt": now.isoformat(),
-        "seq": sequence_of(now, doc_id),
-        "read": False,
-        "readAt": None,
-        "ttl": NOTIFICATION_TTL_SECONDS,
-    }
+    doc = Notification(
+        id=doc_id,
+        userId=user_id,
+        kind=cast(NotificationKind, kind),
+        title=title,
+        body=body,
+        link=link,
+        dedupeKey=dedupe_key,
+        createdAt=now.isoformat(),
+        seq=sequence_of(now, doc_id),
+        read=False,
+        readAt=None,
+        ttl=NOTIFICATION_TTL_SECONDS,
+    )
     try:
         _docs(platform, ctx).create(doc)
     except Conflict:
@@ -98,7 +115,8 @@ def notify(
 
 
 def _mine(ctx: TenantContext) -> list[Filter]:
-    return [Filter("type", "eq", "notification"), Filter("userId", "eq", ctx.user_id)]
+    # The kind (type "notification") is filtered by the documents' model.
+    return [Filter("userId", "eq", ctx.user_id)]
 
 
 def _unread_count(platform: Platform, ctx: TenantContext) -> int:
@@ -121,23 +139,23 @@ def list_notifications(
     )
 
 
-def _own(platform: Platform, ctx: TenantContext, doc_id: str) -> Document:
-    doc = _docs(platform, ctx).read(doc_id)
-    if doc.get("type") != "notification" or doc.get("userId") != ctx.user_id:
+def _own(platform: Platform, ctx: TenantContext, doc_id: str) -> Notification:
+    doc = _docs(platform, ctx).read(doc_id)  # another kind under the id is NotFound
+    if doc.userId != ctx.user_id:
         raise NotFound()  # someone else's looks exactly like none
     return doc
 
 
-def _marked_read(platform: Platform, ctx: TenantContext, doc: Document) -> Document:
+def _marked_read(platform: Platform, ctx: TenantContext, doc: Notification) -> Notification:
     """The notification marked read (kept as it is if it already was), retrying a concurrent write."""
     for _ in range(WRITE_ATTEMPTS):
-        if doc["read"]:
+        if doc.read:
             return doc
-        updated = {**doc, "read": True, "readAt": platform.clock.now().isoformat()}
+        updated = doc.model_copy(update={"read": True, "readAt": platform.clock.now().isoformat()})
         try:
-            return _docs(platform, ctx).replace(updated, if_match=doc["_etag"])
+            return _docs(platform, ctx).replace(updated, if_match=doc.etag)
         except PreconditionFailed:
-            doc = _own(platform, ctx, doc["id"])
+            doc = _own(platform, ctx, doc.id)
     raise Conflict("the notification kept changing; try again")
 
 
@@ -180,12 +198,12 @@ def purge_activity_before(platform: Platform, ctx: TenantContext, cutoff: dateti
     """Delete the tenant's notifications created before ``cutoff`` (its activity retention, when that
     is shorter than the 90 days after which the store drops them anyway); return how many."""
     docs, purged = _docs(platform, ctx), 0
-    old = [Filter("type", "eq", "notification"), Filter("createdAt", "lt", cutoff.isoformat())]
+    old = [Filter("createdAt", "lt", cutoff.isoformat())]
     while True:
         page = docs.query(old, limit=READ_ALL_PAGE)
         for doc in page.items:
             with suppress(NotFound):  # its time to live ran out meanwhile
-                docs.delete(doc["id"])
+                docs.delete(doc.id)
         purged += len(page.items)
         if len(page.items) < READ_ALL_PAGE:
             return purged
@@ -196,25 +214,24 @@ def purge_activity_before(platform: Platform, ctx: TenantContext, cutoff: dateti
 
 def export_user(platform: Platform, ctx: TenantContext, who: ErasedUser) -> dict[str, Any]:
     """The user's notifications, newest first, with their read state."""
-    found = personal_data.documents_mentioning(_docs(platform, ctx), who)
-    own = sorted((d for d in found if d.get("userId") == who.user_id), key=lambda d: d["seq"], reverse=True)
+    found = documents_mentioning(_docs(platform, ctx), who)
+    own = sorted((d for d in found if d.userId == who.user_id), key=lambda d: d.seq, reverse=True)
     return {
         "notifications": [_view(d).model_dump() for d in own],
-        "mentions": [personal_data.mentions(d, who) for d in found if d.get("userId") != who.user_id],
+        "mentions": [mentions(d, who) for d in found if d.userId != who.user_id],
     }
 
 
 def erase_user(platform: Platform, ctx: TenantContext, who: ErasedUser) -> None:
     """Delete the user's notifications; pseudonymise any other notification that names them."""
     docs = _docs(platform, ctx)
-    for doc in personal_data.documents_mentioning(docs, who):
-        if doc.get("userId") == who.user_id:
-            docs.delete(doc["id"])
+    for doc in documents_mentioning(docs, who):
+        if doc.userId == who.user_id:
+            docs.delete(doc.id)
         else:
-            personal_data.pseudonymise(docs, who, doc)
+            pseudonymise(docs, who, doc)
 
 
-# This context's part of GDPR export and erasure (and of retention), registered from its spec.
 PERSONAL_DATA = PersonalDataFunctions(
     export_user=export_user,
     erase_user=erase_user,
