@@ -1,5 +1,5 @@
 """Retention's trigger: once a day, delete what each tenant keeps longer than its retention settings
-allow (audit entries, and the activity detail shared/tenancy/retention.py lists).
+allow (audit entries, and the activity detail shared/privacy/service.py applies).
 
 A run that fails raises; the next day's run starts over, and every purge is idempotent, so nothing is
 lost by a failure but a day.
@@ -10,7 +10,7 @@ from __future__ import annotations
 import azure.functions as func
 
 from shared.bootstrap import default_platform
-from shared.tenancy.retention import sweep_retention
+from shared.privacy.service import sweep_retention
 
 __all__ = ["bp"]
 

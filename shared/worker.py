@@ -44,9 +44,9 @@ from shared.platform.bus import ReceivedMessage
 from shared.platform.documents import Document
 from shared.platform.runtime import Platform
 from shared.platform.topology import CERTIFICATES_QUEUE, LEASES, QUEUES
+from shared.privacy.service import SWEEP_EVERY_SECONDS, sweep_retention
 from shared.reporting import handlers as reporting_events
 from shared.telemetry import configure_telemetry
-from shared.tenancy.retention import SWEEP_EVERY_SECONDS, sweep_retention
 
 __all__ = ["BusConsumer", "ChangeFeedFollower", "Job", "LocalWorker", "Upkeep"]
 

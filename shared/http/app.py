@@ -23,6 +23,7 @@ from shared.learning.api import router as learning_router
 from shared.media.api import router as media_router
 from shared.notifications.api import router as notifications_router
 from shared.platform.runtime import Platform
+from shared.privacy.api import router as privacy_router
 from shared.reporting.api import router as reporting_router
 from shared.settings import Settings
 from shared.tenancy.api import router as tenancy_router
@@ -33,6 +34,7 @@ ROUTERS = (
     health_router,
     local_blobs_router,
     tenancy_router,
+    privacy_router,
     audit_router,
     catalog_router,
     discovery_router,

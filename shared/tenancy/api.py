@@ -1,4 +1,4 @@
-"""HTTP routes of tenancy: tenants, branding, the caller, users."""
+"""HTTP routes of tenancy: tenants, branding, the caller, users (their export and erasure: shared/privacy/api.py)."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ from shared.kernel import TENANT_ID_PATTERN, USER_ID_PATTERN, Paged
 from shared.platform.identity import Principal
 from shared.platform.tenancy import TenantContext
 from shared.roles import Operation, Role
-from shared.tenancy import gdpr, service, users
+from shared.tenancy import service, users
 from shared.tenancy.model import (
     MeView,
     PublicBranding,
@@ -32,7 +32,6 @@ from shared.tenancy.model import (
     TenantPatch,
     TenantView,
     UserCreate,
-    UserExport,
     UserPatch,
     UserView,
 )
@@ -153,33 +152,3 @@ def update_user(
     view, etag = users.update_user(platform, ctx, userId, body, if_match=if_match)
     _with_etag(response, etag)
     return view
-
-
-@router.get("/users/{userId}/export")
-def export_user(
-    userId: UserIdPath,
-    ctx: Annotated[TenantContext, Depends(TenantGuard(Operation.USER_EXPORT))],
-    platform: Services,
-    response: Response,
-) -> UserExport:
-    """Everything the platform holds about the user, as one JSON archive (GDPR); audited."""
-    archive = gdpr.export_user(platform, ctx, userId)
-    response.headers["Content-Disposition"] = f'attachment; filename="personal-data-{userId}.json"'
-    response.headers["Cache-Control"] = "no-store"
-    return archive
-
-
-@router.delete(
-    "/users/{userId}",
-    status_code=204,
-    responses={404: {"description": "Not a user of the tenant, or already erased"}},
-)
-def erase_user(
-    userId: UserIdPath,
-    ctx: Annotated[TenantContext, Depends(TenantGuard(Operation.USER_ERASE))],
-    platform: Services,
-) -> Response:
-    """Erase the user's personal data from every context (GDPR); audited. Certificates stay verifiable
-    without the holder's name. Cannot be undone: a second erasure answers 404, like an unknown user."""
-    gdpr.erase_user(platform, ctx, userId)
-    return Response(status_code=204)

@@ -17,7 +17,7 @@ from shared.platform.clock import ManualClock
 from shared.platform.runtime import Platform
 from shared.platform.tenancy import DictDocuments, TenantContext
 from shared.roles import Role
-from shared.tenancy.retention import RETENTION_ACTION, sweep_retention
+from shared.privacy.service import RETENTION_ACTION, sweep_retention
 from shared.worker import LocalWorker, default_jobs
 from tests.conftest import TenantHandle, Tokens
 from tests.factories import choice_question, enroll, published_course, question_bank, quiz_course

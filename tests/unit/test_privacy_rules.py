@@ -6,7 +6,7 @@ from pathlib import Path
 
 from shared.bootstrap import bootstrap
 from shared.settings import Settings
-from shared.tenancy.privacy import ERASED, ErasedUser, pseudonym_of
+from shared.platform.personal_data import ERASED, ErasedUser, pseudonym_of
 
 ANN = ErasedUser(user_id="ann", pseudonym="erased-1234", email="ann.lee@example.com", display_name="Ann Lee")
 

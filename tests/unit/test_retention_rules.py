@@ -3,7 +3,7 @@ bounds of the setting, and where the sweep runs (a daily Azure timer, an upkeep 
 
 from __future__ import annotations
 
-import importlib
+from pathlib import Path
 from typing import Any
 
 import azure.functions as func
@@ -11,6 +11,7 @@ import pytest
 from pydantic import ValidationError
 
 from functions import BLUEPRINTS, retention
+from shared.bootstrap import bootstrap
 from shared.learning.model import (
     CompletionPolicy,
     LessonSpec,
@@ -19,8 +20,9 @@ from shared.learning.model import (
     watched_total,
     without_activity_detail,
 )
+from shared.privacy.service import ACTIVITY_DETAIL
+from shared.settings import Settings
 from shared.tenancy.model import Retention
-from shared.tenancy.retention import PURGERS
 from shared.worker import default_jobs
 
 VIDEO = LessonSpec(id="v", kind="video", required=True, duration=100.0, prerequisites=())
@@ -76,9 +78,10 @@ def test_retention_outside_30_days_to_10_years_is_refused(days: int) -> None:
         Retention(activityDays=days)
 
 
-def test_every_context_named_for_activity_retention_provides_its_purge() -> None:
-    for _, module in PURGERS:
-        assert callable(importlib.import_module(module).purge_activity_before)
+def test_every_context_named_for_activity_retention_provides_its_purge(tmp_path: Path) -> None:
+    registered = dict(bootstrap(Settings(data_dir=tmp_path)).personal_data)
+    for name in ACTIVITY_DETAIL:
+        assert callable(registered[name].purge_activity_before)
 
 
 def test_azure_applies_retention_once_a_day_and_the_local_worker_as_upkeep() -> None:
