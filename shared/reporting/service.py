@@ -5,7 +5,7 @@ The read model lives in the ``reports`` container, in the tenant's partition:
 - one **row** per learner and course (``{courseId}:{userId}``): what the events said about the learner
   (enrolled, the newest progress snapshot by write ``seq``, the newest grade of each quiz attempt);
 - one **aggregate** per course (``course.{courseId}``): the sum of its rows' contributions, as flat
-  counters (``shared/reporting/model.py``), from which ``views.course_report`` computes the report.
+  counters (``shared/reporting/model.py``), from which ``read_models.course_report`` computes the report.
 
 Why rows and an aggregate: a report read must not scan learners, so the sums are kept, and a sum can
 only be kept exactly if each learner's part is known, so a change of a learner replaces their part
@@ -48,7 +48,7 @@ from shared.reporting.model import (
     new_row,
     row_id,
 )
-from shared.reporting.views import CourseReport, OutlineLesson, course_report
+from shared.reporting.read_models import CourseReport, OutlineLesson, course_report
 
 __all__ = [
     "JOURNAL",

@@ -23,7 +23,7 @@ from shared.reporting.model import (
     new_row,
     score_bucket,
 )
-from shared.reporting.views import OutlineLesson, course_report
+from shared.reporting.read_models import OutlineLesson, course_report
 
 ORDER = ["intro", "reading", "quiz"]
 OUTLINE = [
