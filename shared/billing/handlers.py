@@ -14,11 +14,14 @@ from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
-
+from shared.assessment.events import QuizGraded
 from shared.billing.model import ACTIVE_LEARNERS, ENROLLMENTS, VIDEO_SECONDS
 from shared.billing.service import record_fact, system_context
+from shared.enrollment.events import EnrollmentCreated
+from shared.learning.events import CourseCompleted, CourseProgressChanged, LessonCompleted
+from shared.media.events import VideoTranscoded
 from shared.platform.bus import ReceivedMessage, subscription_path
+from shared.platform.events import EventHandlers
 from shared.platform.runtime import Platform
 from shared.platform.topology import EVENTS_TOPIC
 
@@ -26,7 +29,7 @@ __all__ = [
     "BILLING_EVENTS",
     "BILLING_SUBSCRIPTION",
     "FLUSH_EVERY_SECONDS",
-    "LEARNING_ACTIVITY",
+    "HANDLERS",
     "MEASURE_EVERY_SECONDS",
     "Periodically",
     "on_event",
@@ -38,49 +41,37 @@ BILLING_EVENTS = subscription_path(EVENTS_TOPIC, BILLING_SUBSCRIPTION)
 FLUSH_EVERY_SECONDS = 60
 MEASURE_EVERY_SECONDS = 3600
 
-ENROLLMENT_CREATED = "EnrollmentCreated"  # the enrollment context's
-VIDEO_TRANSCODED = "VideoTranscoded"  # the media context's
-# Learning (progress, lessons, courses) and assessment (quizzes): each makes its learner active.
-LEARNING_ACTIVITY = frozenset({"CourseProgressChanged", "LessonCompleted", "CourseCompleted", "QuizGraded"})
+LearnerActivity = LessonCompleted | CourseCompleted | CourseProgressChanged | QuizGraded
 
 
-class _Event(BaseModel):
-    model_config = ConfigDict(extra="ignore", frozen=True)
-
-    id: str = Field(min_length=1)
-    tenantId: str = Field(min_length=1)
-    at: datetime
+def on_learner_activity(platform: Platform, event: LearnerActivity) -> None:
+    """Learning (progress, lessons, courses) and assessment (quizzes): the learner is active this month."""
+    record_fact(platform, system_context(event.tenantId), ACTIVE_LEARNERS, event.at, event.userId, 1)
 
 
-class LearnerActivity(_Event):
-    """What billing relies on in a learning or assessment event: whose activity, and when."""
-
-    userId: str = Field(min_length=1)
+def on_enrollment_created(platform: Platform, event: EnrollmentCreated) -> None:
+    record_fact(platform, system_context(event.tenantId), ENROLLMENTS, event.at, event.id, 1)
 
 
-class EnrollmentCreatedEvent(_Event):
-    userId: str = Field(min_length=1)
-    courseId: str = Field(min_length=1)
+def on_video_transcoded(platform: Platform, event: VideoTranscoded) -> None:
+    record_fact(platform, system_context(event.tenantId), VIDEO_SECONDS, event.at, event.id, event.durationSeconds)
 
 
-class VideoTranscodedEvent(_Event):
-    assetId: str = Field(min_length=1)
-    durationSeconds: float = Field(ge=0, allow_inf_nan=False)
+# Each event parsed with its producer's model.
+HANDLERS = (
+    EventHandlers()
+    .on(LessonCompleted, on_learner_activity)
+    .on(CourseCompleted, on_learner_activity)
+    .on(CourseProgressChanged, on_learner_activity)
+    .on(QuizGraded, on_learner_activity)
+    .on(EnrollmentCreated, on_enrollment_created)
+    .on(VideoTranscoded, on_video_transcoded)
+)
 
 
 def on_event(platform: Platform, event: Mapping[str, Any]) -> None:
     """Meter what an event tells of a tenant's usage, once; events of other types pass."""
-    kind = event.get("type")
-    if kind in LEARNING_ACTIVITY:
-        active = LearnerActivity.model_validate(event)
-        record_fact(platform, system_context(active.tenantId), ACTIVE_LEARNERS, active.at, active.userId, 1)
-    elif kind == ENROLLMENT_CREATED:
-        enrolled = EnrollmentCreatedEvent.model_validate(event)
-        record_fact(platform, system_context(enrolled.tenantId), ENROLLMENTS, enrolled.at, enrolled.id, 1)
-    elif kind == VIDEO_TRANSCODED:
-        video = VideoTranscodedEvent.model_validate(event)
-        ctx = system_context(video.tenantId)
-        record_fact(platform, ctx, VIDEO_SECONDS, video.at, video.id, video.durationSeconds)
+    HANDLERS.dispatch(platform, event)
 
 
 def on_event_message(platform: Platform, message: ReceivedMessage) -> None:

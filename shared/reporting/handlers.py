@@ -13,30 +13,32 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from shared.assessment.grading import QUIZ_GRADED
-from shared.enrollment.events import ENROLLMENT_CREATED
-from shared.learning.events import COURSE_PROGRESS_CHANGED
+from shared.assessment.events import QuizGraded
+from shared.enrollment.events import EnrollmentCreated
+from shared.learning.events import CourseProgressChanged
 from shared.platform.bus import ReceivedMessage, subscription_path
+from shared.platform.events import EventHandlers
 from shared.platform.runtime import Platform
 from shared.platform.topology import EVENTS_TOPIC
 from shared.reporting import service
-from shared.reporting.model import CourseProgressChangedEvent, EnrollmentCreatedEvent, QuizGradedEvent
 
-__all__ = ["REPORTING_EVENTS", "REPORTING_SUBSCRIPTION", "on_event", "on_event_message"]
+__all__ = ["HANDLERS", "REPORTING_EVENTS", "REPORTING_SUBSCRIPTION", "on_event", "on_event_message"]
 
 REPORTING_SUBSCRIPTION = "reporting"
 REPORTING_EVENTS = subscription_path(EVENTS_TOPIC, REPORTING_SUBSCRIPTION)
 
+# Each event parsed with its producer's model.
+HANDLERS = (
+    EventHandlers()
+    .on(EnrollmentCreated, service.record_enrollment)
+    .on(CourseProgressChanged, service.record_progress)
+    .on(QuizGraded, service.record_quiz_grade)
+)
+
 
 def on_event(platform: Platform, event: Mapping[str, Any]) -> None:
     """Let an enrollment, a progress snapshot or a quiz grade count in its course's report."""
-    kind = event.get("type")
-    if kind == ENROLLMENT_CREATED:
-        service.record_enrollment(platform, EnrollmentCreatedEvent.model_validate(event))
-    elif kind == COURSE_PROGRESS_CHANGED:
-        service.record_progress(platform, CourseProgressChangedEvent.model_validate(event))
-    elif kind == QUIZ_GRADED:
-        service.record_quiz_grade(platform, QuizGradedEvent.model_validate(event))
+    HANDLERS.dispatch(platform, event)
 
 
 def on_event_message(platform: Platform, message: ReceivedMessage) -> None:

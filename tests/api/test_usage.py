@@ -99,7 +99,16 @@ def metered(tmp_path: Path, clock: ManualClock) -> Iterator[Metered]:
 
 
 def activity(tenant: str, user: str, at: str, n: int = 1) -> dict[str, Any]:
-    return {"id": f"lesson-{user}-{n}", "type": "LessonCompleted", "tenantId": tenant, "userId": user, "at": at}
+    return {
+        "id": f"lesson-{user}-{n}",
+        "type": "LessonCompleted",
+        "tenantId": tenant,
+        "userId": user,
+        "courseId": "tides",
+        "version": 1,
+        "lessonId": f"lesson-{n}",
+        "at": at,
+    }
 
 
 def test_a_tenant_admin_and_support_read_the_current_months_usage(

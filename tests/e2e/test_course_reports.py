@@ -13,6 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from shared.platform.bus import OutgoingMessage
+from shared.platform.personal_data import ErasedUser
 from shared.platform.runtime import Platform
 from shared.platform.tenancy import DictDocuments, TenantContext
 from shared.platform.topology import EVENTS_TOPIC
@@ -226,12 +227,13 @@ def test_a_learners_rows_are_exported_and_erased_while_the_course_keeps_its_coun
         handlers.on_event(platform, event)
     before = report(client, tenant, course)
     ctx = TenantContext(tenant_id=tenant.id, user_id="admin", roles=frozenset({Role.TENANT_ADMIN}))
-    [row] = service.export_user(platform, ctx, "ann")["reportRows"]
+    ann, bob = (ErasedUser(user_id=user, pseudonym=f"erased-{user}") for user in ("ann", "bob"))
+    [row] = service.export_user(platform, ctx, ann)["reportRows"]
     assert (row["courseId"], row["userId"], row["state"]) == (course, "ann", "completed")
     assert sorted(row["attempts"]) == ["a1"]
-    service.erase_user(platform, ctx, "ann")
-    assert service.export_user(platform, ctx, "ann") == {"reportRows": []}
-    assert service.export_user(platform, ctx, "bob")["reportRows"]  # nobody else's rows go
+    service.erase_user(platform, ctx, ann)
+    assert service.export_user(platform, ctx, ann) == {"reportRows": []}
+    assert service.export_user(platform, ctx, bob)["reportRows"]  # nobody else's rows go
     after = report(client, tenant, course)
     assert {k: v for k, v in after.items() if k != "updatedAt"} == {k: v for k, v in before.items() if k != "updatedAt"}
 

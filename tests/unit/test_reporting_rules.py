@@ -9,10 +9,12 @@ from typing import Any
 
 import pytest
 
+from shared.assessment.events import QuizGraded
+from shared.enrollment.events import EnrollmentCreated
+from shared.learning.events import CourseProgressChanged
 from shared.reporting.model import (
-    CourseProgressChangedEvent,
-    EnrollmentCreatedEvent,
-    QuizGradedEvent,
+    ReportRow,
+    RowLesson,
     add,
     apply_enrollment,
     apply_progress,
@@ -34,8 +36,8 @@ OUTLINE = [
 AT = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 
 
-def snapshot(seq: int, state: str = "in_progress", percent: float = 0.0, **lessons: Any) -> CourseProgressChangedEvent:
-    return CourseProgressChangedEvent.model_validate(
+def snapshot(seq: int, state: str = "in_progress", percent: float = 0.0, **lessons: Any) -> CourseProgressChanged:
+    return CourseProgressChanged.model_validate(
         {
             "id": f"s{seq}",
             "tenantId": "t1",
@@ -53,8 +55,8 @@ def snapshot(seq: int, state: str = "in_progress", percent: float = 0.0, **lesso
     )
 
 
-def grade(attempt: str, seq: int, score: float, *, passed: bool, lesson: str = "quiz") -> QuizGradedEvent:
-    return QuizGradedEvent.model_validate(
+def grade(attempt: str, seq: int, score: float, *, passed: bool, lesson: str = "quiz") -> QuizGraded:
+    return QuizGraded.model_validate(
         {
             "id": f"g-{attempt}-{seq}",
             "tenantId": "t1",
@@ -66,11 +68,12 @@ def grade(attempt: str, seq: int, score: float, *, passed: bool, lesson: str = "
             "attemptId": attempt,
             "passed": passed,
             "score": score,
+            "at": AT,
         }
     )
 
 
-ENROLLED = EnrollmentCreatedEvent.model_validate(
+ENROLLED = EnrollmentCreated.model_validate(
     {"id": "e1", "tenantId": "t1", "userId": "lea", "courseId": "c1", "version": 1, "at": AT, "source": "self"}
 )
 EARLY = snapshot(2, intro=(50.0, "in_progress", 60.0))
@@ -79,12 +82,12 @@ LATE = snapshot(
 )  # newer than EARLY
 
 
-def row_after(events: list[Any]) -> dict[str, Any]:
+def row_after(events: list[Any]) -> ReportRow:
     row = new_row("c1", "lea")
     for event in events:
-        if isinstance(event, EnrollmentCreatedEvent):
+        if isinstance(event, EnrollmentCreated):
             apply_enrollment(row, event)
-        elif isinstance(event, CourseProgressChangedEvent):
+        elif isinstance(event, CourseProgressChanged):
             apply_progress(row, event, ORDER)
         else:
             apply_quiz_grade(row, event)
@@ -96,17 +99,21 @@ def test_a_row_ends_the_same_whatever_the_order_and_repetition_of_its_events() -
     expected = row_after(events)
     for order in itertools.permutations(events):
         assert row_after([*order, *order]) == expected
-    assert expected["progressSeq"] == 5 and expected["attempts"]["a1"]["score"] == 75
+    assert expected.progressSeq == 5 and expected.attempts["a1"].score == 75
 
 
 def test_a_late_older_snapshot_changes_nothing() -> None:
     row = row_after([LATE])
     assert apply_progress(row, EARLY, ORDER) is False
-    assert row["lessons"]["intro"]["state"] == "completed"
+    assert row.lessons["intro"].state == "completed"
 
 
 def test_the_furthest_lesson_follows_the_outline_not_the_order_lessons_were_begun() -> None:
-    lessons = {"reading": {"state": "in_progress"}, "intro": {"state": "completed"}, "quiz": {"state": "not_started"}}
+    lessons = {
+        "reading": RowLesson(state="in_progress"),
+        "intro": RowLesson(state="completed"),
+        "quiz": RowLesson(state="not_started"),
+    }
     assert furthest_lesson(ORDER, lessons) == "reading"
     assert furthest_lesson(ORDER, {}) is None
 
