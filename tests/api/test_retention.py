@@ -16,8 +16,8 @@ from shared.learning.model import progress_id
 from shared.platform.clock import ManualClock
 from shared.platform.runtime import Platform
 from shared.platform.tenancy import DictDocuments, TenantContext
-from shared.roles import Role
 from shared.privacy.service import RETENTION_ACTION, sweep_retention
+from shared.roles import Role
 from shared.worker import LocalWorker, default_jobs
 from tests.conftest import TenantHandle, Tokens
 from tests.factories import choice_question, enroll, published_course, question_bank, quiz_course

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from shared.bootstrap import bootstrap
-from shared.settings import Settings
 from shared.platform.personal_data import ERASED, ErasedUser, pseudonym_of
+from shared.settings import Settings
 
 ANN = ErasedUser(user_id="ann", pseudonym="erased-1234", email="ann.lee@example.com", display_name="Ann Lee")
 
