@@ -6,8 +6,9 @@ from typing import Any
 
 from shared.kernel import OutputModel
 from shared.platform.documents import ContainerSpec, Order
+from shared.platform.stored import StoredDocument
 
-__all__ = ["AUDIT", "AUDIT_CONTAINER", "NEWEST_FIRST", "AuditEntry"]
+__all__ = ["AUDIT", "AUDIT_CONTAINER", "NEWEST_FIRST", "AuditEntry", "AuditRecord"]
 
 AUDIT = "audit"
 NEWEST_FIRST = (Order("at", descending=True), Order("id", descending=True))
@@ -26,3 +27,22 @@ class AuditEntry(OutputModel):
     after: dict[str, Any] | None = None
     reason: str | None = None
     correlationId: str | None = None
+
+
+class AuditRecord(StoredDocument):
+    """An entry as stored in the ``audit`` container (no ``type``: the container holds entries only).
+    ``before`` and ``after`` are free-form: whatever the audited change was."""
+
+    at: str
+    actorId: str
+    actorRoles: list[str]
+    action: str
+    subjectType: str
+    subjectId: str
+    before: dict[str, Any] | None = None
+    after: dict[str, Any] | None = None
+    reason: str | None = None
+    correlationId: str | None = None
+
+    def entry(self) -> AuditEntry:
+        return AuditEntry.model_validate(self.model_dump())

@@ -1,21 +1,22 @@
-"""Recording and reading the audit log. Entries are only ever created, never changed."""
+"""Recording and reading the audit log. Entries are only ever created, never changed (but for an
+erasure, which replaces the erased user by their pseudonym)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from shared.audit.model import AUDIT, NEWEST_FIRST, AuditEntry
+from shared.audit.model import AUDIT, NEWEST_FIRST, AuditEntry, AuditRecord
 from shared.kernel import Paged
 from shared.observability import correlation_id
-from shared.platform import personal_data
 from shared.platform.documents import Filter
-from shared.platform.personal_data import ErasedUser, PersonalDataFunctions
+from shared.platform.personal_data import ErasedUser, PersonalDataFunctions, documents_mentioning, pseudonymise
 from shared.platform.runtime import Platform
-from shared.platform.tenancy import DictDocuments, TenantContext
+from shared.platform.tenancy import TenantContext, TenantDocuments
 
 __all__ = [
     "ERASURE_ACTION",
+    "PERSONAL_DATA",
     "erase_user",
     "export_user",
     "list_entries",
@@ -28,6 +29,12 @@ PURGE_PAGE = 100
 
 # The action of an erasure's own entry: the one entry an erasure keeps naming the erased user.
 ERASURE_ACTION = "user.erased"
+
+Entries = TenantDocuments[AuditRecord]
+
+
+def _docs(platform: Platform, ctx: TenantContext) -> Entries:
+    return TenantDocuments(platform.documents, AUDIT, ctx, AuditRecord)
 
 
 def record(
@@ -42,7 +49,7 @@ def record(
     reason: str | None = None,
 ) -> AuditEntry:
     """Append one entry to the tenant's audit log."""
-    entry = AuditEntry(
+    entry = AuditRecord(
         id=platform.ids.new_id(),
         at=platform.clock.now().isoformat(),
         actorId=ctx.user_id,
@@ -55,8 +62,8 @@ def record(
         reason=reason,
         correlationId=correlation_id.get(),
     )
-    DictDocuments(platform.documents, AUDIT, ctx).create(entry.model_dump())
-    return entry
+    _docs(platform, ctx).create(entry)
+    return entry.entry()
 
 
 def list_entries(
@@ -74,40 +81,36 @@ def list_entries(
         filters.append(Filter("action", "eq", action))
     if subject_id:
         filters.append(Filter("subjectId", "eq", subject_id))
-    page = DictDocuments(platform.documents, AUDIT, ctx).query(
+    page = _docs(platform, ctx).query(
         filters,
         order_by=NEWEST_FIRST,
         limit=limit,
         continuation=continuation,
     )
-    return Paged[AuditEntry](items=[AuditEntry.model_validate(d) for d in page.items], continuation=page.continuation)
+    return Paged[AuditEntry](items=[d.entry() for d in page.items], continuation=page.continuation)
 
 
 def purge_before(platform: Platform, ctx: TenantContext, cutoff: datetime) -> int:
     """Delete the tenant's entries made before ``cutoff`` (its audit retention); return how many.
-    The retention sweep (shared/privacy/retention.py) is the only caller: nothing else deletes an entry."""
+    The retention sweep (shared/privacy/service.py) is the only caller: nothing else deletes an entry."""
     docs, purged = _docs(platform, ctx), 0
     expired = [Filter("at", "lt", cutoff.isoformat())]
     while True:
         # Each round reads from the start: deleting takes the entries out of the filter.
         page = docs.query(expired, limit=PURGE_PAGE)
         for doc in page.items:
-            docs.delete(doc["id"])
+            docs.delete(doc.id)
         purged += len(page.items)
         if len(page.items) < PURGE_PAGE:
             return purged
 
 
-# --- GDPR: the audit log's part of an export and an erasure (shared/privacy/) ------------
-
-
-def _docs(platform: Platform, ctx: TenantContext) -> DictDocuments:
-    return DictDocuments(platform.documents, AUDIT, ctx)
+# --- personal data: the audit log's part of an export and an erasure (shared/privacy/service.py) ---
 
 
 def export_user(platform: Platform, ctx: TenantContext, who: ErasedUser) -> dict[str, Any]:
     """Every audit entry about the user or made by them, newest first."""
-    entries = [AuditEntry.model_validate(d) for d in personal_data.documents_mentioning(_docs(platform, ctx), who)]
+    entries = [doc.entry() for doc in documents_mentioning(_docs(platform, ctx), who)]
     entries.sort(key=lambda e: (e.at, e.id), reverse=True)
     return {"entries": [e.model_dump() for e in entries]}
 
@@ -116,10 +119,10 @@ def erase_user(platform: Platform, ctx: TenantContext, who: ErasedUser) -> None:
     """Keep every entry (the log stays complete) with the user replaced by their pseudonym, except the
     entries of the user's own erasure, which the law requires to name whom they erased."""
     docs = _docs(platform, ctx)
-    for doc in personal_data.documents_mentioning(docs, who):
-        if doc.get("action") == ERASURE_ACTION and doc.get("subjectId") == who.user_id:
+    for doc in documents_mentioning(docs, who):
+        if doc.action == ERASURE_ACTION and doc.subjectId == who.user_id:
             continue
-        personal_data.pseudonymise(docs, who, doc)
+        pseudonymise(docs, who, doc)
 
 
 def rename_subject(platform: Platform, ctx: TenantContext, subject_type: str, old_id: str, new_id: str) -> None:
@@ -129,10 +132,10 @@ def rename_subject(platform: Platform, ctx: TenantContext, subject_type: str, ol
     while True:
         page = docs.query(filters, limit=100)
         for doc in page.items:
-            docs.replace({**personal_data.exported(doc), "subjectId": new_id}, if_match=doc["_etag"])
+            docs.replace(doc.model_copy(update={"subjectId": new_id}), if_match=doc.etag)
         if len(page.items) < 100:
             return
 
 
-# This context's part of GDPR export and erasure (and of retention), registered from its spec.
+# No purge of activity: the retention sweep deletes old entries itself (``purge_before``, by audit days).
 PERSONAL_DATA = PersonalDataFunctions(export_user=export_user, erase_user=erase_user)

@@ -28,7 +28,7 @@ __all__ = [
     "BILLING_EVENTS",
     "BILLING_SUBSCRIPTION",
     "FLUSH_EVERY_SECONDS",
-    "LEARNING_ACTIVITY",
+    "HANDLERS",
     "MEASURE_EVERY_SECONDS",
     "on_event",
     "on_event_message",
@@ -39,33 +39,32 @@ BILLING_EVENTS = subscription_path(EVENTS_TOPIC, BILLING_SUBSCRIPTION)
 FLUSH_EVERY_SECONDS = 60
 MEASURE_EVERY_SECONDS = 3600
 
+LearnerActivity = LessonCompleted | CourseCompleted | CourseProgressChanged | QuizGraded
 
-def _learner_active(
-    platform: Platform, event: LessonCompleted | CourseCompleted | CourseProgressChanged | QuizGraded
-) -> None:
-    """A learning or assessment event makes its learner active in the month it happened."""
+
+def on_learner_activity(platform: Platform, event: LearnerActivity) -> None:
+    """Learning (progress, lessons, courses) and assessment (quizzes): the learner is active this month."""
     record_fact(platform, system_context(event.tenantId), ACTIVE_LEARNERS, event.at, event.userId, 1)
 
 
-def _enrolled(platform: Platform, enrolled: EnrollmentCreated) -> None:
-    record_fact(platform, system_context(enrolled.tenantId), ENROLLMENTS, enrolled.at, enrolled.id, 1)
+def on_enrollment_created(platform: Platform, event: EnrollmentCreated) -> None:
+    record_fact(platform, system_context(event.tenantId), ENROLLMENTS, event.at, event.id, 1)
 
 
-def _transcoded(platform: Platform, video: VideoTranscoded) -> None:
-    record_fact(platform, system_context(video.tenantId), VIDEO_SECONDS, video.at, video.id, video.durationSeconds)
+def on_video_transcoded(platform: Platform, event: VideoTranscoded) -> None:
+    record_fact(platform, system_context(event.tenantId), VIDEO_SECONDS, event.at, event.id, event.durationSeconds)
 
 
-# Learning (progress, lessons, courses) and assessment (quizzes) make their learner active.
+# Each event parsed with its producer's model.
 HANDLERS = (
     EventHandlers()
-    .on(CourseProgressChanged, _learner_active)
-    .on(LessonCompleted, _learner_active)
-    .on(CourseCompleted, _learner_active)
-    .on(QuizGraded, _learner_active)
-    .on(EnrollmentCreated, _enrolled)
-    .on(VideoTranscoded, _transcoded)
+    .on(LessonCompleted, on_learner_activity)
+    .on(CourseCompleted, on_learner_activity)
+    .on(CourseProgressChanged, on_learner_activity)
+    .on(QuizGraded, on_learner_activity)
+    .on(EnrollmentCreated, on_enrollment_created)
+    .on(VideoTranscoded, on_video_transcoded)
 )
-LEARNING_ACTIVITY = frozenset({CourseProgressChanged.TYPE, LessonCompleted.TYPE, CourseCompleted.TYPE, QuizGraded.TYPE})
 
 
 def on_event(platform: Platform, event: Mapping[str, Any]) -> None:

@@ -21,16 +21,17 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import ClassVar, Literal
 
 from pydantic import Field
 
 from shared.errors import InvalidInput
 from shared.kernel import OutputModel
-from shared.platform.documents import ContainerSpec, Document, Order
+from shared.platform.documents import ContainerSpec, Order
 from shared.platform.metering import API_REQUESTS, MeterBatch
+from shared.platform.stored import StoredDocument
 
 __all__ = [
     "ACTIVE_LEARNERS",
@@ -44,7 +45,9 @@ __all__ = [
     "USAGE_CONTAINER",
     "VIDEO_SECONDS",
     "FactMetric",
+    "FactShard",
     "MonthUsage",
+    "UsageMonth",
     "UsageReport",
     "fact_digest",
     "fact_shard_id",
@@ -104,56 +107,70 @@ def month_doc_id(month: str) -> str:
     return f"month.{month}"
 
 
-def new_month_doc(month: str) -> Document:
-    return {
-        "id": month_doc_id(month),
-        "type": "usage-month",
-        "month": month,
-        API_REQUESTS: 0,
-        REQUEST_CHARGES: 0.0,
-        "storageBytes": 0,
-        "storagePeakBytes": 0,
-        "storageMeasuredAt": None,
-        "flushes": {},
-    }
+class UsageMonth(StoredDocument):
+    """A tenant's month (``month.{YYYY-MM}``): the flushed request meters and the storage measured."""
+
+    KIND: ClassVar[str] = "usage-month"
+    type: Literal["usage-month"] = "usage-month"
+    month: str
+    apiRequests: int = 0  # API_REQUESTS
+    requestCharges: float = 0.0  # REQUEST_CHARGES
+    storageBytes: int = 0
+    storagePeakBytes: int = 0
+    storageMeasuredAt: str | None = None
+    # Per meter (a process instance), the sequence number of the last batch applied.
+    flushes: dict[str, int] = Field(default_factory=dict)
 
 
-def new_fact_shard(month: str, metric: str, digest: str) -> Document:
-    return {
-        "id": fact_shard_id(month, metric, digest),
-        "type": "usage-facts",
-        "month": month,
-        "metric": metric,
-        "entries": {},
-    }
+class FactShard(StoredDocument):
+    """One shard of a month's facts of one metric (``facts.{YYYY-MM}.{metric}.{shard}``): a map from
+    a keyed digest to an amount."""
+
+    KIND: ClassVar[str] = "usage-facts"
+    type: Literal["usage-facts"] = "usage-facts"
+    month: str
+    metric: FactMetric
+    entries: dict[str, float] = Field(default_factory=dict)
 
 
-def with_fact(shard: Document, digest: str, amount: float) -> Document | None:
+def new_month_doc(month: str) -> UsageMonth:
+    return UsageMonth(id=month_doc_id(month), month=month)
+
+
+def new_fact_shard(month: str, metric: FactMetric, digest: str) -> FactShard:
+    return FactShard(id=fact_shard_id(month, metric, digest), month=month, metric=metric)
+
+
+def with_fact(shard: FactShard, digest: str, amount: float) -> FactShard | None:
     """The shard with the fact added, or None when it holds the fact already (a repeat)."""
-    if digest in shard["entries"]:
+    if digest in shard.entries:
         return None
-    return {**shard, "entries": {**shard["entries"], digest: amount}}
+    return shard.model_copy(update={"entries": {**shard.entries, digest: amount}})
 
 
-def with_meter_batch(doc: Document, batch: MeterBatch) -> Document | None:
+def with_meter_batch(doc: UsageMonth, batch: MeterBatch) -> UsageMonth | None:
     """The month document with a meter's batch added, or None when that batch (or a later one of
     the same meter) is in it already: a flush retried after its write had landed."""
-    if doc["flushes"].get(batch.instance, 0) >= batch.seq:
+    if doc.flushes.get(batch.instance, 0) >= batch.seq:
         return None
-    updated = {**doc, "flushes": {**doc["flushes"], batch.instance: batch.seq}}
-    updated[API_REQUESTS] = doc[API_REQUESTS] + round(batch.deltas.get(API_REQUESTS, 0))
-    updated[REQUEST_CHARGES] = round(doc[REQUEST_CHARGES] + batch.deltas.get(REQUEST_CHARGES, 0.0), 4)
-    return updated
+    return doc.model_copy(
+        update={
+            "flushes": {**doc.flushes, batch.instance: batch.seq},
+            "apiRequests": doc.apiRequests + round(batch.deltas.get(API_REQUESTS, 0)),
+            "requestCharges": round(doc.requestCharges + batch.deltas.get(REQUEST_CHARGES, 0.0), 4),
+        }
+    )
 
 
-def with_storage(doc: Document, measured_bytes: int, at: datetime) -> Document:
+def with_storage(doc: UsageMonth, measured_bytes: int, at: datetime) -> UsageMonth:
     """The month document with a storage measurement: the latest value, and the month's peak."""
-    return {
-        **doc,
-        "storageBytes": measured_bytes,
-        "storagePeakBytes": max(doc["storagePeakBytes"], measured_bytes),
-        "storageMeasuredAt": at.isoformat(),
-    }
+    return doc.model_copy(
+        update={
+            "storageBytes": measured_bytes,
+            "storagePeakBytes": max(doc.storagePeakBytes, measured_bytes),
+            "storageMeasuredAt": at.isoformat(),
+        }
+    )
 
 
 class MonthUsage(OutputModel):
@@ -175,16 +192,16 @@ class UsageReport(OutputModel):
     months: list[str] = Field(description="the recent months with recorded usage, newest first")
 
 
-def _fact_totals(shards: Iterable[Mapping[str, Any]]) -> dict[str, tuple[int, float]]:
+def _fact_totals(shards: Iterable[FactShard]) -> dict[str, tuple[int, float]]:
     totals: dict[str, tuple[int, float]] = {}
     for shard in shards:
-        count, amount = totals.get(shard["metric"], (0, 0.0))
-        entries = shard["entries"].values()
-        totals[shard["metric"]] = (count + len(entries), amount + sum(entries))
+        count, amount = totals.get(shard.metric, (0, 0.0))
+        entries = shard.entries.values()
+        totals[shard.metric] = (count + len(entries), amount + sum(entries))
     return totals
 
 
-def usage_of(month: str, month_doc: Mapping[str, Any] | None, shards: Iterable[Mapping[str, Any]]) -> MonthUsage:
+def usage_of(month: str, month_doc: UsageMonth | None, shards: Iterable[FactShard]) -> MonthUsage:
     """A month's usage from its month document (None when nothing was flushed or measured) and its
     fact shards."""
     doc = month_doc or new_month_doc(month)
@@ -193,10 +210,10 @@ def usage_of(month: str, month_doc: Mapping[str, Any] | None, shards: Iterable[M
         month=month,
         activeLearners=facts.get(ACTIVE_LEARNERS, (0, 0.0))[0],
         enrollments=facts.get(ENROLLMENTS, (0, 0.0))[0],
-        storageBytes=doc["storageBytes"],
-        storagePeakBytes=doc["storagePeakBytes"],
-        storageMeasuredAt=doc["storageMeasuredAt"],
+        storageBytes=doc.storageBytes,
+        storagePeakBytes=doc.storagePeakBytes,
+        storageMeasuredAt=doc.storageMeasuredAt,
         videoMinutes=round(facts.get(VIDEO_SECONDS, (0, 0.0))[1] / 60, 2),
-        apiRequests=doc[API_REQUESTS],
-        requestCharges=round(doc[REQUEST_CHARGES], 2),
+        apiRequests=doc.apiRequests,
+        requestCharges=round(doc.requestCharges, 2),
     )

@@ -15,6 +15,7 @@ import secrets
 import threading
 from collections.abc import Callable
 from datetime import datetime
+from typing import TypeVar
 
 from shared.billing.model import (
     NEWEST_MONTH_FIRST,
@@ -22,6 +23,8 @@ from shared.billing.model import (
     REQUEST_CHARGES,
     USAGE,
     FactMetric,
+    FactShard,
+    UsageMonth,
     UsageReport,
     fact_digest,
     fact_shard_id,
@@ -36,13 +39,14 @@ from shared.billing.model import (
     with_storage,
 )
 from shared.credentials.model import CERTIFICATE_BLOBS
-from shared.errors import Conflict, NotFound, PreconditionFailed, Unavailable
+from shared.errors import Conflict, PreconditionFailed, Unavailable
 from shared.media.model import MEDIA_BLOBS, UPLOADS
-from shared.platform.documents import SYSTEM_FIELDS, Document, Filter
+from shared.platform.documents import Filter
 from shared.platform.metering import API_REQUESTS, MeterBatch
 from shared.platform.runtime import Platform
 from shared.platform.secrets import SecretStore, ensure_secret
-from shared.platform.tenancy import DictDocuments, TenantContext
+from shared.platform.stored import StoredDocument
+from shared.platform.tenancy import TenantContext, TenantDocuments
 from shared.platform.tenancy import system_context as platform_system_context
 from shared.tenancy import service as tenancy
 
@@ -71,7 +75,7 @@ TENANT_PAGE = 100
 _keys: dict[int, tuple[SecretStore, bytes]] = {}
 _keys_lock = threading.Lock()
 
-Change = Callable[[Document], Document | None]
+M = TypeVar("M", bound=StoredDocument)
 
 
 def system_context(tenant_id: str) -> TenantContext:
@@ -79,8 +83,12 @@ def system_context(tenant_id: str) -> TenantContext:
     return platform_system_context(tenant_id, BILLING_ACTOR)
 
 
-def _docs(platform: Platform, ctx: TenantContext) -> DictDocuments:
-    return DictDocuments(platform.documents, USAGE, ctx)
+def _months(platform: Platform, ctx: TenantContext) -> TenantDocuments[UsageMonth]:
+    return TenantDocuments(platform.documents, USAGE, ctx, UsageMonth)
+
+
+def _shards(platform: Platform, ctx: TenantContext) -> TenantDocuments[FactShard]:
+    return TenantDocuments(platform.documents, USAGE, ctx, FactShard)
 
 
 def _digest_key(platform: Platform) -> bytes:
@@ -94,30 +102,26 @@ def _digest_key(platform: Platform) -> bytes:
         return cached[1]
 
 
-def _changed(docs: DictDocuments, doc_id: str, fresh: Callable[[], Document], change: Change) -> bool:
+def _changed(docs: TenantDocuments[M], doc_id: str, fresh: Callable[[], M], change: Callable[[M], M | None]) -> bool:
     """Read-modify-write one document (made from ``fresh`` when absent) with an ETag guard, again
     after a concurrent write; ``change`` returns None when there is nothing to write."""
     for _ in range(WRITE_ATTEMPTS):
-        try:
-            found = docs.read(doc_id)
-        except NotFound:
-            found = None
-        current = fresh() if found is None else {k: v for k, v in found.items() if k not in SYSTEM_FIELDS}
-        updated = change(current)
+        found = docs.find(doc_id)
+        updated = change(fresh() if found is None else found)
         if updated is None:
             return False
         try:
             if found is None:
                 docs.create(updated)
             else:
-                docs.replace(updated, if_match=found["_etag"])
+                docs.replace(updated, if_match=found.etag)
             return True
         except (Conflict, PreconditionFailed):
             continue  # another writer came first: decide again on its version
     raise Unavailable("the tenant's usage is being changed concurrently; try again")
 
 
-def _ensure_month(docs: DictDocuments, month: str) -> None:
+def _ensure_month(docs: TenantDocuments[UsageMonth], month: str) -> None:
     with contextlib.suppress(Conflict):  # the month is recorded already
         docs.create(new_month_doc(month))
 
@@ -129,14 +133,18 @@ def record_fact(
     once: False when it was counted already."""
     month = month_of(at)
     digest = fact_digest(_digest_key(platform), metric, month, ctx.tenant_id, value)
-    docs = _docs(platform, ctx)
 
-    def first_of_shard() -> Document:
+    def first_of_shard() -> FactShard:
         # The month is listed before any fact of it is stored, so a month with usage is always listed.
-        _ensure_month(docs, month)
+        _ensure_month(_months(platform, ctx), month)
         return new_fact_shard(month, metric, digest)
 
-    return _changed(docs, fact_shard_id(month, metric, digest), first_of_shard, lambda s: with_fact(s, digest, amount))
+    return _changed(
+        _shards(platform, ctx),
+        fact_shard_id(month, metric, digest),
+        first_of_shard,
+        lambda shard: with_fact(shard, digest, amount),
+    )
 
 
 # --- the request meter ------------------------------------------------------------------------
@@ -151,7 +159,7 @@ def _meter_readings(platform: Platform) -> dict[str, dict[str, float]]:
 
 
 def _apply_batch(platform: Platform, batch: MeterBatch) -> None:
-    docs = _docs(platform, system_context(batch.tenant))
+    docs = _months(platform, system_context(batch.tenant))
     month = batch.label
     _changed(docs, month_doc_id(month), lambda: new_month_doc(month), lambda doc: with_meter_batch(doc, batch))
 
@@ -195,7 +203,7 @@ def measure_tenant_storage(platform: Platform, ctx: TenantContext) -> int:
     now = platform.clock.now()
     month = month_of(now)
     _changed(
-        _docs(platform, ctx),
+        _months(platform, ctx),
         month_doc_id(month),
         lambda: new_month_doc(month),
         lambda d: with_storage(d, measured, now),
@@ -219,16 +227,9 @@ def measure_storage(platform: Platform) -> int:
 # --- reading ----------------------------------------------------------------------------------
 
 
-def _month_doc(docs: DictDocuments, month: str) -> Document | None:
-    try:
-        return docs.read(month_doc_id(month))
-    except NotFound:
-        return None
-
-
-def _fact_shards(docs: DictDocuments, month: str) -> list[Document]:
-    filters = [Filter("type", "eq", "usage-facts"), Filter("month", "eq", month)]
-    shards: list[Document] = []
+def _fact_shards(docs: TenantDocuments[FactShard], month: str) -> list[FactShard]:
+    filters = [Filter("month", "eq", month)]
+    shards: list[FactShard] = []
     continuation = None
     while True:
         page = docs.query(filters, limit=PAGE, continuation=continuation)
@@ -238,15 +239,15 @@ def _fact_shards(docs: DictDocuments, month: str) -> list[Document]:
         continuation = page.continuation
 
 
-def _recent_months(docs: DictDocuments) -> list[str]:
-    page = docs.query([Filter("type", "eq", "usage-month")], order_by=NEWEST_MONTH_FIRST, limit=RECENT_MONTHS)
-    return [str(doc["month"]) for doc in page.items]
+def _recent_months(docs: TenantDocuments[UsageMonth]) -> list[str]:
+    page = docs.query(order_by=NEWEST_MONTH_FIRST, limit=RECENT_MONTHS)
+    return [doc.month for doc in page.items]
 
 
 def usage_report(platform: Platform, ctx: TenantContext, month: str | None) -> UsageReport:
     """The tenant's metered usage in ``month`` (YYYY-MM; the current month when None), and the
     recent months that have usage."""
     wanted = parse_month(month) if month is not None else month_of(platform.clock.now())
-    docs = _docs(platform, ctx)
-    usage = usage_of(wanted, _month_doc(docs, wanted), _fact_shards(docs, wanted))
-    return UsageReport(usage=usage, months=_recent_months(docs))
+    months = _months(platform, ctx)
+    usage = usage_of(wanted, months.find(month_doc_id(wanted)), _fact_shards(_shards(platform, ctx), wanted))
+    return UsageReport(usage=usage, months=_recent_months(months))

@@ -10,7 +10,7 @@ from shared.http.deps import GuardedRoute, Services, TenantGuard
 from shared.kernel import RESOURCE_ID_PATTERN
 from shared.platform.tenancy import TenantContext
 from shared.reporting import service
-from shared.reporting.views import CourseReport
+from shared.reporting.read_models import CourseReport
 from shared.roles import Operation
 
 router = APIRouter(prefix="/api/v1/reports", tags=["reports"], route_class=GuardedRoute)

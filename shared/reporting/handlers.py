@@ -22,10 +22,18 @@ from shared.platform.runtime import Platform
 from shared.platform.topology import EVENTS_TOPIC
 from shared.reporting import service
 
-__all__ = ["REPORTING_EVENTS", "REPORTING_SUBSCRIPTION", "on_event", "on_event_message"]
+__all__ = ["HANDLERS", "REPORTING_EVENTS", "REPORTING_SUBSCRIPTION", "on_event", "on_event_message"]
 
 REPORTING_SUBSCRIPTION = "reporting"
 REPORTING_EVENTS = subscription_path(EVENTS_TOPIC, REPORTING_SUBSCRIPTION)
+
+# Each event parsed with its producer's model.
+HANDLERS = (
+    EventHandlers()
+    .on(EnrollmentCreated, service.record_enrollment)
+    .on(CourseProgressChanged, service.record_progress)
+    .on(QuizGraded, service.record_quiz_grade)
+)
 
 
 HANDLERS = (
@@ -37,7 +45,7 @@ HANDLERS = (
 
 
 def on_event(platform: Platform, event: Mapping[str, Any]) -> None:
-    """Keep the reports current with an event of the reporting subscription; events of other types pass."""
+    """Let an enrollment, a progress snapshot or a quiz grade count in its course's report."""
     HANDLERS.dispatch(platform, event)
 
 

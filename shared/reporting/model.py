@@ -14,18 +14,26 @@ sum of its rows' contributions, kept current by adding ``delta(before, after)`` 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, Literal
+from typing import ClassVar, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
 
 from shared.assessment.events import QuizGraded
 from shared.enrollment.events import EnrollmentCreated
 from shared.learning.events import CourseProgressChanged
 from shared.platform.documents import ContainerSpec
+from shared.platform.stored import StoredDocument
 
 __all__ = [
     "BUCKETS",
     "REPORTS",
     "REPORTS_CONTAINER",
+    "AttemptGrade",
     "Counters",
+    "CourseAggregate",
+    "PendingDelta",
+    "ReportRow",
+    "RowLesson",
     "add",
     "aggregate_id",
     "apply_enrollment",
@@ -34,6 +42,7 @@ __all__ = [
     "contribution",
     "delta",
     "furthest_lesson",
+    "new_aggregate",
     "new_row",
     "row_id",
     "score_bucket",
@@ -47,6 +56,71 @@ Counters = dict[str, float]
 LessonState = Literal["not_started", "in_progress", "completed"]
 
 
+# --- the stored documents ------------------------------------------------------------------------
+
+
+class RowLesson(BaseModel):
+    """What a row keeps of one lesson from the newest progress snapshot."""
+
+    model_config = ConfigDict(extra="allow")
+
+    percent: float = 0.0
+    state: LessonState = "not_started"
+    activeSeconds: float = 0.0
+
+
+class AttemptGrade(BaseModel):
+    """The newest grade of one quiz attempt (by the attempt's ``seq``)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    lessonId: str
+    seq: int
+    score: float
+    passed: bool
+
+
+class PendingDelta(BaseModel):
+    """A change of the course's counters a row made, not yet known to be in the aggregate."""
+
+    model_config = ConfigDict(extra="allow")
+
+    id: str
+    counters: Counters
+
+
+class ReportRow(StoredDocument):
+    """One learner in one course (``{courseId}:{userId}``): what the events said about them."""
+
+    KIND: ClassVar[str] = "learner"
+    type: Literal["learner"] = "learner"
+    courseId: str
+    userId: str
+    enrolledAt: str | None = None
+    source: str | None = None
+    progressSeq: int | None = None
+    version: int | None = None
+    state: LessonState = "not_started"
+    percent: float = 0.0
+    lessons: dict[str, RowLesson] = Field(default_factory=dict)
+    furthestLesson: str | None = None
+    attempts: dict[str, AttemptGrade] = Field(default_factory=dict)
+    pendingDeltas: list[PendingDelta] = Field(default_factory=list)
+    updatedAt: str | None = None
+
+
+class CourseAggregate(StoredDocument):
+    """One course's counters (``course.{courseId}``), the sum of its rows' contributions, with the ids
+    of the deltas applied recently (``applied``): counts only, never a user id."""
+
+    KIND: ClassVar[str] = "course"
+    type: Literal["course"] = "course"
+    courseId: str
+    counters: Counters = Field(default_factory=dict)
+    applied: list[str] = Field(default_factory=list)
+    updatedAt: str | None = None
+
+
 def row_id(course_id: str, user_id: str) -> str:
     """A learner's row in a course (course ids hold no ':' and no '.')."""
     return f"{course_id}:{user_id}"
@@ -57,70 +131,57 @@ def aggregate_id(course_id: str) -> str:
     return f"course.{course_id}"
 
 
-def new_row(course_id: str, user_id: str) -> dict[str, Any]:
-    return {
-        "id": row_id(course_id, user_id),
-        "type": "learner",
-        "courseId": course_id,
-        "userId": user_id,
-        "enrolledAt": None,
-        "source": None,
-        "progressSeq": None,
-        "version": None,
-        "state": "not_started",
-        "percent": 0.0,
-        "lessons": {},
-        "furthestLesson": None,
-        "attempts": {},
-        "pendingDeltas": [],
-    }
+def new_row(course_id: str, user_id: str) -> ReportRow:
+    return ReportRow(id=row_id(course_id, user_id), courseId=course_id, userId=user_id)
+
+
+def new_aggregate(course_id: str) -> CourseAggregate:
+    return CourseAggregate(id=aggregate_id(course_id), courseId=course_id)
 
 
 # --- applying events to a row (each returns whether the row changed) ----------------------------
 
 
-def apply_enrollment(row: dict[str, Any], event: EnrollmentCreated) -> bool:
+def apply_enrollment(row: ReportRow, event: EnrollmentCreated) -> bool:
     """The first enrollment counts; a reactivation or a repeat is the same learner again."""
-    if row.get("enrolledAt") is not None:
+    if row.enrolledAt is not None:
         return False
-    row["enrolledAt"], row["source"] = event.at.isoformat(), event.source
+    row.enrolledAt, row.source = event.at.isoformat(), event.source
     return True
 
 
-def furthest_lesson(order: Sequence[str], lessons: Mapping[str, Mapping[str, Any]]) -> str | None:
+def furthest_lesson(order: Sequence[str], lessons: Mapping[str, RowLesson]) -> str | None:
     """The last lesson in outline order the learner has begun (started or completed)."""
-    begun = [lesson for lesson in order if lessons.get(lesson, {}).get("state", "not_started") != "not_started"]
+    begun = [lesson for lesson in order if lesson in lessons and lessons[lesson].state != "not_started"]
     return begun[-1] if begun else None
 
 
-def apply_progress(row: dict[str, Any], event: CourseProgressChanged, order: Sequence[str]) -> bool:
+def apply_progress(row: ReportRow, event: CourseProgressChanged, order: Sequence[str]) -> bool:
     """Take the snapshot if it is newer than the one the row holds; ``order`` is the lesson order of
     the learner's course version (where a learner who stops is counted)."""
-    if row.get("progressSeq") is not None and event.seq <= row["progressSeq"]:
+    if row.progressSeq is not None and event.seq <= row.progressSeq:
         return False
-    lessons = {lesson: snap.model_dump() for lesson, snap in event.lessons.items()}
-    row.update(
-        progressSeq=event.seq,
-        version=event.version,
-        state=event.state,
-        percent=event.percent,
-        lessons=lessons,
-        furthestLesson=furthest_lesson(order, lessons),
-    )
+    lessons = {
+        lesson: RowLesson(percent=snap.percent, state=snap.state, activeSeconds=snap.activeSeconds)
+        for lesson, snap in event.lessons.items()
+    }
+    row.progressSeq = event.seq
+    row.version = event.version
+    row.state = event.state
+    row.percent = event.percent
+    row.lessons = lessons
+    row.furthestLesson = furthest_lesson(order, lessons)
     return True
 
 
-def apply_quiz_grade(row: dict[str, Any], event: QuizGraded) -> bool:
+def apply_quiz_grade(row: ReportRow, event: QuizGraded) -> bool:
     """Keep the newest grade of each attempt (a regrade replaces the grade before it)."""
-    known = row["attempts"].get(event.attemptId)
-    if known is not None and event.seq <= known["seq"]:
+    known = row.attempts.get(event.attemptId)
+    if known is not None and event.seq <= known.seq:
         return False
-    row["attempts"][event.attemptId] = {
-        "lessonId": event.lessonId,
-        "seq": event.seq,
-        "score": event.score,
-        "passed": event.passed,
-    }
+    row.attempts[event.attemptId] = AttemptGrade(
+        lessonId=event.lessonId, seq=event.seq, score=event.score, passed=event.passed
+    )
     return True
 
 
@@ -132,17 +193,17 @@ def score_bucket(score: float) -> int:
     return min(BUCKETS - 1, max(0, int(score // (100 / BUCKETS))))
 
 
-def _quiz_contribution(attempts: Iterable[Mapping[str, Any]]) -> Counters:
+def _quiz_contribution(attempts: Iterable[AttemptGrade]) -> Counters:
     counters: Counters = {}
     passed_lessons: set[str] = set()
     tried_lessons: set[str] = set()
     for attempt in attempts:
-        lesson = attempt["lessonId"]
+        lesson = attempt.lessonId
         tried_lessons.add(lesson)
         _bump(counters, f"quiz|{lesson}|attempts")
-        _bump(counters, f"quiz|{lesson}|scoreSum", float(attempt["score"]))
-        _bump(counters, f"quiz|{lesson}|bucket{score_bucket(float(attempt['score']))}")
-        if attempt["passed"]:
+        _bump(counters, f"quiz|{lesson}|scoreSum", float(attempt.score))
+        _bump(counters, f"quiz|{lesson}|bucket{score_bucket(float(attempt.score))}")
+        if attempt.passed:
             passed_lessons.add(lesson)
             _bump(counters, f"quiz|{lesson}|passed")
     for lesson in tried_lessons:
@@ -152,28 +213,28 @@ def _quiz_contribution(attempts: Iterable[Mapping[str, Any]]) -> Counters:
     return counters
 
 
-def contribution(row: Mapping[str, Any]) -> Counters:
+def contribution(row: ReportRow) -> Counters:
     """What one learner adds to the course's counters: one enrollment, their completion and percent,
     each lesson they began or completed and their time on it, where they stopped (the furthest lesson
     they reached, unless they completed the course), and each graded attempt's score."""
-    completed = row.get("state") == "completed"
-    counters: Counters = {"learners": 1.0, "percentSum": float(row.get("percent") or 0.0)}
+    completed = row.state == "completed"
+    counters: Counters = {"learners": 1.0, "percentSum": float(row.percent or 0.0)}
     if completed:
         counters["completed"] = 1.0
     begun = False
-    for lesson, snap in (row.get("lessons") or {}).items():
-        if snap["state"] != "not_started":
+    for lesson, snap in row.lessons.items():
+        if snap.state != "not_started":
             begun = True
             _bump(counters, f"lesson|{lesson}|started")
-        if snap["state"] == "completed":
+        if snap.state == "completed":
             _bump(counters, f"lesson|{lesson}|completed")
-        _bump(counters, f"lesson|{lesson}|activeSeconds", float(snap["activeSeconds"]))
-        _bump(counters, "activeSeconds", float(snap["activeSeconds"]))
+        _bump(counters, f"lesson|{lesson}|activeSeconds", float(snap.activeSeconds))
+        _bump(counters, "activeSeconds", float(snap.activeSeconds))
     if not begun and not completed:
         counters["notStarted"] = 1.0
-    if not completed and row.get("furthestLesson"):
-        _bump(counters, f"lesson|{row['furthestLesson']}|stopped")
-    for key, value in _quiz_contribution((row.get("attempts") or {}).values()).items():
+    if not completed and row.furthestLesson:
+        _bump(counters, f"lesson|{row.furthestLesson}|stopped")
+    for key, value in _quiz_contribution(row.attempts.values()).items():
         _bump(counters, key, value)
     return {key: value for key, value in counters.items() if value}
 

@@ -5,7 +5,7 @@ The read model lives in the ``reports`` container, in the tenant's partition:
 - one **row** per learner and course (``{courseId}:{userId}``): what the events said about the learner
   (enrolled, the newest progress snapshot by write ``seq``, the newest grade of each quiz attempt);
 - one **aggregate** per course (``course.{courseId}``): the sum of its rows' contributions, as flat
-  counters (``shared/reporting/model.py``), from which ``views.course_report`` computes the report.
+  counters (``shared/reporting/model.py``), from which ``read_models.course_report`` computes the report.
 
 Why rows and an aggregate: a report read must not scan learners, so the sums are kept, and a sum can
 only be kept exactly if each learner's part is known, so a change of a learner replaces their part
@@ -33,12 +33,15 @@ from shared.catalog import service as catalog
 from shared.enrollment.events import EnrollmentCreated
 from shared.errors import Conflict, NotFound, PreconditionFailed, Unavailable
 from shared.learning.events import CourseProgressChanged
-from shared.platform.documents import Document, Filter
-from shared.platform.personal_data import ErasedUser, PersonalDataFunctions
+from shared.platform.documents import Filter
+from shared.platform.personal_data import ErasedUser, PersonalDataFunctions, exported
 from shared.platform.runtime import Platform
-from shared.platform.tenancy import DictDocuments, TenantContext
+from shared.platform.tenancy import TenantContext, TenantDocuments, system_context
 from shared.reporting.model import (
     REPORTS,
+    CourseAggregate,
+    PendingDelta,
+    ReportRow,
     add,
     aggregate_id,
     apply_enrollment,
@@ -46,13 +49,15 @@ from shared.reporting.model import (
     apply_quiz_grade,
     contribution,
     delta,
+    new_aggregate,
     new_row,
     row_id,
 )
-from shared.reporting.views import CourseReport, OutlineLesson, course_report
+from shared.reporting.read_models import CourseReport, OutlineLesson, course_report
 
 __all__ = [
     "JOURNAL",
+    "PERSONAL_DATA",
     "course_report_of",
     "erase_user",
     "export_user",
@@ -68,24 +73,33 @@ WRITE_ATTEMPTS = 8
 JOURNAL = 512
 OUTLINE_CACHE_SECONDS = 24 * 3600.0  # published versions never change
 ROW_PAGE = 100
-INTERNAL_FIELDS = ("_etag", "_ts", "pendingDeltas")
+# What an export leaves out of a row: the deltas on their way to the aggregate (reporting's plumbing).
+INTERNAL_FIELDS = ("pendingDeltas",)
 
-RowChange = Callable[[dict[str, Any]], bool]
+RowChange = Callable[[ReportRow], bool]
+Rows = TenantDocuments[ReportRow]
+Aggregates = TenantDocuments[CourseAggregate]
 
 
-def _docs(platform: Platform, ctx: TenantContext) -> DictDocuments:
-    return DictDocuments(platform.documents, REPORTS, ctx)
+def _rows(platform: Platform, ctx: TenantContext) -> Rows:
+    return TenantDocuments(platform.documents, REPORTS, ctx, ReportRow)
+
+
+def _aggregates(platform: Platform, ctx: TenantContext) -> Aggregates:
+    return TenantDocuments(platform.documents, REPORTS, ctx, CourseAggregate)
 
 
 def _system(tenant_id: str) -> TenantContext:
     # The tenant comes from the producing context's own document, not from a caller.
-    return TenantContext(tenant_id=tenant_id, user_id=REPORTER, roles=frozenset())
+    return system_context(tenant_id, REPORTER)
 
 
-def _write(docs: DictDocuments, doc: Document) -> Document:
-    if "_etag" in doc:
-        return docs.replace(doc, if_match=doc["_etag"])
-    return docs.create(doc)
+def _write_row(docs: Rows, row: ReportRow) -> ReportRow:
+    return docs.create(row) if row.etag is None else docs.replace(row, if_match=row.etag)
+
+
+def _write_aggregate(docs: Aggregates, aggregate: CourseAggregate) -> CourseAggregate:
+    return docs.create(aggregate) if aggregate.etag is None else docs.replace(aggregate, if_match=aggregate.etag)
 
 
 def _outline(platform: Platform, ctx: TenantContext, course_id: str, version: int) -> tuple[str, list[OutlineLesson]]:
@@ -107,82 +121,71 @@ def _outline(platform: Platform, ctx: TenantContext, course_id: str, version: in
 # --- keeping the read model current ---------------------------------------------------------------
 
 
-def _changed_row(
-    platform: Platform, docs: DictDocuments, course_id: str, user_id: str, change: RowChange
-) -> Document | None:
+def _changed_row(platform: Platform, docs: Rows, course_id: str, user_id: str, change: RowChange) -> ReportRow | None:
     """Apply ``change`` to the learner's row (ETag-guarded), recording the delta it makes to the
     course's counters as pending; the stored row (None when there is none and nothing changed)."""
     for _ in range(WRITE_ATTEMPTS):
-        try:
-            row = docs.read(row_id(course_id, user_id))
-            before = contribution(row)
-        except NotFound:
-            row, before = new_row(course_id, user_id), {}
+        found = docs.find(row_id(course_id, user_id))
+        row, before = (found, contribution(found)) if found is not None else (new_row(course_id, user_id), {})
         if not change(row):
-            return row if "_etag" in row else None
+            return found
         counters = delta(before, contribution(row))
         if counters:
-            row["pendingDeltas"] = [*row["pendingDeltas"], {"id": platform.ids.new_id(), "counters": counters}]
-        row["updatedAt"] = platform.clock.now().isoformat()
+            row.pendingDeltas = [*row.pendingDeltas, PendingDelta(id=platform.ids.new_id(), counters=counters)]
+        row.updatedAt = platform.clock.now().isoformat()
         try:
-            return _write(docs, row)
+            return _write_row(docs, row)
         except (PreconditionFailed, Conflict):
             continue  # another delivery changed the row first: apply the event to its version
     raise Unavailable("the report row is being written concurrently; the event is retried")
 
 
-def _new_aggregate(course_id: str) -> Document:
-    return {"id": aggregate_id(course_id), "type": "course", "courseId": course_id, "counters": {}, "applied": []}
-
-
-def _apply_deltas(platform: Platform, docs: DictDocuments, course_id: str, deltas: list[dict[str, Any]]) -> None:
+def _apply_deltas(platform: Platform, docs: Aggregates, course_id: str, deltas: list[PendingDelta]) -> None:
     """Add the deltas the course's aggregate does not have yet (by id), ETag-guarded."""
     for _ in range(WRITE_ATTEMPTS):
-        try:
-            aggregate = docs.read(aggregate_id(course_id))
-        except NotFound:
-            aggregate = _new_aggregate(course_id)
-        applied = set(aggregate["applied"])
-        fresh = [d for d in deltas if d["id"] not in applied]
+        aggregate = docs.find(aggregate_id(course_id)) or new_aggregate(course_id)
+        applied = set(aggregate.applied)
+        fresh = [d for d in deltas if d.id not in applied]
         if not fresh:
             return
         for change in fresh:
-            aggregate["counters"] = add(aggregate["counters"], change["counters"])
-        aggregate["applied"] = [*aggregate["applied"], *(d["id"] for d in fresh)][-JOURNAL:]
-        aggregate["updatedAt"] = platform.clock.now().isoformat()
+            aggregate.counters = add(aggregate.counters, change.counters)
+        aggregate.applied = [*aggregate.applied, *(d.id for d in fresh)][-JOURNAL:]
+        aggregate.updatedAt = platform.clock.now().isoformat()
         try:
-            _write(docs, aggregate)
+            _write_aggregate(docs, aggregate)
             return
         except (PreconditionFailed, Conflict):
             continue  # another learner's change landed first: add to its version
     raise Unavailable("the course report is being written concurrently; the event is retried")
 
 
-def _settle(platform: Platform, docs: DictDocuments, row: Document) -> None:
+def _settle(platform: Platform, ctx: TenantContext, row: ReportRow) -> None:
     """Move the row's pending deltas into the course's aggregate, then drop them from the row."""
-    deltas = list(row["pendingDeltas"])
+    deltas = list(row.pendingDeltas)
     if not deltas:
         return
-    _apply_deltas(platform, docs, row["courseId"], deltas)
-    settled = {d["id"] for d in deltas}
+    _apply_deltas(platform, _aggregates(platform, ctx), row.courseId, deltas)
+    settled = {d.id for d in deltas}
+    rows = _rows(platform, ctx)
+    current: ReportRow | None = row
     for _ in range(WRITE_ATTEMPTS):
-        row["pendingDeltas"] = [d for d in row["pendingDeltas"] if d["id"] not in settled]
+        if current is None:
+            return  # erased meanwhile
+        current.pendingDeltas = [d for d in current.pendingDeltas if d.id not in settled]
         try:
-            docs.replace(row, if_match=row["_etag"])
+            rows.replace(current, if_match=current.etag)
             return
         except PreconditionFailed:
-            try:
-                row = docs.read(row["id"])
-            except NotFound:
-                return  # erased meanwhile
+            current = rows.find(current.id)
     raise Unavailable("the report row is being written concurrently; the event is retried")
 
 
 def _record(platform: Platform, tenant_id: str, course_id: str, user_id: str, change: RowChange) -> None:
-    docs = _docs(platform, _system(tenant_id))
-    row = _changed_row(platform, docs, course_id, user_id, change)
+    ctx = _system(tenant_id)
+    row = _changed_row(platform, _rows(platform, ctx), course_id, user_id, change)
     if row is not None:
-        _settle(platform, docs, row)
+        _settle(platform, ctx, row)
 
 
 def record_enrollment(platform: Platform, event: EnrollmentCreated) -> None:
@@ -212,26 +215,23 @@ def course_report_of(platform: Platform, ctx: TenantContext, course_id: str) -> 
     """The course's report: enrollments, completion, progress, quiz scores, drop-off and time by lesson."""
     latest = catalog.published_version_of(platform, ctx, course_id)  # NotFound: no such course here
     title, outline = _outline(platform, ctx, course_id, latest) if latest is not None else (None, [])
-    try:
-        aggregate: Document = _docs(platform, ctx).read(aggregate_id(course_id))
-    except NotFound:
-        aggregate = _new_aggregate(course_id)
+    aggregate = _aggregates(platform, ctx).find(aggregate_id(course_id)) or new_aggregate(course_id)
     return course_report(
         course_id,
-        aggregate["counters"],
+        aggregate.counters,
         outline,
         title=title,
         version=latest,
-        updated_at=aggregate.get("updatedAt"),
+        updated_at=aggregate.updatedAt,
     )
 
 
 # --- personal data --------------------------------------------------------------------------------
 
 
-def _rows_of(platform: Platform, ctx: TenantContext, user_id: str) -> Iterator[Document]:
-    docs, continuation = _docs(platform, ctx), None
-    filters = [Filter("type", "eq", "learner"), Filter("userId", "eq", user_id)]
+def _rows_of(platform: Platform, ctx: TenantContext, user_id: str) -> Iterator[ReportRow]:
+    docs, continuation = _rows(platform, ctx), None
+    filters = [Filter("userId", "eq", user_id)]
     while True:
         page = docs.query(filters, limit=ROW_PAGE, continuation=continuation)
         yield from page.items
@@ -242,20 +242,22 @@ def _rows_of(platform: Platform, ctx: TenantContext, user_id: str) -> Iterator[D
 
 def export_user(platform: Platform, ctx: TenantContext, who: ErasedUser) -> dict[str, Any]:
     """Everything reporting holds about the user: their row in each course's report."""
-    rows = [{k: v for k, v in row.items() if k not in INTERNAL_FIELDS} for row in _rows_of(platform, ctx, who.user_id)]
+    rows = [
+        {k: v for k, v in exported(row).items() if k not in INTERNAL_FIELDS}
+        for row in _rows_of(platform, ctx, who.user_id)
+    ]
     return {"reportRows": rows}
 
 
 def erase_user(platform: Platform, ctx: TenantContext, who: ErasedUser) -> None:
     """Delete the user's rows; the courses' aggregates keep their counts, which name nobody."""
-    docs = _docs(platform, ctx)
+    docs = _rows(platform, ctx)
     for row in list(_rows_of(platform, ctx, who.user_id)):
-        _settle(platform, docs, row)  # their last changes still count before the row goes
+        _settle(platform, ctx, row)  # their last changes still count before the row goes
         try:
-            docs.delete(row["id"])
+            docs.delete(row.id)
         except NotFound:
             continue
 
 
-# This context's part of GDPR export and erasure (and of retention), registered from its spec.
 PERSONAL_DATA = PersonalDataFunctions(export_user=export_user, erase_user=erase_user)

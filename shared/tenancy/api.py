@@ -1,4 +1,4 @@
-"""HTTP routes of tenancy: tenants, branding, the caller, users."""
+"""HTTP routes of tenancy: tenants, branding, the caller, users (their export and erasure: shared/privacy/api.py)."""
 
 from __future__ import annotations
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Annotated, Literal
 
-from pydantic import Field, StringConstraints, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from shared.kernel import (
     Email,
@@ -19,6 +19,7 @@ from shared.kernel import (
     UserId,
 )
 from shared.platform.documents import ContainerSpec, Order
+from shared.platform.stored import StoredDocument
 from shared.roles import Role
 
 __all__ = [
@@ -33,11 +34,15 @@ __all__ = [
     "PublicBranding",
     "Retention",
     "RetentionPatch",
+    "StoredBranding",
+    "StoredRetention",
     "TenantCreate",
     "TenantPatch",
+    "TenantRecord",
     "TenantView",
     "UserCreate",
     "UserPatch",
+    "UserRecord",
     "UserView",
     "effective_flags",
     "is_enabled",
@@ -73,7 +78,7 @@ HexColor = Annotated[str, StringConstraints(pattern=r"^#[0-9a-fA-F]{6}$")]
 TrackerName = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,39}$")]
 Flags = dict[FeatureFlag, bool]
 
-# How long a tenant keeps its audit log and its learners' activity detail (shared/privacy/retention.py
+# How long a tenant keeps its audit log and its learners' activity detail (shared/privacy/service.py
 # enforces both). The floor keeps a month of history for support; the ceiling is ten years.
 RETENTION_MIN_DAYS, RETENTION_MAX_DAYS = 30, 3650
 AUDIT_RETENTION_DAYS = 2555  # seven years, what auditors usually ask of training records
@@ -210,6 +215,55 @@ class MeView(OutputModel):
     displayName: str | None = None
     email: str | None = None
     registered: bool = Field(description="whether the tenant holds a user record (role assignments) for the caller")
+
+
+# --- stored documents ------------------------------------------------------------------------------
+
+
+class StoredBranding(BaseModel):
+    """A tenant's branding as stored (validated as ``Branding`` when the tenant is shown)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    displayName: str | None = None
+    primaryColor: str = "#1f4e79"
+    accentColor: str = "#f2a900"
+    logoUrl: str | None = None
+
+
+class StoredRetention(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    auditDays: int = AUDIT_RETENTION_DAYS
+    activityDays: int = ACTIVITY_RETENTION_DAYS
+
+
+class TenantRecord(StoredDocument):
+    """A tenant (container ``tenants``, its id also its partition). Tenants created before retention
+    settings existed have no ``retention``: the defaults apply."""
+
+    type: str = "tenant"
+    name: str
+    branding: StoredBranding = Field(default_factory=StoredBranding)
+    flags: dict[str, bool] = Field(default_factory=dict)
+    k12: bool = False
+    trackers: list[str] = Field(default_factory=list)
+    retention: StoredRetention | None = None
+    status: str = "active"
+    createdAt: str
+    updatedAt: str
+
+
+class UserRecord(StoredDocument):
+    """A user of a tenant and their role assignments (container ``users``); ``email`` in lower case."""
+
+    type: str = "user"
+    email: str
+    displayName: str
+    roles: list[str]
+    status: str = "active"
+    createdAt: str
+    updatedAt: str
 
 
 def effective_flags(flags: Mapping[str, bool], *, k12: bool) -> dict[str, bool]:

@@ -7,20 +7,22 @@ from typing import Any
 from shared.audit import service as audit_log
 from shared.errors import Conflict, Forbidden, NotFound
 from shared.kernel import Paged
-from shared.platform.documents import Document
 from shared.platform.identity import Principal
 from shared.platform.runtime import Platform
-from shared.platform.tenancy import DictDocuments, PlatformDocuments, TenantContext
+from shared.platform.stored import to_document
+from shared.platform.tenancy import PlatformDocuments, TenantContext, TenantDocuments
 from shared.roles import TENANT_ROLES
 from shared.tenancy import users
 from shared.tenancy.model import (
     BY_ID,
     TENANTS,
+    Branding,
     FeatureFlag,
     PublicBranding,
     Retention,
     TenantCreate,
     TenantPatch,
+    TenantRecord,
     TenantView,
     allowed_trackers,
     effective_flags,
@@ -42,22 +44,38 @@ def _tenant_cache_key(tenant_id: str) -> str:
     return f"tenancy:tenant:{tenant_id}"
 
 
-def _view(doc: Document) -> TenantView:
-    return TenantView.model_validate({**doc, "flags": effective_flags(doc.get("flags", {}), k12=doc["k12"])})
+def _docs(platform: Platform, ctx: TenantContext) -> TenantDocuments[TenantRecord]:
+    return TenantDocuments(platform.documents, TENANTS, ctx, TenantRecord)
+
+
+def _across_tenants(platform: Platform) -> PlatformDocuments:
+    # Still dict-based: every document read through it is validated into a TenantRecord here.
+    return PlatformDocuments(platform.documents, TENANTS)
+
+
+def _view(doc: TenantRecord) -> TenantView:
+    return TenantView(
+        id=doc.id,
+        name=doc.name,
+        branding=Branding.model_validate(doc.branding.model_dump()),
+        flags=effective_flags(doc.flags, k12=doc.k12),
+        k12=doc.k12,
+        trackers=doc.trackers,
+        retention=Retention.model_validate(doc.retention.model_dump()) if doc.retention else Retention(),
+        status=doc.status,
+        createdAt=doc.createdAt,
+        updatedAt=doc.updatedAt,
+    )
 
 
 def create_tenant(platform: Platform, principal: Principal, body: TenantCreate) -> TenantView:
     """Create a tenant, optionally with its first TenantAdmin (a SuperAdmin operation)."""
     now = platform.clock.now().isoformat()
-    doc = {
-        **body.model_dump(exclude={"admin"}),
-        "type": "tenant",
-        "status": "active",
-        "createdAt": now,
-        "updatedAt": now,
-    }
+    doc = TenantRecord.model_validate(
+        {**body.model_dump(exclude={"admin"}), "type": "tenant", "status": "active", "createdAt": now, "updatedAt": now}
+    )
     try:
-        stored = PlatformDocuments(platform.documents, TENANTS).create_in(body.id, doc)
+        stored = TenantRecord.model_validate(_across_tenants(platform).create_in(body.id, to_document(doc)))
     except Conflict as exc:
         raise Conflict(f"tenant {body.id!r} already exists") from exc
     ctx = TenantContext(tenant_id=body.id, user_id=principal.user_id, roles=principal.roles)
@@ -69,41 +87,50 @@ def create_tenant(platform: Platform, principal: Principal, body: TenantCreate) 
 
 def list_tenants(platform: Platform, *, limit: int, continuation: str | None) -> Paged[TenantView]:
     """Every tenant of the platform, by id (a SuperAdmin operation)."""
-    page = PlatformDocuments(platform.documents, TENANTS).query_across_tenants(
-        order_by=BY_ID, limit=limit, continuation=continuation
+    page = _across_tenants(platform).query_across_tenants(order_by=BY_ID, limit=limit, continuation=continuation)
+    return Paged[TenantView](
+        items=[_view(TenantRecord.model_validate(d)) for d in page.items], continuation=page.continuation
     )
-    return Paged[TenantView](items=[_view(d) for d in page.items], continuation=page.continuation)
+
+
+def _own_tenant(platform: Platform, ctx: TenantContext) -> TenantRecord:
+    return _docs(platform, ctx).read(ctx.tenant_id)
 
 
 def get_tenant(platform: Platform, ctx: TenantContext) -> tuple[TenantView, str]:
     """The caller's tenant and its ETag."""
-    doc = DictDocuments(platform.documents, TENANTS, ctx).read(ctx.tenant_id)
-    return _view(doc), doc["_etag"]
+    doc = _own_tenant(platform, ctx)
+    return _view(doc), _etag(doc)
+
+
+def _etag(doc: TenantRecord) -> str:
+    if doc.etag is None:
+        raise RuntimeError("a stored tenant has an ETag")
+    return doc.etag
 
 
 def feature_enabled(platform: Platform, ctx: TenantContext, flag: FeatureFlag) -> bool:
     """Whether the caller's tenant has a feature, as ``is_enabled`` decides (defaults, overrides, K-12)."""
-    doc = DictDocuments(platform.documents, TENANTS, ctx).read(ctx.tenant_id)
-    return is_enabled(doc, flag)
+    return is_enabled(to_document(_own_tenant(platform, ctx)), flag)
 
 
 def update_tenant(
     platform: Platform, ctx: TenantContext, patch: TenantPatch, *, if_match: str | None
 ) -> tuple[TenantView, str]:
     """Change the tenant's name, branding, flags, trackers, retention or K-12 setting; audited."""
-    docs = DictDocuments(platform.documents, TENANTS, ctx)
+    docs = _docs(platform, ctx)
     current = docs.read(ctx.tenant_id)
     changes = patch.model_dump(exclude_unset=True, exclude={"reason", "branding", "flags", "retention"})
-    updated: dict[str, Any] = {**current, **changes}
+    updated: dict[str, Any] = {**to_document(current), **changes}
     if patch.branding is not None:
-        updated["branding"] = {**current["branding"], **patch.branding.model_dump(exclude_unset=True)}
+        updated["branding"] = {**current.branding.model_dump(), **patch.branding.model_dump(exclude_unset=True)}
     if patch.retention is not None:
-        kept = Retention.model_validate(current.get("retention", {})).model_dump()
+        kept = Retention.model_validate(current.retention.model_dump() if current.retention else {}).model_dump()
         updated["retention"] = {**kept, **patch.retention.model_dump(exclude_unset=True)}
     if patch.flags is not None:
-        updated["flags"] = {**current.get("flags", {}), **patch.flags}
+        updated["flags"] = {**current.flags, **patch.flags}
     updated["updatedAt"] = platform.clock.now().isoformat()
-    stored = docs.replace(updated, if_match=if_match or current["_etag"])
+    stored = docs.replace(TenantRecord.model_validate(updated), if_match=if_match or current.etag)
     platform.cache.delete(_tenant_cache_key(ctx.tenant_id))
     audit_log.record(
         platform,
@@ -115,11 +142,12 @@ def update_tenant(
         after=_settings_of(stored),
         reason=patch.reason,
     )
-    return _view(stored), stored["_etag"]
+    return _view(stored), _etag(stored)
 
 
-def _settings_of(doc: Document) -> dict[str, Any]:
-    return {k: doc.get(k) for k in ("name", "branding", "flags", "k12", "trackers", "retention")}
+def _settings_of(doc: TenantRecord) -> dict[str, Any]:
+    body = to_document(doc)
+    return {k: body.get(k) for k in ("name", "branding", "flags", "k12", "trackers", "retention")}
 
 
 def public_branding(platform: Platform, tenant_id: str) -> PublicBranding:
@@ -127,29 +155,30 @@ def public_branding(platform: Platform, tenant_id: str) -> PublicBranding:
     doc = _cached_tenant(platform, tenant_id)
     if doc is None:
         raise NotFound()
-    branding = doc["branding"]
+    branding = doc.branding
     return PublicBranding(
-        tenantId=doc["id"],
-        name=doc["name"],
-        displayName=branding.get("displayName") or doc["name"],
-        primaryColor=branding["primaryColor"],
-        accentColor=branding["accentColor"],
-        logoUrl=branding.get("logoUrl"),
-        allowedTrackers=allowed_trackers(doc),
+        tenantId=doc.id,
+        name=doc.name,
+        displayName=branding.displayName or doc.name,
+        primaryColor=branding.primaryColor,
+        accentColor=branding.accentColor,
+        logoUrl=branding.logoUrl,
+        allowedTrackers=allowed_trackers(to_document(doc)),
     )
 
 
-def _cached_tenant(platform: Platform, tenant_id: str) -> Document | None:
+def _cached_tenant(platform: Platform, tenant_id: str) -> TenantRecord | None:
     key = _tenant_cache_key(tenant_id)
     cached = platform.cache.get(key)
-    if cached is not None:
-        return cached.get("doc")  # type: ignore[no-any-return]
-    try:
-        doc: Document | None = PlatformDocuments(platform.documents, TENANTS).read_in(tenant_id, tenant_id)
-    except NotFound:
-        doc = None
-    platform.cache.set(key, {"doc": doc}, platform.settings.principal_cache_seconds)
-    return doc
+    if cached is None:
+        try:
+            found: dict[str, Any] | None = _across_tenants(platform).read_in(tenant_id, tenant_id)
+        except NotFound:
+            found = None
+        cached = {"doc": None if found is None else to_document(TenantRecord.model_validate(found))}
+        platform.cache.set(key, cached, platform.settings.principal_cache_seconds)
+    doc = cached.get("doc")
+    return None if doc is None else TenantRecord.model_validate(doc)
 
 
 def resolve_tenant_context(platform: Platform, principal: Principal) -> TenantContext:
@@ -159,7 +188,7 @@ def resolve_tenant_context(platform: Platform, principal: Principal) -> TenantCo
     if principal.tenant_id is None:
         raise Forbidden("this operation needs a tenant member")
     tenant = _cached_tenant(platform, principal.tenant_id)
-    if tenant is None or tenant.get("status") != "active":
+    if tenant is None or tenant.status != "active":
         raise Forbidden("the tenant is not active")
     assigned = users.assigned_roles(platform, principal.tenant_id, principal.user_id)
     roles = assigned if assigned is not None else principal.roles & TENANT_ROLES

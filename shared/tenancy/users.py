@@ -8,15 +8,17 @@ from typing import Any
 from shared.audit import service as audit_log
 from shared.errors import Conflict, Forbidden, NotFound
 from shared.kernel import Paged
-from shared.platform.documents import Document, Filter
+from shared.platform.documents import Filter
 from shared.platform.identity import Principal
 from shared.platform.personal_data import ErasedUser, PersonalDataFunctions
 from shared.platform.runtime import Platform
-from shared.platform.tenancy import DictDocuments, PlatformDocuments, TenantContext
+from shared.platform.stored import to_document
+from shared.platform.tenancy import PlatformDocuments, TenantContext, TenantDocuments
 from shared.roles import Role
-from shared.tenancy.model import BY_ID, USERS, FirstAdmin, MeView, UserCreate, UserPatch, UserView
+from shared.tenancy.model import BY_ID, USERS, FirstAdmin, MeView, UserCreate, UserPatch, UserRecord, UserView
 
 __all__ = [
+    "PERSONAL_DATA",
     "assigned_roles",
     "create_first_admin",
     "create_user",
@@ -30,18 +32,30 @@ __all__ = [
     "user_by_email",
 ]
 
+Users = TenantDocuments[UserRecord]
+
 
 def _cache_key(tenant_id: str, user_id: str) -> str:
     return f"tenancy:user:{tenant_id}:{user_id}"
 
 
-def _docs(platform: Platform, ctx: TenantContext) -> DictDocuments:
-    return DictDocuments(platform.documents, USERS, ctx)
+def _docs(platform: Platform, ctx: TenantContext) -> Users:
+    return TenantDocuments(platform.documents, USERS, ctx, UserRecord)
 
 
-def _ensure_email_free(docs: DictDocuments, email: str, *, except_id: str | None = None) -> None:
+def _view(doc: UserRecord) -> UserView:
+    return UserView.model_validate(to_document(doc))
+
+
+def _etag(doc: UserRecord) -> str:
+    if doc.etag is None:
+        raise RuntimeError("a stored user has an ETag")
+    return doc.etag
+
+
+def _ensure_email_free(docs: Users, email: str, *, except_id: str | None = None) -> None:
     clash = docs.query([Filter("email", "eq", email)], limit=2).items
-    if any(d["id"] != except_id for d in clash):
+    if any(d.id != except_id for d in clash):
         raise Conflict("another user of the tenant has this email")
 
 
@@ -50,30 +64,31 @@ def create_user(platform: Platform, ctx: TenantContext, body: UserCreate) -> tup
     docs = _docs(platform, ctx)
     _ensure_email_free(docs, body.email)
     now = platform.clock.now().isoformat()
-    doc = {
-        **body.model_dump(),
-        "id": body.id or platform.ids.new_id(),
-        "type": "user",
-        "status": "active",
-        "createdAt": now,
-        "updatedAt": now,
-    }
+    doc = UserRecord(
+        id=body.id or platform.ids.new_id(),
+        email=body.email,
+        displayName=body.displayName,
+        roles=list(body.roles),
+        status="active",
+        createdAt=now,
+        updatedAt=now,
+    )
     try:
         stored = docs.create(doc)
     except Conflict as exc:
-        raise Conflict(f"user {doc['id']!r} already exists") from exc
-    platform.cache.delete(_cache_key(ctx.tenant_id, stored["id"]))
+        raise Conflict(f"user {doc.id!r} already exists") from exc
+    platform.cache.delete(_cache_key(ctx.tenant_id, stored.id))
     audit_log.record(
         platform,
         ctx,
         action="user.roles_changed",
         subject_type="user",
-        subject_id=stored["id"],
+        subject_id=stored.id,
         before={"roles": []},
-        after={"roles": stored["roles"]},
+        after={"roles": stored.roles},
         reason="user created",
     )
-    return UserView.model_validate(stored), stored["_etag"]
+    return _view(stored), _etag(stored)
 
 
 def create_first_admin(platform: Platform, ctx: TenantContext, admin: FirstAdmin) -> UserView:
@@ -89,19 +104,19 @@ def list_users(
     """The tenant's users by id, optionally only those holding one role."""
     filters = [Filter("roles", "contains", role.value)] if role else []
     page = _docs(platform, ctx).query(filters, order_by=BY_ID, limit=limit, continuation=continuation)
-    return Paged[UserView](items=[UserView.model_validate(d) for d in page.items], continuation=page.continuation)
+    return Paged[UserView](items=[_view(d) for d in page.items], continuation=page.continuation)
 
 
 def get_user(platform: Platform, ctx: TenantContext, user_id: str) -> tuple[UserView, str]:
     """One user of the tenant and its ETag."""
     doc = _docs(platform, ctx).read(user_id)
-    return UserView.model_validate(doc), doc["_etag"]
+    return _view(doc), _etag(doc)
 
 
 def user_by_email(platform: Platform, ctx: TenantContext, email: str) -> UserView | None:
     """The tenant's user with this email (compared in lower case, as stored), if there is one."""
     found = _docs(platform, ctx).query([Filter("email", "eq", email.strip().lower())], limit=1).items
-    return UserView.model_validate(found[0]) if found else None
+    return _view(found[0]) if found else None
 
 
 def update_user(
@@ -110,44 +125,48 @@ def update_user(
     """Change a user's profile, roles or status; role and status changes are audited."""
     docs = _docs(platform, ctx)
     current = docs.read(user_id)
-    changes = patch.model_dump(exclude_unset=True, exclude={"reason"})
-    if "email" in changes and changes["email"] != current["email"]:
+    changes: dict[str, Any] = patch.model_dump(exclude_unset=True, exclude={"reason"})
+    if "email" in changes and changes["email"] != current.email:
         _ensure_email_free(docs, changes["email"], except_id=user_id)
-    updated: dict[str, Any] = {**current, **changes, "updatedAt": platform.clock.now().isoformat()}
+    updated = UserRecord.model_validate(
+        {**to_document(current), **changes, "updatedAt": platform.clock.now().isoformat()}
+    )
     _keep_an_admin(docs, current, updated)
-    stored = docs.replace(updated, if_match=if_match or current["_etag"])
+    stored = docs.replace(updated, if_match=if_match or current.etag)
     platform.cache.delete(_cache_key(ctx.tenant_id, user_id))
     for field, action in (("roles", "user.roles_changed"), ("status", "user.status_changed")):
-        if current.get(field) != stored.get(field):
+        before, after = getattr(current, field), getattr(stored, field)
+        if before != after:
             audit_log.record(
                 platform,
                 ctx,
                 action=action,
                 subject_type="user",
                 subject_id=user_id,
-                before={field: current.get(field)},
-                after={field: stored.get(field)},
+                before={field: before},
+                after={field: after},
                 reason=patch.reason,
             )
-    return UserView.model_validate(stored), stored["_etag"]
+    return _view(stored), _etag(stored)
 
 
-def _is_active_admin(doc: Document) -> bool:
-    return doc.get("status") == "active" and Role.TENANT_ADMIN.value in doc.get("roles", [])
+def _is_active_admin(doc: UserRecord) -> bool:
+    return doc.status == "active" and Role.TENANT_ADMIN.value in doc.roles
 
 
-def _keep_an_admin(docs: DictDocuments, current: Document, updated: Document) -> None:
+def _keep_an_admin(docs: Users, current: UserRecord, updated: UserRecord) -> None:
     """A tenant never loses its last active TenantAdmin (nobody could manage it again)."""
     if not _is_active_admin(current) or _is_active_admin(updated):
         return
     admins = docs.query([Filter("roles", "contains", Role.TENANT_ADMIN.value)], limit=50).items
-    if not any(_is_active_admin(a) and a["id"] != current["id"] for a in admins):
+    if not any(_is_active_admin(a) and a.id != current.id for a in admins):
         raise Conflict("this would leave the tenant without an active TenantAdmin")
 
 
-def _read_registration(platform: Platform, tenant_id: str, user_id: str) -> Document | None:
+def _read_registration(platform: Platform, tenant_id: str, user_id: str) -> UserRecord | None:
+    # A platform read (the caller's tenant context is being built from it); validated here.
     try:
-        return PlatformDocuments(platform.documents, USERS).read_in(tenant_id, user_id)
+        return UserRecord.model_validate(PlatformDocuments(platform.documents, USERS).read_in(tenant_id, user_id))
     except NotFound:
         return None
 
@@ -159,7 +178,7 @@ def assigned_roles(platform: Platform, tenant_id: str, user_id: str) -> frozense
     cached = platform.cache.get(key)
     if cached is None:
         doc = _read_registration(platform, tenant_id, user_id)
-        cached = {"roles": doc["roles"], "status": doc["status"]} if doc else {"roles": None}
+        cached = {"roles": doc.roles, "status": doc.status} if doc else {"roles": None}
         platform.cache.set(key, cached, platform.settings.principal_cache_seconds)
     if cached["roles"] is None:
         return None
@@ -177,20 +196,20 @@ def describe_caller(platform: Platform, principal: Principal, ctx: TenantContext
         userId=ctx.user_id,
         tenantId=ctx.tenant_id,
         roles=sorted(ctx.roles),
-        displayName=doc.get("displayName") if doc else None,
-        email=doc.get("email") if doc else None,
+        displayName=doc.displayName if doc else None,
+        email=doc.email if doc else None,
         registered=doc is not None,
     )
 
 
-# --- GDPR: the profile's part of an export and an erasure (shared/privacy/) ---------------
+# --- personal data: the profile's part of an export and an erasure (shared/privacy/service.py) ---
 
 
 def ensure_erasable(platform: Platform, ctx: TenantContext, user_id: str) -> None:
     """``NotFound`` for a user the tenant does not hold; ``Conflict`` for its last active TenantAdmin."""
     docs = _docs(platform, ctx)
     current = docs.read(user_id)
-    _keep_an_admin(docs, current, {**current, "status": "erased"})
+    _keep_an_admin(docs, current, current.model_copy(update={"status": "erased"}))
 
 
 def export_user(platform: Platform, ctx: TenantContext, who: ErasedUser) -> dict[str, Any]:
@@ -209,5 +228,5 @@ def erase_user(platform: Platform, ctx: TenantContext, who: ErasedUser) -> None:
     platform.cache.delete(_cache_key(ctx.tenant_id, who.user_id))
 
 
-# This context's part of GDPR export and erasure (and of retention), registered from its spec.
+# The "profile" contributor: registered last, since while the profile exists a failed erasure can be run again.
 PERSONAL_DATA = PersonalDataFunctions(export_user=export_user, erase_user=erase_user, section="profile")

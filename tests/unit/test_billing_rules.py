@@ -60,7 +60,7 @@ def test_a_fact_digest_is_stable_keyed_and_never_the_user_id() -> None:
 def test_a_fact_already_in_its_shard_changes_nothing() -> None:
     digest = fact_digest(KEY, ENROLLMENTS, "2026-03", "acme", "event-1")
     shard = with_fact(new_fact_shard("2026-03", ENROLLMENTS, digest), digest, 1)
-    assert shard is not None and shard["id"] == fact_shard_id("2026-03", ENROLLMENTS, digest)
+    assert shard is not None and shard.id == fact_shard_id("2026-03", ENROLLMENTS, digest)
     assert with_fact(shard, digest, 1) is None
 
 
@@ -68,8 +68,8 @@ def test_usage_counts_facts_and_sums_video_seconds_into_minutes() -> None:
     shards = []
     for metric, facts in ((ACTIVE_LEARNERS, {"a": 1, "b": 1}), (ENROLLMENTS, {"e": 1}), (VIDEO_SECONDS, {"v": 90.0})):
         shard = new_fact_shard("2026-03", metric, "0000")
-        shards.append({**shard, "entries": facts})
-    shards.append({**new_fact_shard("2026-03", VIDEO_SECONDS, "ffff"), "entries": {"w": 30.5}})
+        shards.append(shard.model_copy(update={"entries": facts}))
+    shards.append(new_fact_shard("2026-03", VIDEO_SECONDS, "ffff").model_copy(update={"entries": {"w": 30.5}}))
     usage = usage_of("2026-03", None, shards)
     assert (usage.activeLearners, usage.enrollments, usage.videoMinutes) == (2, 1, 2.01)
     assert (usage.apiRequests, usage.requestCharges, usage.storageBytes) == (0, 0.0, 0)
@@ -80,7 +80,7 @@ def test_a_meter_batch_is_applied_once_however_often_it_is_written() -> None:
     batch = meter.batch("acme", {API_REQUESTS: 5.0, "requestCharges": 12.5}, "2026-03")
     assert batch is not None
     doc = with_meter_batch(new_month_doc("2026-03"), batch)
-    assert doc is not None and (doc["apiRequests"], doc["requestCharges"]) == (5, 12.5)
+    assert doc is not None and (doc.apiRequests, doc.requestCharges) == (5, 12.5)
     assert with_meter_batch(doc, batch) is None  # the retry of a write that had landed
 
 
@@ -92,8 +92,8 @@ def test_a_second_meter_batch_adds_what_grew_since_the_first() -> None:
     assert meter.batch("acme", {API_REQUESTS: 5.0}, "2026-03") is None  # nothing new
     second = meter.batch("acme", {API_REQUESTS: 8.0}, "2026-03")
     assert second is not None and second.deltas == {API_REQUESTS: 3.0} and second.seq > first.seq
-    doc = with_meter_batch(with_meter_batch(new_month_doc("2026-03"), first) or {}, second)
-    assert doc is not None and doc["apiRequests"] == 8
+    doc = with_meter_batch(with_meter_batch(new_month_doc("2026-03"), first) or new_month_doc("2026-03"), second)
+    assert doc is not None and doc.apiRequests == 8
 
 
 def test_a_batch_that_was_not_acknowledged_is_sent_again_unchanged() -> None:
@@ -111,8 +111,8 @@ def test_meters_of_two_processes_do_not_shadow_each_other() -> None:
     one, two = UsageMeter(instance="proc-1"), UsageMeter(instance="proc-2")
     a, b = one.batch("acme", {API_REQUESTS: 2.0}, "2026-03"), two.batch("acme", {API_REQUESTS: 3.0}, "2026-03")
     assert a is not None and b is not None and a.seq == b.seq
-    doc = with_meter_batch(with_meter_batch(new_month_doc("2026-03"), a) or {}, b)
-    assert doc is not None and doc["apiRequests"] == 5
+    doc = with_meter_batch(with_meter_batch(new_month_doc("2026-03"), a) or new_month_doc("2026-03"), b)
+    assert doc is not None and doc.apiRequests == 5
 
 
 def test_the_request_meter_asks_for_a_flush_once_per_interval() -> None:
@@ -125,5 +125,5 @@ def test_the_request_meter_asks_for_a_flush_once_per_interval() -> None:
 def test_storage_keeps_the_latest_measurement_and_the_months_peak() -> None:
     doc = with_storage(new_month_doc("2026-03"), 500, T0)
     doc = with_storage(doc, 200, T0 + timedelta(hours=1))
-    assert (doc["storageBytes"], doc["storagePeakBytes"]) == (200, 500)
-    assert doc["storageMeasuredAt"] == (T0 + timedelta(hours=1)).isoformat()
+    assert (doc.storageBytes, doc.storagePeakBytes) == (200, 500)
+    assert doc.storageMeasuredAt == (T0 + timedelta(hours=1)).isoformat()

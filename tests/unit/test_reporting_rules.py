@@ -13,6 +13,8 @@ from shared.assessment.events import QuizGraded
 from shared.enrollment.events import EnrollmentCreated
 from shared.learning.events import CourseProgressChanged
 from shared.reporting.model import (
+    ReportRow,
+    RowLesson,
     add,
     apply_enrollment,
     apply_progress,
@@ -23,7 +25,7 @@ from shared.reporting.model import (
     new_row,
     score_bucket,
 )
-from shared.reporting.views import OutlineLesson, course_report
+from shared.reporting.read_models import OutlineLesson, course_report
 
 ORDER = ["intro", "reading", "quiz"]
 OUTLINE = [
@@ -57,7 +59,6 @@ def grade(attempt: str, seq: int, score: float, *, passed: bool, lesson: str = "
     return QuizGraded.model_validate(
         {
             "id": f"g-{attempt}-{seq}",
-            "at": "2026-03-01T10:00:00+00:00",
             "tenantId": "t1",
             "userId": "lea",
             "courseId": "c1",
@@ -67,6 +68,7 @@ def grade(attempt: str, seq: int, score: float, *, passed: bool, lesson: str = "
             "attemptId": attempt,
             "passed": passed,
             "score": score,
+            "at": AT,
         }
     )
 
@@ -80,7 +82,7 @@ LATE = snapshot(
 )  # newer than EARLY
 
 
-def row_after(events: list[Any]) -> dict[str, Any]:
+def row_after(events: list[Any]) -> ReportRow:
     row = new_row("c1", "lea")
     for event in events:
         if isinstance(event, EnrollmentCreated):
@@ -97,17 +99,21 @@ def test_a_row_ends_the_same_whatever_the_order_and_repetition_of_its_events() -
     expected = row_after(events)
     for order in itertools.permutations(events):
         assert row_after([*order, *order]) == expected
-    assert expected["progressSeq"] == 5 and expected["attempts"]["a1"]["score"] == 75
+    assert expected.progressSeq == 5 and expected.attempts["a1"].score == 75
 
 
 def test_a_late_older_snapshot_changes_nothing() -> None:
     row = row_after([LATE])
     assert apply_progress(row, EARLY, ORDER) is False
-    assert row["lessons"]["intro"]["state"] == "completed"
+    assert row.lessons["intro"].state == "completed"
 
 
 def test_the_furthest_lesson_follows_the_outline_not_the_order_lessons_were_begun() -> None:
-    lessons = {"reading": {"state": "in_progress"}, "intro": {"state": "completed"}, "quiz": {"state": "not_started"}}
+    lessons = {
+        "reading": RowLesson(state="in_progress"),
+        "intro": RowLesson(state="completed"),
+        "quiz": RowLesson(state="not_started"),
+    }
     assert furthest_lesson(ORDER, lessons) == "reading"
     assert furthest_lesson(ORDER, {}) is None
 
