@@ -51,7 +51,9 @@ class Calls:
             self.made.append((name, "purge", cutoff))
             return purges
 
-        return PersonalDataFunctions(export_user=export, erase_user=erase, purge_activity_before=purge, activity=ACTIVITY.get(name))
+        return PersonalDataFunctions(
+            export_user=export, erase_user=erase, purge_activity_before=purge, activity=ACTIVITY.get(name)
+        )
 
 
 @pytest.fixture
