@@ -17,7 +17,7 @@ from typing import Any, ClassVar, Literal
 from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
 
 from shared.assessment.model import AttemptStatus, QuizSettings
-from shared.platform.stored import StoredDocument
+from shared.platform.stored import SparseDocument, without_unset_nulls
 
 __all__ = [
     "Attempt",
@@ -32,24 +32,6 @@ __all__ = [
 
 # A saved answer as ``rules.check_answer`` stores it: an option id or a text, option ids, true or false.
 StoredAnswer = bool | str | list[str]
-
-
-def _sparse(model: BaseModel, body: dict[str, Any]) -> dict[str, Any]:
-    """``body`` without the null fields that were neither read nor set (the default, left out)."""
-    unset_nulls = [
-        k for k, v in body.items() if v is None and k in type(model).model_fields and k not in model.model_fields_set
-    ]
-    for key in unset_nulls:
-        body.pop(key)
-    return body
-
-
-class SparseDocument(StoredDocument):
-    """A stored document whose optional fields are written only once they have a value (or were read)."""
-
-    @model_serializer(mode="wrap")
-    def _without_system_fields(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
-        return _sparse(self, StoredDocument._without_system_fields(self, handler))
 
 
 # --- the question-banks container ----------------------------------------------------------------
@@ -132,7 +114,7 @@ class EssayGradeRecord(BaseModel):
 
     @model_serializer(mode="wrap")
     def _sparse(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
-        return _sparse(self, handler(self))
+        return without_unset_nulls(self, handler(self))
 
 
 class Attempt(SparseDocument):

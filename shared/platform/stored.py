@@ -21,7 +21,7 @@ from typing import Any, ClassVar, Union, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
 
-__all__ = ["StoredDocument", "check_field_path", "to_document"]
+__all__ = ["SparseDocument", "StoredDocument", "check_field_path", "to_document", "without_unset_nulls"]
 
 
 class StoredDocument(BaseModel):
@@ -47,6 +47,24 @@ class StoredDocument(BaseModel):
         if body.get("ttl") is None:
             body.pop("ttl", None)  # no ttl: the container's default (never expire)
         return body
+
+
+def without_unset_nulls(model: BaseModel, body: dict[str, Any]) -> dict[str, Any]:
+    """``body`` without the null fields that were neither read nor set (their default, left out)."""
+    fields = type(model).model_fields
+    for key in [k for k, v in body.items() if v is None and k in fields and k not in model.model_fields_set]:
+        body.pop(key)
+    return body
+
+
+class SparseDocument(StoredDocument):
+    """A stored document whose optional fields are written only once they have a value (or were read
+    as null), so documents keep the shape they had when code wrote them as dicts: a field left out,
+    not a null (queries on a missing field, such as a purge marker, depend on it)."""
+
+    @model_serializer(mode="wrap")
+    def _without_system_fields(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        return without_unset_nulls(self, StoredDocument._without_system_fields(self, handler))
 
 
 def to_document(model: StoredDocument) -> dict[str, Any]:

@@ -14,12 +14,12 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
-from pydantic import Field, SerializerFunctionWrapHandler, model_serializer
+from pydantic import Field
 
 from shared.assessment.model import QuestionCreate
 from shared.kernel import InputModel, OutputModel, Reason, ResourceId
 from shared.platform.documents import ContainerSpec, Order
-from shared.platform.stored import StoredDocument
+from shared.platform.stored import SparseDocument
 from shared.question_drafts.generator import MAX_PROPOSALS
 
 __all__ = [
@@ -61,7 +61,7 @@ class DraftRejection(InputModel):
     reason: Reason
 
 
-class QuestionDraft(StoredDocument):
+class QuestionDraft(SparseDocument):
     """A draft as stored (the container holds drafts only, and they carry no ``type``). An optional
     field is written once it is set (``claimedAt`` is written as null when a claim is released)."""
 
@@ -79,14 +79,6 @@ class QuestionDraft(StoredDocument):
     bankId: str | None = None
     questionId: str | None = None
     reason: str | None = None
-
-    @model_serializer(mode="wrap")
-    def _without_system_fields(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
-        body = StoredDocument._without_system_fields(self, handler)
-        for key in [k for k, v in body.items() if v is None and k not in self.model_fields_set]:
-            if key in type(self).model_fields:
-                body.pop(key)
-        return body
 
 
 class DraftView(OutputModel):
