@@ -1,4 +1,4 @@
-"""The FastAPI app factory: every context's router, the edge middleware, problem+json."""
+"""The FastAPI app factory: every context's router, the edge middleware, problem+json, and the web app."""
 
 from __future__ import annotations
 
@@ -7,10 +7,12 @@ from collections.abc import Callable
 from fastapi import APIRouter, FastAPI
 
 from shared.bootstrap import CONTEXTS, default_platform
+from shared.http.cors import CorsPolicy
 from shared.http.health import router as health_router
 from shared.http.local_blobs import router as local_blobs_router
 from shared.http.middleware import EdgeMiddleware
 from shared.http.problems import install_problem_handlers
+from shared.http.web_app import WebAppFiles
 from shared.platform.runtime import Platform
 from shared.settings import Settings
 
@@ -41,7 +43,11 @@ def create_api(platform: Platform | None = None, *, settings: Settings | None = 
     )
     app.state.platform_provider = provider
     install_problem_handlers(app)
-    app.add_middleware(EdgeMiddleware, max_body_bytes=settings.max_request_bytes)
+    # Inside the edge (added first): web app files get the edge's correlation id, log line and headers.
+    app.add_middleware(WebAppFiles, dist=settings.web_dist)
+    app.add_middleware(
+        EdgeMiddleware, max_body_bytes=settings.max_request_bytes, cors=CorsPolicy.of(settings.web_origins)
+    )
     for router in routers_for(settings):
         app.include_router(router)
     return app
