@@ -1,19 +1,19 @@
 /**
  * The signed-in user's notifications: the newest page and the unread count from the list route,
- * then live through the SSE route (resuming after the newest one with Last-Event-ID), falling
- * back to polling the list when the stream cannot be used.
+ * then live through the SSE route with EventSource (live.ts: resuming after the newest one,
+ * Last-Event-ID on reconnects), falling back to polling the list when the stream cannot be used.
  */
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from "react";
-import { api, bearerToken, unwrap, type Schemas } from "../../api/client";
+import { api, unwrap, type Schemas } from "../../api/client";
 import { apiUrl } from "../../config";
-import { keepStreaming, type StreamMode } from "./sse";
+import { keepLive, type LiveMode } from "./live";
 
 export type Notification = Schemas["NotificationView"];
 
 interface NotificationsValue {
   items: Notification[];
   unread: number;
-  mode: StreamMode;
+  mode: LiveMode;
   loading: boolean;
   error: unknown;
   markRead(id: string): Promise<void>;
@@ -37,7 +37,7 @@ export function mergeNotifications(items: Notification[], incoming: Notification
 export function NotificationsProvider({ children }: { children: ReactNode }) {
   const [items, setItems] = useState<Notification[]>([]);
   const [unread, setUnread] = useState(0);
-  const [mode, setMode] = useState<StreamMode>("connecting");
+  const [mode, setMode] = useState<LiveMode>("connecting");
   const [loading, setLoading] = useState(true);
   const [error, setError] = useState<unknown>(null);
   // What this tab holds, read outside state updaters (which must stay pure).
@@ -72,22 +72,24 @@ export function NotificationsProvider({ children }: { children: ReactNode }) {
       .then((after) => {
         setLoading(false);
         if (cancelled) return;
-        stop = keepStreaming({
+        stop = keepLive({
           initialEventId: after,
-          open: async (lastEventId, signal) => {
-            const headers: Record<string, string> = { Accept: "text/event-stream" };
-            const token = await bearerToken();
-            if (token) headers.Authorization = `Bearer ${token}`;
-            if (lastEventId) headers["Last-Event-ID"] = lastEventId;
-            return fetch(apiUrl("/api/v1/me/notifications/stream"), { headers, signal, cache: "no-store" });
+          ticket: async () => {
+            const body = await unwrap(api.POST("/api/v1/me/notifications/stream-tickets"));
+            return body.ticket;
+          },
+          url: (ticket, afterSeq) => {
+            const query = new URLSearchParams({ ticket });
+            if (afterSeq) query.set("after", afterSeq);
+            return apiUrl(`/api/v1/me/notifications/stream?${query.toString()}`);
           },
           poll: async () => {
             await load();
           },
-          onMessage: (message) => {
+          onMessage: (data) => {
             let notification: Notification;
             try {
-              notification = JSON.parse(message.data) as Notification;
+              notification = JSON.parse(data) as Notification;
             } catch {
               return;
             }
