@@ -59,11 +59,6 @@ export class ApiProblem extends Error {
     return out;
   }
 
-  /** The words a screen shows: the detail, and for a 422 without field mapping, each field's message. */
-  get message(): string {
-    return this.detail;
-  }
-
   static network(cause: unknown): ApiProblem {
     const problem = new ApiProblem(0, { title: t("error.networkTitle"), detail: t("error.network") });
     (problem as { cause?: unknown }).cause = cause;

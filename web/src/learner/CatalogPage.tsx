@@ -2,6 +2,7 @@
 import { useEffect, useState, type FormEvent } from "react";
 import { Link, useSearchParams } from "react-router";
 import { api, unwrap, type Schemas } from "../api/client";
+import { languageName } from "../i18n/format";
 import { t, tp, type MessageKey } from "../i18n/messages";
 import { highlightRuns } from "../lib/highlight";
 import { useAsync } from "../lib/useAsync";
@@ -45,7 +46,7 @@ function Hit({ hit }: { hit: Schemas["CourseHit"] }) {
         </p>
       ) : null}
       <p className="muted">
-        {t(`level.${hit.level}` as MessageKey)} · {hit.language}
+        {t(`level.${hit.level}` as MessageKey)} · {languageName(hit.language)}
       </p>
       {hit.tags.length > 0 ? (
         <ul className="tags" aria-label={t("catalog.tags")}>

@@ -100,6 +100,11 @@ export default function SignInPage() {
   return (
     <>
       <SkipLink />
+      <header className="site-header">
+        <span className="brand">
+          <span className="brand-name">{t("app.name")}</span>
+        </span>
+      </header>
       <main id="main" className="site-main narrow">
         <PageTitle>{t("signIn.title")}</PageTitle>
         {expired ? <p role="status">{t("signIn.sessionExpired")}</p> : null}
