@@ -192,6 +192,7 @@ BUILT_IN_ROLES = {
     "7f951dda-4ed3-4680-a7ca-43fe172d538d": "AcrPull",
     "4f6d3b9b-027b-4f4c-9142-0e5a2a2247e0": "Azure Service Bus Data Receiver",
     "090c5cfd-751d-490a-894a-3ce6f1109419": "Azure Service Bus Data Owner",
+    "69a216fc-b8fb-44d8-bc22-1f3c2cd27a39": "Azure Service Bus Data Sender",
     "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1": "Storage Blob Data Reader",
     "ba92f5b4-2d11-453d-a403-e96b0029c9fe": "Storage Blob Data Contributor",
     "3913510d-42f4-4e42-8a64-420c390055eb": "Monitoring Metrics Publisher",
@@ -199,6 +200,7 @@ BUILT_IN_ROLES = {
 COSMOS_DATA_CONTRIBUTOR = "00000000-0000-0000-0000-000000000002"
 CONTAINERS = "Microsoft.Storage/storageAccounts/blobServices/containers"
 QUEUE = "Microsoft.ServiceBus/namespaces/queues"
+TOPIC = "Microsoft.ServiceBus/namespaces/topics"
 
 
 def accessor(value: Any) -> tuple[str, ...] | None:
@@ -278,9 +280,10 @@ def test_an_execution_may_run_as_long_as_the_longest_video_with_bounded_parallel
     assert cpu >= 2 and memory and int(memory.group(1)) >= 2 * cpu  # the Consumption profile's ratio
 
 
-def test_the_job_identity_has_exactly_the_roles_a_transcode_needs_on_what_it_touches() -> None:
+def job_grants() -> set[tuple[str, str, str | None]]:
+    """Every data-plane role the job's identity is granted: (role, resource type, resource name)."""
     module, identity = transcoder(), job_identity()
-    granted: set[tuple[str, str, Any]] = set()
+    granted: set[tuple[str, str, str | None]] = set()
     for resource in module["resources"].values():
         config = resource["config"]
         if resource["type"] == "Microsoft.Authorization/roleAssignments":
@@ -296,16 +299,41 @@ def test_the_job_identity_has_exactly_the_roles_a_transcode_needs_on_what_it_tou
             assert config["properties"]["roleDefinitionId"].endswith(f"/sqlRoleDefinitions/{COSMOS_DATA_CONTRIBUTOR}")
             assert module["resources"][config["parent"]]["type"] == "Microsoft.DocumentDB/databaseAccounts"
             granted.add(("Cosmos DB Built-in Data Contributor", "Microsoft.DocumentDB/databaseAccounts", None))
-    assert granted == {
+    return granted
+
+
+SERVICE_BUS_TYPES = {QUEUE, TOPIC, "Microsoft.ServiceBus/namespaces"}
+BUS_SENDS = {"Azure Service Bus Data Sender", "Azure Service Bus Data Owner"}
+BUS_RECEIVES = {"Azure Service Bus Data Receiver", "Azure Service Bus Data Owner"}
+
+
+def job_bus_rights() -> dict[str, set[str]]:
+    """What the job's identity may do on Service Bus: entity name -> {"send", "receive"}. The rights
+    a transcode really uses are derived from its code by tests/e2e/test_transcoder_rights.py."""
+    rights: dict[str, set[str]] = {}
+    for role, kind, name in job_grants():
+        if kind in SERVICE_BUS_TYPES:
+            assert kind != "Microsoft.ServiceBus/namespaces", "no namespace-wide rights for the job"
+            assert name is not None
+            if role in BUS_SENDS:
+                rights.setdefault(name, set()).add("send")
+            if role in BUS_RECEIVES:
+                rights.setdefault(name, set()).add("receive")
+    return rights
+
+
+def test_the_job_identity_has_only_the_storage_database_and_registry_roles_a_transcode_needs() -> None:
+    outside_the_bus = {g for g in job_grants() if g[1] not in SERVICE_BUS_TYPES}
+    assert outside_the_bus == {
         ("AcrPull", "Microsoft.ContainerRegistry/registries", None),
-        ("Azure Service Bus Data Receiver", QUEUE, TRANSCODE_QUEUE),
-        # The KEDA scaler reads the queue's message count, which needs Manage (microsoft/azure-container-apps#1138).
-        ("Azure Service Bus Data Owner", QUEUE, TRANSCODE_QUEUE),
         ("Storage Blob Data Reader", CONTAINERS, UPLOADS),
         ("Storage Blob Data Contributor", CONTAINERS, MEDIA_BLOBS),
         ("Cosmos DB Built-in Data Contributor", "Microsoft.DocumentDB/databaseAccounts", None),
         ("Monitoring Metrics Publisher", "Microsoft.Insights/components", "appInsightsName"),
     }
+    # The KEDA scaler reads the queue's message count, which needs Manage (microsoft/azure-container-apps#1138):
+    # Owner on the transcode queue is the one right beyond what the code itself uses.
+    assert ("Azure Service Bus Data Owner", QUEUE, TRANSCODE_QUEUE) in job_grants()
 
 
 def test_the_job_gets_every_setting_the_app_gets_and_its_own_identity_and_telemetry() -> None:
