@@ -10,6 +10,10 @@ param environmentName string
 @description('Azure region of every resource')
 param location string
 
+@description('default, or recover: a soft-deleted vault of this environment exists (set by the preprovision hook)')
+@allowed(['default', 'recover'])
+param keyVaultCreateMode string = 'default'
+
 @description('Token issuer the API trusts (Entra ID / External ID tenant issuer URL)')
 param authIssuer string
 
@@ -108,7 +112,13 @@ module cosmos 'modules/cosmos.bicep' = {
 module keyVault 'modules/keyvault.bicep' = {
   name: 'keyvault'
   scope: rg
-  params: { name: 'kv-lms-${take(token, 13)}', location: location, tags: tags, principalId: identity.outputs.principalId }
+  params: {
+    name: 'kv-lms-${take(token, 13)}'
+    location: location
+    tags: tags
+    principalId: identity.outputs.principalId
+    createMode: keyVaultCreateMode
+  }
 }
 
 module serviceBus 'modules/servicebus.bicep' = {

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -506,3 +507,43 @@ def test_the_blob_storage_lets_the_web_origins_upload_and_play_and_no_one_else()
     assert {"PUT", "GET"} <= set(rule["allowedMethods"]) and "DELETE" not in rule["allowedMethods"]
     assert "x-ms-blob-type" in rule["allowedHeaders"]
     assert "*" not in str(rule)
+
+
+# --- Key Vault across azd down / azd up -------------------------------------------------------
+
+KEY_VAULT_MODULE = "keyVault"
+
+
+def test_the_key_vault_keeps_purge_protection_and_a_token_name_and_is_recovered_on_the_next_up() -> None:
+    main = parsed(INFRA / "main.bicep")
+    assert "uniqueString(subscription().id, environmentName, location)" in (INFRA / "main.bicep").read_text()
+    vault_module = main["modules"][KEY_VAULT_MODULE]["config"]
+    assert vault_module["params"]["createMode"] == "keyVaultCreateMode"
+    assert main["parameters"]["keyVaultCreateMode"]["decorators"]
+    parameters = json.loads((INFRA / "main.parameters.json").read_text())["parameters"]
+    assert parameters["keyVaultCreateMode"]["value"] == "${KEY_VAULT_CREATE_MODE=default}"
+    keyvault = parsed(INFRA / "modules" / "keyvault.bicep")
+    (vault,) = [r["config"] for r in keyvault["resources"].values() if r["type"] == "Microsoft.KeyVault/vaults"]
+    assert vault["properties"]["enablePurgeProtection"] is True
+    assert vault["properties"]["createMode"] == "createMode"
+    azure_yaml = (ROOT / "azure.yaml").read_text()
+    assert re.search(r"^  preprovision:\n(    .*\n)*    run: sh infra/scripts/recover-key-vault\.sh$", azure_yaml, re.M)
+
+
+def _run_hook(tmp_path: Path, deleted: str) -> str:
+    """The preprovision hook with stand-ins for az (listing ``deleted``) and azd (noting what it sets)."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir(parents=True)
+    (bin_dir / "az").write_text(f"#!/bin/sh\nprintf '%s' '{deleted}'\n")
+    (bin_dir / "azd").write_text(f'#!/bin/sh\necho "$@" >> {tmp_path / "azd.log"}\n')
+    for tool in ("az", "azd"):
+        (bin_dir / tool).chmod(0o755)
+    env = {"PATH": f"{bin_dir}:/usr/bin:/bin", "AZURE_ENV_NAME": "lms-test"}
+    script = INFRA / "scripts" / "recover-key-vault.sh"
+    subprocess.run(["sh", str(script)], env=env, check=True, capture_output=True)
+    return (tmp_path / "azd.log").read_text().strip()
+
+
+def test_the_hook_recovers_a_soft_deleted_vault_of_the_environment_and_otherwise_creates_one(tmp_path: Path) -> None:
+    assert _run_hook(tmp_path / "a", "kv-lms-abc123") == "env set KEY_VAULT_CREATE_MODE recover"
+    assert _run_hook(tmp_path / "b", "") == "env set KEY_VAULT_CREATE_MODE default"
