@@ -30,7 +30,6 @@ CODE_CONTAINERS = {TENANTS, USERS, AUDIT, LEASES}
 # Settings the Bicep does not set, and why (each has a working default or is local-only).
 OPTIONAL_SETTINGS = {
     "data_dir": "embedded profile only",
-    "public_base_url": "embedded local blob route only",
     "auth_roles_claim": "Entra ID's default claim name is the default",
     "auth_leeway_seconds": "default",
     "dev_token_max_ttl_seconds": "embedded dev issuer only",
@@ -547,3 +546,11 @@ def _run_hook(tmp_path: Path, deleted: str) -> str:
 def test_the_hook_recovers_a_soft_deleted_vault_of_the_environment_and_otherwise_creates_one(tmp_path: Path) -> None:
     assert _run_hook(tmp_path / "a", "kv-lms-abc123") == "env set KEY_VAULT_CREATE_MODE recover"
     assert _run_hook(tmp_path / "b", "") == "env set KEY_VAULT_CREATE_MODE default"
+
+
+def test_certificates_name_the_apis_public_https_origin_in_azure() -> None:
+    main = parsed(INFRA / "main.bicep")
+    variables = {k: v["value"] for k, v in main["variables"].items()}
+    assert variables["appSettings"]["LMS_PUBLIC_BASE_URL"] == "apiOrigin"
+    assert variables["apiOrigin"] == "https://${functionAppName}.azurewebsites.net"
+    assert main["modules"]["functionApp"]["config"]["params"]["name"] == "functionAppName"
