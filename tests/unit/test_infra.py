@@ -554,3 +554,42 @@ def test_certificates_name_the_apis_public_https_origin_in_azure() -> None:
     assert variables["appSettings"]["LMS_PUBLIC_BASE_URL"] == "apiOrigin"
     assert variables["apiOrigin"] == "https://${functionAppName}.azurewebsites.net"
     assert main["modules"]["functionApp"]["config"]["params"]["name"] == "functionAppName"
+
+
+def _run_subscribe_hook(tmp_path: Path, keys: list[str]) -> tuple[int, list[str]]:
+    """The postdeploy hook with an az stand-in whose keys answers are ``keys`` in turn."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir(parents=True)
+    answers = tmp_path / "answers"
+    answers.write_text("".join(f"{k}\n" for k in keys))
+    log = tmp_path / "az.log"
+    (bin_dir / "az").write_text(
+        "#!/bin/sh\n"
+        f'echo "$*" >> {log}\n'
+        'case "$*" in\n'
+        f'  "functionapp keys list"*) head -n 1 {answers}; sed -i 1d {answers} ;;\n'
+        '  "functionapp show"*) echo func-lms-x.azurewebsites.net ;;\n'
+        "esac\n"
+    )
+    (bin_dir / "az").chmod(0o755)
+    env = {
+        "PATH": f"{bin_dir}:/usr/bin:/bin",
+        "AZURE_RESOURCE_GROUP": "rg-x",
+        "AZURE_FUNCTION_APP_NAME": "func-lms-x",
+        "UPLOADS_EVENT_TOPIC": "evgt-x",
+        "LMS_HOOK_ATTEMPTS": "3",
+        "LMS_HOOK_WAIT_SECONDS": "0",
+    }
+    script = INFRA / "scripts" / "subscribe-upload-events.sh"
+    done = subprocess.run(["bash", str(script)], env=env, capture_output=True, text=True)
+    return done.returncode, log.read_text().splitlines()
+
+
+def test_the_postdeploy_hook_waits_a_bounded_time_for_the_blob_trigger_key(tmp_path: Path) -> None:
+    code, calls = _run_subscribe_hook(tmp_path / "late", ["", "", "the-key"])
+    assert code == 0
+    assert sum(c.startswith("functionapp keys list") for c in calls) == 3
+    assert any(c.startswith("eventgrid system-topic event-subscription create") and "code=the-key" in c for c in calls)
+    code, calls = _run_subscribe_hook(tmp_path / "never", ["", "", "", ""])
+    assert code == 1 and not any(c.startswith("eventgrid") for c in calls)
+    assert sum(c.startswith("functionapp keys list") for c in calls) == 3
