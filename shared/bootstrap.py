@@ -94,7 +94,7 @@ def bootstrap(settings: Settings | None = None, **overrides: Any) -> Platform:
         parts["tokens"] = _token_validator(settings, parts["dev_issuer"], parts["clock"])
     parts.setdefault("personal_data", _personal_data())
     parts.setdefault("edge", EdgeHooks(resolve_tenant=resolve_tenant_context, flush_usage=flush_usage_after_request))
-    if settings.profile == "azure":
+    if settings.profile == "azure" and not settings.cosmos_emulator:  # on the emulators, a local run may stay local
         _require_public_url(settings.public_base_url)
     return Platform(settings=settings, **parts)
 
