@@ -80,11 +80,11 @@ resource acrPull 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
 
 // --- data-plane access of the job's identity ------------------------------------------------
 
-resource namespace 'Microsoft.ServiceBus/namespaces@2022-10-01-preview' existing = {
+resource namespace 'Microsoft.ServiceBus/namespaces@2024-01-01' existing = {
   name: serviceBusNamespace
 }
 
-resource queue 'Microsoft.ServiceBus/namespaces/queues@2022-10-01-preview' existing = {
+resource queue 'Microsoft.ServiceBus/namespaces/queues@2024-01-01' existing = {
   parent: namespace
   name: transcodeQueue
 }
@@ -114,7 +114,7 @@ resource queueOwner 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
 
 // A finished transcode publishes VideoTranscoded (billing counts the minutes, the uploader is
 // told): Data Sender on the events topic only, never on its subscriptions or the namespace.
-resource topic 'Microsoft.ServiceBus/namespaces/topics@2022-10-01-preview' existing = {
+resource topic 'Microsoft.ServiceBus/namespaces/topics@2024-01-01' existing = {
   parent: namespace
   name: eventsTopic
 }

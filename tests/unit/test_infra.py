@@ -593,3 +593,23 @@ def test_the_postdeploy_hook_waits_a_bounded_time_for_the_blob_trigger_key(tmp_p
     code, calls = _run_subscribe_hook(tmp_path / "never", ["", "", "", ""])
     assert code == 1 and not any(c.startswith("eventgrid") for c in calls)
     assert sum(c.startswith("functionapp keys list") for c in calls) == 3
+
+
+# Preview API versions, each only where no GA version has what the resource needs.
+PREVIEW_API_VERSIONS = {
+    # GA 2016-09-01 has no categoryGroup ("allLogs"); no newer GA version exists.
+    "Microsoft.Insights/diagnosticSettings@2021-05-01-preview",
+}
+
+
+def test_no_preview_api_version_where_a_ga_one_exists() -> None:
+    used = {
+        m.group(1)
+        for path in BICEP_FILES
+        for m in re.finditer(r"'([A-Za-z.]+/[A-Za-z/]+@\d{4}-\d{2}-\d{2}-preview)'", path.read_text())
+    }
+    assert used <= PREVIEW_API_VERSIONS, f"preview API versions: {sorted(used - PREVIEW_API_VERSIONS)}"
+
+
+def test_azd_names_the_release_it_needs() -> None:
+    assert re.search(r'^requiredVersions:\n  azd: ">= \d+\.\d+\.\d+"$', (ROOT / "azure.yaml").read_text(), re.M)
