@@ -96,7 +96,7 @@ export default function LessonPage() {
                 {t("lesson.courseCompleted")} <Link to="/my-learning">{t("lesson.seeCertificate")}</Link>
               </p>
             ) : null}
-            <nav aria-label={t("lesson.pager")} className="pager">
+            <nav aria-label={t("lesson.pager")} className="pager lesson-pager">
               {previous ? <Link to={link(previous.id)}>{t("lesson.previous", { title: previous.title })}</Link> : <span />}
               {next ? <Link to={link(next.id)}>{t("lesson.next", { title: next.title })}</Link> : null}
             </nav>
