@@ -66,8 +66,10 @@ async function learnerProgress(page: Page) {
 test("a learner finds, takes and completes the demo course", async ({ page, browser }) => {
   const progressPosts: string[] = [];
   const streamRequests: string[] = [];
+  const foreignScripts: string[] = [];
   page.on("request", (request) => {
     const url = new URL(request.url());
+    if (request.resourceType() === "script" && url.origin !== new URL(baseUrl()).origin) foreignScripts.push(url.href);
     if (url.pathname === "/api/v1/progress" && request.method() === "POST") progressPosts.push(request.postData() ?? "");
     if (url.pathname === "/api/v1/me/notifications/stream") streamRequests.push(url.search);
   });
@@ -78,6 +80,12 @@ test("a learner finds, takes and completes the demo course", async ({ page, brow
   await expectAccessible(page, "sign-in");
   await screenshot(page, J, "01-sign-in");
   await signIn(page, "learner");
+  // The tenant's branding is applied (the seed's colours), and no tracker loads: the demo tenant allows none.
+  await expect
+    .poll(() => page.evaluate(() => getComputedStyle(document.documentElement).getPropertyValue("--brand-primary").trim()))
+    .toBe("#0b5394");
+  await expect(page.locator(".brand-name")).toHaveText("Demo Academy");
+  expect(await page.locator("script[data-tracker]").count()).toBe(0);
 
   // A course that needs the demo course first: the blocked enroll names the missing course.
   const advanced = await publishCourseRequiringDemo(page);
@@ -91,6 +99,14 @@ test("a learner finds, takes and completes the demo course", async ({ page, brow
   await page.getByRole("link", { name: "Catalog" }).click();
   // A marker that survives only as long as the page is not reloaded.
   await page.evaluate(() => ((window as unknown as { __sameDocument: boolean }).__sameDocument = true));
+
+  // A malformed filter is refused by the API (422); its message is shown under the field.
+  await page.getByRole("textbox", { name: "Language code" }).fill("english");
+  await page.getByRole("button", { name: "Search" }).click();
+  await expect(page.locator(".field-invalid .field-error")).toBeVisible();
+  await expectAccessible(page, "catalog with a field error");
+  await screenshot(page, J, "02b-catalog-field-error");
+  await page.getByRole("textbox", { name: "Language code" }).fill("");
 
   // Search the catalog.
   await page.getByRole("searchbox", { name: "Search courses" }).fill("getting started");
@@ -205,7 +221,9 @@ test("a learner finds, takes and completes the demo course", async ({ page, brow
   const download = await downloading;
   expect(download.suggestedFilename()).toMatch(/\.pdf$/);
   const verificationUrl = await link.inputValue();
-  expect(verificationUrl).toMatch(/\/verify\/[A-Za-z0-9-]+$/);
+  expect(verificationUrl).toMatch(/\/verify\/[A-Za-z0-9_-]+$/);
+
+  expect(foreignScripts, "third-party scripts").toEqual([]);
 
   // The public verification page, in a fresh browser context: no sign-in.
   const visitor = await browser.newContext();
