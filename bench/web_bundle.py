@@ -82,6 +82,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\nlearner first load JS: {len(first)} file(s), {raw:,} B raw, {gz:,} B gzip ({gz / 1024:.1f} KB)")
     verdict = "within" if gz <= AIM_FIRST_LOAD_GZIP else "OVER"
     print(f"aim: < {AIM_FIRST_LOAD_GZIP // 1024} KB gzip: {verdict}")
+    entra = [key for key in manifest if area_of(key) == "entra sign-in"]
+    eraw, egz = js_of(closure(manifest, ["index.html", *entra]))
+    print(f"first load with VITE_AUTH_MODE=entra (+ MSAL): {eraw:,} B raw, {egz:,} B gzip ({egz / 1024:.1f} KB)")
     player = [key for key in manifest if area_of(key) == "video player"]
     vraw, vgz = js_of(closure(manifest, ["index.html", *player]))
     print(f"learner on a video lesson (+ player, hls.js): {vraw:,} B raw, {vgz:,} B gzip ({vgz / 1024:.1f} KB)")
