@@ -86,19 +86,23 @@ function Enrollments() {
   );
 }
 
-function CopyLink({ url }: { url: string }) {
+function CopyLink({ url, inputId }: { url: string; inputId: string }) {
   const [copied, setCopied] = useState(false);
+  async function copy() {
+    try {
+      await navigator.clipboard.writeText(url);
+      setCopied(true);
+    } catch {
+      // No clipboard access (an insecure origin, a denied permission): select the link for Ctrl+C.
+      const input = document.getElementById(inputId);
+      if (input instanceof HTMLInputElement) {
+        input.focus();
+        input.select();
+      }
+    }
+  }
   return (
-    <button
-      type="button"
-      className="button-secondary"
-      onClick={() => {
-        void navigator.clipboard?.writeText(url).then(
-          () => setCopied(true),
-          () => setCopied(false),
-        );
-      }}
-    >
+    <button type="button" className="button-secondary" onClick={() => void copy()}>
       {copied ? t("common.copied") : t("my.copyLink")}
     </button>
   );
@@ -147,7 +151,7 @@ function CertificateItem({ certificate }: { certificate: Certificate }) {
           <label htmlFor={inputId}>{t("my.verificationLink")}</label>
           <input id={inputId} readOnly value={link} size={48} onFocus={(e) => e.target.select()} />
         </div>
-        <CopyLink url={link} />
+        <CopyLink url={link} inputId={inputId} />
         <Link to={`/verify/${encodeURIComponent(certificate.verificationCode)}`}>{t("my.openVerification")}</Link>
       </div>
       <ErrorMessage error={error} />

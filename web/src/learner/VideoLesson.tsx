@@ -164,8 +164,7 @@ export default function VideoLesson({ courseId, lessonId, onProgress }: { course
       element.removeEventListener("ratechange", onRate);
       hls?.destroy();
     };
-    // The grant's URL changes every fetch; playback restarts only when a new video is ready.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // The grant's URL changes with every fetch: playback is set up once the video is ready, not per grant.
   }, [manifestUrl !== null, courseId, lessonId, session.tenantId, session.userId]);
 
   if (error) return <ErrorMessage error={error} />;

@@ -34,7 +34,7 @@ export function useAsync<T>(load: () => Promise<T>, deps: DependencyList): Async
         setLoading(false);
       },
     );
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // `load` is a new closure on every render; what it reads is listed in `deps`.
   }, [...deps, nonce]);
 
   const reload = useCallback(() => setNonce((n) => n + 1), []);

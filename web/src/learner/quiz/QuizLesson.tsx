@@ -287,7 +287,8 @@ export default function QuizLesson({
         : null,
     [attemptId],
   );
-  useEffect(() => () => saver?.cancel(), [saver]);
+  // Leaving the lesson sends what is still waiting for the typing pause.
+  useEffect(() => () => void saver?.flush().catch(() => undefined), [saver]);
 
   async function start() {
     setBusy(true);
