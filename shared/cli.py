@@ -38,6 +38,7 @@ def _parser() -> argparse.ArgumentParser:
     token.add_argument("--ttl", type=int, default=3600, help="lifetime in seconds (default 3600)")
     commands.add_parser("cosmos-containers", help="print the Cosmos DB containers and indexes for infra/")
     commands.add_parser("openapi", help="print the embedded profile's OpenAPI document (JSON)")
+    commands.add_parser("bus-subscriptions", help="print each topic subscription's SQL filter for infra/")
     return parser
 
 
@@ -47,6 +48,21 @@ def openapi_json() -> str:
 
     document = create_api(settings=Settings(profile="embedded")).openapi()
     return json.dumps(document, sort_keys=True, indent=2) + "\n"
+
+
+def bus_subscriptions_json() -> str:
+    """``infra/bus-subscriptions.json``: each events subscription's SQL filter, a ``type IN (...)`` of
+    the event types its consumer handles (the subscription's ``$Default`` rule in Azure)."""
+    from shared.bootstrap import subscription_filters
+    from shared.platform.bus import subscription_path
+    from shared.platform.topology import EVENT_SUBSCRIPTIONS, EVENTS_TOPIC
+
+    filters = subscription_filters()
+    rules = {}
+    for name in EVENT_SUBSCRIPTIONS:
+        types = sorted(filters[subscription_path(EVENTS_TOPIC, name)])
+        rules[name] = "type IN (" + ", ".join(f"'{t}'" for t in types) + ")"
+    return json.dumps(rules, indent=2, sort_keys=True) + "\n"
 
 
 def _token(args: argparse.Namespace, settings: Settings) -> str:
@@ -76,6 +92,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if args.command == "openapi":
         sys.stdout.write(openapi_json())
+        return 0
+    if args.command == "bus-subscriptions":
+        sys.stdout.write(bus_subscriptions_json())
         return 0
     settings = Settings()
     if settings.profile != "embedded":

@@ -24,6 +24,7 @@ from shared.platform.topology import EVENTS_TOPIC
 
 __all__ = [
     "ATTEMPTS_FEED",
+    "HANDLERS",
     "NOTIFICATIONS_EVENTS",
     "NOTIFICATIONS_SUBSCRIPTION",
     "on_event",

@@ -22,6 +22,7 @@ from shared.errors import NotFound
 from shared.observability import correlated
 from shared.platform.bus import ReceivedMessage
 from shared.platform.documents import Document
+from shared.platform.events import EventHandlers
 from shared.platform.runtime import Platform
 from shared.platform.topology import LEASES
 
@@ -76,6 +77,9 @@ class BusConsumer:
     handler: Callable[[Platform, ReceivedMessage], None]
     batch: int = 16
     renew_every: float | None = None
+    # The events the handler dispatches, for a consumer of a topic subscription: the subscription is
+    # filtered to their types, so it never receives (and pays for) an event its consumer ignores.
+    events: EventHandlers | None = None
 
     def run_once(self, platform: Platform) -> int:
         handled = 0
