@@ -36,6 +36,7 @@ from shared import (
     tenancy,
 )
 from shared._adapters import PORTS, Adapters
+from shared.billing.flusher import UsageFlusher
 from shared.billing.service import flush_usage_after_request
 from shared.platform.bus import BusTopology, subscription_path
 from shared.platform.clock import Clock, SystemClock
@@ -141,8 +142,11 @@ def _require_public_url(url: str) -> None:
 
 @functools.cache
 def default_platform() -> Platform:
-    """The process-wide platform, built on first use from the environment's settings."""
-    return bootstrap(Settings())
+    """The process-wide platform, built on first use from the environment's settings. The process
+    flushes the usage it counts itself, in the background and when it stops (shared/billing/flusher.py)."""
+    platform = bootstrap(Settings())
+    UsageFlusher(platform).start()
+    return platform
 
 
 def _token_validator(settings: Settings, dev_issuer: DevIssuer | None, clock: Clock) -> TokenValidator:
