@@ -45,6 +45,7 @@ from shared.platform.documents import ContainerSpec
 from shared.platform.identity import DevIssuer, JwksKeys, KeyResolver, StaticKeys, TokenValidator
 from shared.platform.ids import RandomIds
 from shared.platform.personal_data import PersonalData
+from shared.platform.poison import poison_container
 from shared.platform.runtime import EdgeHooks, Platform
 from shared.platform.topology import BUS_TOPOLOGY, LEASES
 from shared.settings import Settings
@@ -72,7 +73,11 @@ CONTEXTS: tuple[ContextSpec, ...] = (
 
 def document_containers() -> tuple[ContainerSpec, ...]:
     """Every document container of the platform: each context's, and the change-feed checkpoints."""
-    return (*(container for spec in CONTEXTS for container in spec.containers), ContainerSpec(LEASES))
+    return (
+        *(container for spec in CONTEXTS for container in spec.containers),
+        ContainerSpec(LEASES),
+        poison_container(),
+    )
 
 
 def _personal_data() -> tuple[tuple[str, PersonalData], ...]:
