@@ -166,7 +166,7 @@ class Adapters:
 
         return AzureBlobStore(self._blob_client, create_containers=bool(self.settings.blob_connection_string))
 
-    def signer(self, secret_store: SecretStore) -> UrlSigner:
+    def signer(self, secret_store: SecretStore, documents: DocumentStore | None = None) -> UrlSigner:
         """SAS URLs when blobs live in Azure Storage, else HMAC URLs for the local blob route."""
         if self.chosen["blobs"] == "azure":
             from shared.platform._blob_sas_signer import BlobSasUrlSigner
@@ -179,7 +179,9 @@ class Adapters:
             )
         from shared.platform._hmac_signer import HmacUrlSigner
 
-        key = ensure_secret(secret_store, URL_SIGNING_SECRET, lambda: secrets.token_urlsafe(32))
+        key = ensure_secret(
+            secret_store, URL_SIGNING_SECRET, lambda: secrets.token_urlsafe(32), claims=documents, clock=self.clock
+        )
         base = f"{self.settings.public_base_url}/api/local-blobs"
         return HmacUrlSigner(key.encode(), base, clock=self.clock)
 

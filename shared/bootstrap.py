@@ -95,7 +95,7 @@ def bootstrap(settings: Settings | None = None, **overrides: Any) -> Platform:
     if "dev_issuer" not in parts:
         parts["dev_issuer"] = _dev_issuer(settings, parts["clock"])
     if "signer" not in parts:
-        parts["signer"] = adapters.signer(parts["secrets"])
+        parts["signer"] = adapters.signer(parts["secrets"], parts["documents"])
     if "generator" not in parts:
         parts["generator"] = adapters.generator()
     if "tokens" not in parts:
