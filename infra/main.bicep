@@ -26,6 +26,18 @@ param authJwksUrl string
 @description('Claim that carries the LMS tenant id in tokens')
 param authTenantClaim string = 'tenant'
 
+@description('Issuers accepted besides authIssuer: Entra ID issues v1 tokens (https://sts.windows.net/<tid>/) unless the API registration sets accessTokenAcceptedVersion 2')
+param authExtraIssuers array = []
+
+@description('Audiences accepted besides authAudience: v2 tokens carry the API\'s client id')
+param authExtraAudiences array = []
+
+@description('Claim that names the user: oid (the object id, the same in every app) for Entra ID')
+param authUserClaim string = 'oid'
+
+@description('Entra directory id (tid) -> platform tenant, for tokens that carry no tenant claim')
+param authTenantDirectories object = {}
+
 @description('Region of the Azure OpenAI account (not every region offers every model)')
 param openAiLocation string = location
 
@@ -182,6 +194,10 @@ var appSettings = {
   LMS_AUTH_AUDIENCE: authAudience
   LMS_AUTH_JWKS_URL: authJwksUrl
   LMS_AUTH_TENANT_CLAIM: authTenantClaim
+  LMS_AUTH_EXTRA_ISSUERS: join(authExtraIssuers, ',')
+  LMS_AUTH_EXTRA_AUDIENCES: join(authExtraAudiences, ',')
+  LMS_AUTH_USER_CLAIM: authUserClaim
+  LMS_AUTH_TENANT_DIRECTORIES: string(authTenantDirectories)
   LMS_COSMOS_ENDPOINT: cosmos.outputs.endpoint
   LMS_COSMOS_DATABASE: cosmos.outputs.databaseName
   LMS_COSMOS_PLACEMENT: string(cosmosPlacement)

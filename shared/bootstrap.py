@@ -170,6 +170,10 @@ def _token_validator(settings: Settings, dev_issuer: DevIssuer | None, clock: Cl
         roles_claim=settings.auth_roles_claim,
         leeway_seconds=settings.auth_leeway_seconds,
         clock=clock,
+        extra_issuers=settings.auth_extra_issuers,
+        extra_audiences=settings.auth_extra_audiences,
+        user_claim=settings.auth_user_claim,
+        tenant_directories=settings.auth_tenant_directories,
     )
 
 
