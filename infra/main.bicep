@@ -10,6 +10,9 @@ param environmentName string
 @description('Azure region of every resource')
 param location string
 
+@description('The deploying user (azd sets AZURE_PRINCIPAL_ID): data-plane access to the stores, the bus, search and Key Vault')
+param principalId string = ''
+
 @description('default, or recover: a soft-deleted vault of this environment exists (set by the preprovision hook)')
 @allowed(['default', 'recover'])
 param keyVaultCreateMode string = 'default'
@@ -101,6 +104,7 @@ module storage 'modules/storage.bicep' = {
   name: 'storage'
   scope: rg
   params: {
+    developerPrincipalId: principalId
     name: 'stlms${token}'
     location: location
     tags: tags
@@ -113,6 +117,7 @@ module cosmos 'modules/cosmos.bicep' = {
   name: 'cosmos'
   scope: rg
   params: {
+    developerPrincipalId: principalId
     name: 'cosmos-lms-${token}'
     location: location
     tags: tags
@@ -125,6 +130,7 @@ module keyVault 'modules/keyvault.bicep' = {
   name: 'keyvault'
   scope: rg
   params: {
+    developerPrincipalId: principalId
     name: 'kv-lms-${take(token, 13)}'
     location: location
     tags: tags
@@ -136,13 +142,13 @@ module keyVault 'modules/keyvault.bicep' = {
 module serviceBus 'modules/servicebus.bicep' = {
   name: 'servicebus'
   scope: rg
-  params: { name: 'sb-lms-${token}', location: location, tags: tags, principalId: identity.outputs.principalId }
+  params: { name: 'sb-lms-${token}', location: location, tags: tags, principalId: identity.outputs.principalId, developerPrincipalId: principalId }
 }
 
 module search 'modules/search.bicep' = {
   name: 'search'
   scope: rg
-  params: { name: 'srch-lms-${token}', location: location, tags: tags, principalId: identity.outputs.principalId }
+  params: { name: 'srch-lms-${token}', location: location, tags: tags, principalId: identity.outputs.principalId, developerPrincipalId: principalId }
 }
 
 module openAi 'modules/openai.bicep' = {

@@ -630,3 +630,20 @@ def test_each_subscription_is_filtered_to_the_events_its_consumer_handles() -> N
     assert set(filters) == set(BUS_TOPOLOGY.topics[EVENTS_TOPIC])
     assert all(f.startswith("type IN ('") for f in filters.values())
     assert "$Default" in json.dumps(rule)
+
+
+def test_the_deploying_developer_gets_the_apps_data_plane_access_when_azd_names_them() -> None:
+    parameters = json.loads((INFRA / "main.parameters.json").read_text())["parameters"]
+    assert parameters["principalId"]["value"] == "${AZURE_PRINCIPAL_ID=}"
+    main = parsed(INFRA / "main.bicep")
+    for module in ("cosmos.bicep", "storage.bicep", "servicebus.bicep", "keyvault.bicep", "search.bicep"):
+        (config,) = [m["config"] for m in main["modules"].values() if m["detail"]["path"] == f"modules/{module}"]
+        assert config["params"]["developerPrincipalId"] == "principalId", module
+        text = (INFRA / "modules" / module).read_text()
+        assert "principalId: developerPrincipalId" in text and "empty(developerPrincipalId)" in text, module
+        assert (
+            "principalType: 'ServicePrincipal'"
+            not in text.split("developerPrincipalId string")[1]
+            .split("principalId: developerPrincipalId")[1]
+            .split("}")[0]
+        ), module
