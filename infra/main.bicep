@@ -10,6 +10,9 @@ param environmentName string
 @description('Azure region of every resource')
 param location string
 
+@description('The deploying user (azd sets AZURE_PRINCIPAL_ID): data-plane access to the stores, the bus, search and Key Vault')
+param principalId string = ''
+
 @description('default, or recover: a soft-deleted vault of this environment exists (set by the preprovision hook)')
 @allowed(['default', 'recover'])
 param keyVaultCreateMode string = 'default'
@@ -25,6 +28,18 @@ param authJwksUrl string
 
 @description('Claim that carries the LMS tenant id in tokens')
 param authTenantClaim string = 'tenant'
+
+@description('Issuers accepted besides authIssuer: Entra ID issues v1 tokens (https://sts.windows.net/<tid>/) unless the API registration sets accessTokenAcceptedVersion 2')
+param authExtraIssuers array = []
+
+@description('Audiences accepted besides authAudience: v2 tokens carry the API\'s client id')
+param authExtraAudiences array = []
+
+@description('Claim that names the user: oid (the object id, the same in every app) for Entra ID')
+param authUserClaim string = 'oid'
+
+@description('Entra directory id (tid) -> platform tenant, for tokens that carry no tenant claim')
+param authTenantDirectories object = {}
 
 @description('Region of the Azure OpenAI account (not every region offers every model)')
 param openAiLocation string = location
@@ -89,6 +104,7 @@ module storage 'modules/storage.bicep' = {
   name: 'storage'
   scope: rg
   params: {
+    developerPrincipalId: principalId
     name: 'stlms${token}'
     location: location
     tags: tags
@@ -101,6 +117,7 @@ module cosmos 'modules/cosmos.bicep' = {
   name: 'cosmos'
   scope: rg
   params: {
+    developerPrincipalId: principalId
     name: 'cosmos-lms-${token}'
     location: location
     tags: tags
@@ -113,6 +130,7 @@ module keyVault 'modules/keyvault.bicep' = {
   name: 'keyvault'
   scope: rg
   params: {
+    developerPrincipalId: principalId
     name: 'kv-lms-${take(token, 13)}'
     location: location
     tags: tags
@@ -124,13 +142,13 @@ module keyVault 'modules/keyvault.bicep' = {
 module serviceBus 'modules/servicebus.bicep' = {
   name: 'servicebus'
   scope: rg
-  params: { name: 'sb-lms-${token}', location: location, tags: tags, principalId: identity.outputs.principalId }
+  params: { name: 'sb-lms-${token}', location: location, tags: tags, principalId: identity.outputs.principalId, developerPrincipalId: principalId }
 }
 
 module search 'modules/search.bicep' = {
   name: 'search'
   scope: rg
-  params: { name: 'srch-lms-${token}', location: location, tags: tags, principalId: identity.outputs.principalId }
+  params: { name: 'srch-lms-${token}', location: location, tags: tags, principalId: identity.outputs.principalId, developerPrincipalId: principalId }
 }
 
 module openAi 'modules/openai.bicep' = {
@@ -182,6 +200,10 @@ var appSettings = {
   LMS_AUTH_AUDIENCE: authAudience
   LMS_AUTH_JWKS_URL: authJwksUrl
   LMS_AUTH_TENANT_CLAIM: authTenantClaim
+  LMS_AUTH_EXTRA_ISSUERS: join(authExtraIssuers, ',')
+  LMS_AUTH_EXTRA_AUDIENCES: join(authExtraAudiences, ',')
+  LMS_AUTH_USER_CLAIM: authUserClaim
+  LMS_AUTH_TENANT_DIRECTORIES: string(authTenantDirectories)
   LMS_COSMOS_ENDPOINT: cosmos.outputs.endpoint
   LMS_COSMOS_DATABASE: cosmos.outputs.databaseName
   LMS_COSMOS_PLACEMENT: string(cosmosPlacement)

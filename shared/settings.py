@@ -62,6 +62,20 @@ class Settings(BaseSettings):
     auth_tenant_claim: str = "tenant"
     auth_roles_claim: str = "roles"
     auth_leeway_seconds: int = Field(default=30, ge=0, le=300)
+    # Entra ID as it really issues tokens: v1 tokens (iss https://sts.windows.net/<tid>/) unless the API
+    # registration's manifest says accessTokenAcceptedVersion 2, v2 tokens with the client id as aud;
+    # `sub` differs per application, `oid` is the user's object id; no tenant claim unless configured.
+    auth_extra_issuers: Annotated[tuple[str, ...], NoDecode] = Field(
+        default=(), description="comma-separated issuers accepted besides auth_issuer (e.g. the v1 form)"
+    )
+    auth_extra_audiences: Annotated[tuple[str, ...], NoDecode] = Field(
+        default=(), description="comma-separated audiences accepted besides auth_audience (the client id)"
+    )
+    auth_user_claim: str = Field(default="sub", description="the claim that names the user (Entra ID: oid)")
+    auth_tenant_directories: dict[str, str] = Field(
+        default_factory=dict,
+        description="Entra directory id (tid) -> platform tenant, for tokens without the tenant claim",
+    )
     dev_token_max_ttl_seconds: int = Field(default=30 * 24 * 3600, ge=60)
 
     # HTTP edge
@@ -121,6 +135,12 @@ class Settings(BaseSettings):
     openai_endpoint: str | None = Field(default=None, description="https://NAME.openai.azure.com")
     openai_deployment: str | None = Field(default=None, description="the chat model deployment that drafts questions")
     question_generator_adapter: Literal["local", "azure-openai"] | None = None
+
+    @field_validator("auth_extra_issuers", "auth_extra_audiences", mode="before")
+    @classmethod
+    def _comma_list(cls, value: Any) -> tuple[str, ...]:
+        items = value.split(",") if isinstance(value, str) else list(value or ())
+        return tuple(dict.fromkeys(str(item).strip() for item in items if str(item).strip()))
 
     @field_validator("web_origins", mode="before")
     @classmethod

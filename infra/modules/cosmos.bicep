@@ -4,6 +4,8 @@ param name string
 param location string
 param tags object
 param principalId string
+@description('The deploying developer (azd sets AZURE_PRINCIPAL_ID): the same data-plane access as the app, to run the emulator-free azure profile and the CLI against this deployment; empty: none')
+param developerPrincipalId string = ''
 param databaseName string = 'lms'
 @description('The container the Functions Cosmos DB triggers keep their leases in (LEASES in shared/platform/topology.py)')
 param leasesContainer string = 'leases'
@@ -87,6 +89,16 @@ resource dataContributor 'Microsoft.DocumentDB/databaseAccounts/sqlRoleAssignmen
   name: guid(account.id, principalId, 'data-contributor')
   properties: {
     principalId: principalId
+    roleDefinitionId: '${account.id}/sqlRoleDefinitions/00000000-0000-0000-0000-000000000002'
+    scope: account.id
+  }
+}
+
+resource developerDataContributor 'Microsoft.DocumentDB/databaseAccounts/sqlRoleAssignments@2024-05-15' = if (!empty(developerPrincipalId)) {
+  parent: account
+  name: guid(account.id, developerPrincipalId, 'data-contributor')
+  properties: {
+    principalId: developerPrincipalId
     roleDefinitionId: '${account.id}/sqlRoleDefinitions/00000000-0000-0000-0000-000000000002'
     scope: account.id
   }

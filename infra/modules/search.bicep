@@ -3,6 +3,8 @@ param name string
 param location string
 param tags object
 param principalId string
+@description('The deploying developer (azd sets AZURE_PRINCIPAL_ID): the same data-plane access as the app, to run the emulator-free azure profile and the CLI against this deployment; empty: none')
+param developerPrincipalId string = ''
 
 resource search 'Microsoft.Search/searchServices@2023-11-01' = {
   name: name
@@ -21,6 +23,18 @@ resource roleAssignments 'Microsoft.Authorization/roleAssignments@2022-04-01' = 
     properties: {
       principalId: principalId
       principalType: 'ServicePrincipal'
+      roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', role)
+    }
+  }
+]
+
+resource developerRoleAssignments 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
+  for role in (empty(developerPrincipalId) ? [] : roles): {
+    name: guid(search.id, developerPrincipalId, role)
+    scope: search
+    properties: {
+      principalId: developerPrincipalId
+      principalType: 'User'
       roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', role)
     }
   }

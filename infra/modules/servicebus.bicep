@@ -3,6 +3,8 @@ param name string
 param location string
 param tags object
 param principalId string
+@description('The deploying developer (azd sets AZURE_PRINCIPAL_ID): the same data-plane access as the app, to run the emulator-free azure profile and the CLI against this deployment; empty: none')
+param developerPrincipalId string = ''
 
 @description('Queues: name, lock duration, max deliveries (mirrors QUEUES in the code)')
 param queues array = [
@@ -13,6 +15,9 @@ param queues array = [
 @description('The events topic and its subscriptions (mirrors EVENT_SUBSCRIPTIONS in the code)')
 param eventsTopic string = 'events'
 param eventSubscriptions array = ['reporting', 'notifications', 'billing', 'enrollment', 'learning']
+
+@description('Each subscription\'s SQL filter: the event types its consumer handles (generated: python -m shared.cli bus-subscriptions)')
+param subscriptionFilters object = loadJsonContent('../bus-subscriptions.json')
 
 @description('How long an event waits in a subscription before it expires to the dead-letter queue, so a stalled consumer cannot fill the topic')
 param subscriptionMessageTimeToLive string = 'P14D'
@@ -58,6 +63,19 @@ resource subscriptions 'Microsoft.ServiceBus/namespaces/topics/subscriptions@202
   }
 ]
 
+// Each subscription receives only the events its consumer handles: its $Default rule (a TrueFilter
+// when the subscription is created) becomes a SQL filter on the message's `type` property.
+resource rules 'Microsoft.ServiceBus/namespaces/topics/subscriptions/rules@2024-01-01' = [
+  for (subscription, i) in eventSubscriptions: {
+    parent: subscriptions[i]
+    name: '$Default'
+    properties: {
+      filterType: 'SqlFilter'
+      sqlFilter: { sqlExpression: subscriptionFilters[subscription] }
+    }
+  }
+]
+
 // Azure Service Bus Data Sender and Data Receiver for the app's identity.
 var roles = ['69a216fc-b8fb-44d8-bc22-1f3c2cd27a39', '4f6d3b9b-027b-4f4c-9142-0e5a2a2247e0']
 resource roleAssignments 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
@@ -67,6 +85,18 @@ resource roleAssignments 'Microsoft.Authorization/roleAssignments@2022-04-01' = 
     properties: {
       principalId: principalId
       principalType: 'ServicePrincipal'
+      roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', role)
+    }
+  }
+]
+
+resource developerRoleAssignments 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
+  for role in (empty(developerPrincipalId) ? [] : roles): {
+    name: guid(namespace.id, developerPrincipalId, role)
+    scope: namespace
+    properties: {
+      principalId: developerPrincipalId
+      principalType: 'User'
       roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', role)
     }
   }

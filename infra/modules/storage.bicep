@@ -3,6 +3,8 @@ param name string
 param location string
 param tags object
 param principalId string
+@description('The deploying developer (azd sets AZURE_PRINCIPAL_ID): the same data-plane access as the app, to run the emulator-free azure profile and the CLI against this deployment; empty: none')
+param developerPrincipalId string = ''
 
 @description('Browser origins of the web app: they PUT uploads to signed URLs and fetch HLS segments')
 param corsOrigins array = []
@@ -62,6 +64,18 @@ resource roleAssignments 'Microsoft.Authorization/roleAssignments@2022-04-01' = 
     properties: {
       principalId: principalId
       principalType: 'ServicePrincipal'
+      roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', role)
+    }
+  }
+]
+
+resource developerRoleAssignments 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
+  for role in (empty(developerPrincipalId) ? [] : roles): {
+    name: guid(account.id, developerPrincipalId, role)
+    scope: account
+    properties: {
+      principalId: developerPrincipalId
+      principalType: 'User'
       roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', role)
     }
   }

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import secrets
-import threading
 from collections.abc import Callable
 from datetime import datetime
 from typing import TypeVar
@@ -42,9 +40,9 @@ from shared.credentials.model import CERTIFICATE_BLOBS
 from shared.errors import Conflict, PreconditionFailed, Unavailable
 from shared.media.model import MEDIA_BLOBS, UPLOADS
 from shared.platform.documents import Filter
+from shared.platform.generated_secrets import generated_secret
 from shared.platform.metering import API_REQUESTS, MeterBatch
 from shared.platform.runtime import Platform
-from shared.platform.secrets import SecretStore, ensure_secret
 from shared.platform.stored import StoredDocument
 from shared.platform.tenancy import TenantContext, TenantDocuments
 from shared.platform.tenancy import system_context as platform_system_context
@@ -72,8 +70,6 @@ WRITE_ATTEMPTS = 8
 PAGE = 1000
 TENANT_PAGE = 100
 
-_keys: dict[int, tuple[SecretStore, bytes]] = {}
-_keys_lock = threading.Lock()
 
 M = TypeVar("M", bound=StoredDocument)
 
@@ -92,14 +88,8 @@ def _shards(platform: Platform, ctx: TenantContext) -> TenantDocuments[FactShard
 
 
 def _digest_key(platform: Platform) -> bytes:
-    """The key of fact digests, read from the secrets port once per process (Key Vault is slow)."""
-    store = platform.secrets
-    with _keys_lock:
-        cached = _keys.get(id(store))
-        if cached is None or cached[0] is not store:
-            cached = (store, ensure_secret(store, DIGEST_SECRET, lambda: secrets.token_urlsafe(32)).encode())
-            _keys[id(store)] = cached
-        return cached[1]
+    """The key of fact digests (read once per process)."""
+    return generated_secret(platform, DIGEST_SECRET).encode()
 
 
 def _changed(docs: TenantDocuments[M], doc_id: str, fresh: Callable[[], M], change: Callable[[M], M | None]) -> bool:

@@ -13,8 +13,6 @@ never reads or streams a segment; segment URLs expire with the grant.
 from __future__ import annotations
 
 import re
-import secrets
-import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import quote
@@ -23,8 +21,8 @@ import jwt
 
 from shared.errors import Forbidden, NotFound
 from shared.media.model import MEDIA_BLOBS, asset_prefix
+from shared.platform.generated_secrets import generated_secret
 from shared.platform.runtime import Platform
-from shared.platform.secrets import SecretStore, ensure_secret
 
 __all__ = ["PLAYLIST_ROUTE", "Grant", "issue_grant", "playlist_text", "read_grant"]
 
@@ -34,8 +32,6 @@ _ALGORITHM = "HS256"
 _AUDIENCE = "lms-media-playlists"
 _VARIANT = re.compile(r"(?P<rendition>[0-9]{2,4}p)\.m3u8")
 _MASTER = "master.m3u8"
-_keys: dict[int, tuple[SecretStore, bytes]] = {}
-_keys_lock = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -53,15 +49,8 @@ class Grant:
 
 
 def _key(platform: Platform) -> bytes:
-    """The grant signing key, read from the secrets port once per process (Key Vault is slow)."""
-    store = platform.secrets
-    with _keys_lock:
-        cached = _keys.get(id(store))
-        if cached is None or cached[0] is not store:
-            value = ensure_secret(store, GRANT_SECRET, lambda: secrets.token_urlsafe(32))
-            cached = (store, value.encode())
-            _keys[id(store)] = cached
-        return cached[1]
+    """The grant signing key (read once per process)."""
+    return generated_secret(platform, GRANT_SECRET).encode()
 
 
 def issue_grant(

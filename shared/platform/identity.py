@@ -8,7 +8,7 @@ JWKS document (Entra ID / External ID) when ``LMS_AUTH_JWKS_URL`` is set.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -76,9 +76,15 @@ class TokenValidator:
         roles_claim: str = "roles",
         leeway_seconds: int = 30,
         clock: Clock | None = None,
+        extra_issuers: Sequence[str] = (),
+        extra_audiences: Sequence[str] = (),
+        user_claim: str = "sub",
+        tenant_directories: Mapping[str, str] | None = None,
     ) -> None:
-        self._issuer = issuer
-        self._audience = audience
+        self._issuers = (issuer, *extra_issuers)
+        self._audiences = (audience, *extra_audiences)
+        self._user_claim = user_claim
+        self._directories = dict(tenant_directories or {})
         self._keys = keys
         self._tenant_claim = tenant_claim
         self._roles_claim = roles_claim
@@ -94,8 +100,8 @@ class TokenValidator:
                 token,
                 key=self._keys.key_for(token),
                 algorithms=ALGORITHMS,
-                audience=self._audience,
-                issuer=self._issuer,
+                audience=list(self._audiences),
+                issuer=self._issuers,
                 leeway=self._leeway,
                 options={"require": ["exp", "iat", "sub", "iss", "aud"], "verify_exp": False},
             )
@@ -116,8 +122,10 @@ class TokenValidator:
             raise Unauthorized("the token is not valid yet")
 
     def _principal(self, claims: dict[str, Any]) -> Principal:
-        sub = claims.get("sub")
+        sub = claims.get(self._user_claim)
         tenant = claims.get(self._tenant_claim)
+        if tenant is None and isinstance(claims.get("tid"), str):
+            tenant = self._directories.get(claims["tid"])  # an Entra directory mapped to a platform tenant
         raw_roles = claims.get(self._roles_claim, [])
         if not isinstance(sub, str) or not sub or (tenant is not None and not isinstance(tenant, str)):
             raise Unauthorized("the token is not valid")

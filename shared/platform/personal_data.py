@@ -20,15 +20,14 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
-import secrets
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol, TypeVar, overload
 
 from shared.platform.documents import SYSTEM_FIELDS, Document, Filter
+from shared.platform.generated_secrets import generated_secret
 from shared.platform.runtime import Platform
-from shared.platform.secrets import ensure_secret
 from shared.platform.stored import StoredDocument, to_document
 from shared.platform.tenancy import DictDocuments, TenantContext, TenantDocuments
 
@@ -159,7 +158,7 @@ class PersonalDataFunctions:
 def pseudonym_of(platform: Platform, tenant_id: str, user_id: str) -> str:
     """The user's pseudonym: the same on every call (so a retried erasure agrees with itself), and
     not derivable from the user id without the platform's secret key."""
-    key = ensure_secret(platform.secrets, PSEUDONYM_KEY_SECRET, lambda: secrets.token_urlsafe(32))
+    key = generated_secret(platform, PSEUDONYM_KEY_SECRET)
     digest = hmac.new(key.encode(), f"{tenant_id}\x1f{user_id}".encode(), hashlib.sha256).hexdigest()
     return f"erased-{digest[:24]}"
 
