@@ -110,8 +110,11 @@ def test_only_get_and_head_reach_the_web_app(web: tuple[TestClient, Tokens]) -> 
         assert INDEX not in response.content
 
 
-def test_without_the_folder_web_paths_are_404_problems(client: TestClient) -> None:
-    for path in ("/", "/courses/x", "/assets/app.js"):
-        response = client.get(path)
+def test_without_the_folder_web_paths_are_404_problems(tmp_path: Path, clock: ManualClock) -> None:
+    # A folder of its own that does not exist: the default (web/dist) is there once `make run` built the app.
+    platform = bootstrap(make_settings(tmp_path / "data", web_dist=tmp_path / "no-dist"), clock=clock)
+    with TestClient(create_api(platform), raise_server_exceptions=False) as client:
+        responses = {path: client.get(path) for path in ("/", "/courses/x", "/assets/app.js")}
+    for path, response in responses.items():
         assert response.status_code == 404, path
         assert response.headers["content-type"].startswith("application/problem+json")
