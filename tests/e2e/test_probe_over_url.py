@@ -40,7 +40,7 @@ class RangeHandler(BaseHTTPRequestHandler):
     def log_message(self, *_: object) -> None:
         pass
 
-    def do_GET(self) -> None:  # noqa: N802 - http.server's name
+    def do_GET(self) -> None:
         path = self.server.folder / self.path.split("?")[0].lstrip("/")
         if not path.is_file():
             self.send_error(404)
