@@ -58,9 +58,7 @@ web-e2e: $(STAMP) system-packages $(WEB_BUILD)
 
 # Regenerates the web client's copy of the OpenAPI document and its types after an API change.
 web-api-types: $(STAMP) $(WEB_DEPS)
-	$(BIN)/python -c "import json; from shared.http.app import create_api; from shared.settings import Settings; \
-	print(json.dumps(create_api(settings=Settings(profile='embedded')).openapi(), sort_keys=True, indent=2))" \
-	> web/src/api/openapi.json
+	$(BIN)/python -m shared.cli openapi > web/src/api/openapi.json
 	npm run --silent gen:api --prefix web
 
 run: $(STAMP) web

@@ -40,6 +40,26 @@ param cosmosPlacement object = {}
 @description('Transcoder image azd last deployed (kept when azd provisions again); empty before the first deploy')
 param transcoderImageName string = ''
 
+@description('Region of the Static Web App serving the web app (the service exists in a few regions only)')
+@allowed(['centralus', 'eastus2', 'eastasia', 'westeurope', 'westus2'])
+param webLocation string = 'westeurope'
+
+@description('SKU of the Static Web App: Free is enough for static files calling the API (see modules/staticwebapp.bicep)')
+@allowed(['Free', 'Standard'])
+param webSku string = 'Free'
+
+@description('Origins besides the Static Web App that may call the API from a browser (exact, https://host[:port]; never *)')
+param webExtraOrigins array = []
+
+@description('Client id of the web app\'s Entra ID registration (a single-page application that signs users in)')
+param webEntraClientId string = ''
+
+@description('Entra ID authority the web app signs in with; empty: the token issuer without its /v2.0')
+param webEntraAuthority string = ''
+
+@description('Scope the web app asks tokens for; empty: the API audience\'s /.default')
+param webEntraApiScope string = ''
+
 var tags = { 'azd-env-name': environmentName }
 var token = toLower(uniqueString(subscription().id, environmentName, location))
 
@@ -64,7 +84,13 @@ module monitoring 'modules/monitoring.bicep' = {
 module storage 'modules/storage.bicep' = {
   name: 'storage'
   scope: rg
-  params: { name: 'stlms${token}', location: location, tags: tags, principalId: identity.outputs.principalId }
+  params: {
+    name: 'stlms${token}'
+    location: location
+    tags: tags
+    principalId: identity.outputs.principalId
+    corsOrigins: webOrigins
+  }
 }
 
 module cosmos 'modules/cosmos.bicep' = {
@@ -123,6 +149,16 @@ module frontDoor 'modules/frontdoor.bicep' = {
   params: { name: 'afd-lms-${token}', tags: tags, storageBlobHost: storage.outputs.blobHost }
 }
 
+module web 'modules/staticwebapp.bicep' = {
+  name: 'staticwebapp'
+  scope: rg
+  params: { name: 'swa-lms-${token}', location: webLocation, tags: tags, sku: webSku }
+}
+
+// The browser origins allowed to call the API (CORS in the app, LMS_WEB_ORIGINS) and the blob storage
+// (direct uploads, HLS segments): the Static Web App's own origin, and any extra ones.
+var webOrigins = union([web.outputs.uri], webExtraOrigins)
+
 // Settings the application reads (shared/settings.py); the Functions app and the
 // transcoder get the same ones, each with its own identity's AZURE_CLIENT_ID.
 var appSettings = {
@@ -174,8 +210,10 @@ module functionApp 'modules/functionapp.bicep' = {
     storageAccountName: storage.outputs.name
     deploymentContainerName: storage.outputs.deploymentContainerName
     appInsightsConnectionString: monitoring.outputs.appInsightsConnectionString
-    // Trigger bindings connect with the identity through these <CONNECTION>__* settings.
+    // Trigger bindings connect with the identity through these <CONNECTION>__* settings. The CORS
+    // origins are the API's alone (the transcoder serves no HTTP).
     appSettings: union(appSettings, {
+      LMS_WEB_ORIGINS: join(webOrigins, ',')
       AZURE_CLIENT_ID: identity.outputs.clientId
       COSMOS__accountEndpoint: cosmos.outputs.endpoint
       COSMOS__credential: 'managedidentity'
@@ -203,3 +241,14 @@ output MEDIA_CDN_HOST string = frontDoor.outputs.hostName
 output UPLOADS_EVENT_TOPIC string = uploadEvents.outputs.name
 output AZURE_CONTAINER_REGISTRY_ENDPOINT string = transcoder.outputs.registryEndpoint
 output TRANSCODER_JOB_NAME string = transcoder.outputs.name
+output WEB_URL string = web.outputs.uri
+output AZURE_STATIC_WEB_APP_NAME string = web.outputs.name
+output LMS_WEB_ORIGINS string = join(webOrigins, ',')
+// The web app's build-time settings (import.meta.env): azd keeps these outputs in its environment and
+// the web service's prebuild hook (infra/scripts/write-web-env.sh) writes them to web/.env.production.local.
+// The API base is the Functions app's origin: every route starts with /api.
+output VITE_API_BASE_URL string = functionApp.outputs.uri
+output VITE_AUTH_MODE string = 'entra'
+output VITE_ENTRA_AUTHORITY string = empty(webEntraAuthority) ? replace(authIssuer, '/v2.0', '') : webEntraAuthority
+output VITE_ENTRA_CLIENT_ID string = webEntraClientId
+output VITE_ENTRA_API_SCOPE string = empty(webEntraApiScope) ? '${authAudience}/.default' : webEntraApiScope

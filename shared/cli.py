@@ -6,11 +6,16 @@ profile, where tokens come from Entra ID.
 
 ``python -m shared.cli cosmos-containers > infra/cosmos-containers.json`` writes the
 document containers and their indexes for the Bicep, from the code's own list.
+
+``python -m shared.cli openapi > web/src/api/openapi.json`` writes the embedded profile's OpenAPI
+document (every route, the dev sign-in included) as JSON with sorted keys and a 2-space indent, the
+same bytes on every run, for the web app's generated client and the test that it has not drifted.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import re
 import sys
 from collections.abc import Sequence
@@ -32,7 +37,16 @@ def _parser() -> argparse.ArgumentParser:
     token.add_argument("--role", action="append", required=True, choices=[r.value for r in Role], help="repeatable")
     token.add_argument("--ttl", type=int, default=3600, help="lifetime in seconds (default 3600)")
     commands.add_parser("cosmos-containers", help="print the Cosmos DB containers and indexes for infra/")
+    commands.add_parser("openapi", help="print the embedded profile's OpenAPI document (JSON)")
     return parser
+
+
+def openapi_json() -> str:
+    """The embedded profile's OpenAPI document: sorted keys, 2-space indent, a trailing newline."""
+    from shared.http.app import create_api
+
+    document = create_api(settings=Settings(profile="embedded")).openapi()
+    return json.dumps(document, sort_keys=True, indent=2) + "\n"
 
 
 def _token(args: argparse.Namespace, settings: Settings) -> str:
@@ -59,6 +73,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         from shared.containers import cosmos_containers_json
 
         sys.stdout.write(cosmos_containers_json())
+        return 0
+    if args.command == "openapi":
+        sys.stdout.write(openapi_json())
         return 0
     settings = Settings()
     if settings.profile != "embedded":

@@ -8,14 +8,16 @@ read too, below real environment variables. ``local.settings.sample.json`` lists
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic.fields import FieldInfo
 from pydantic_settings import (
     BaseSettings,
     EnvSettingsSource,
+    NoDecode,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
 )
@@ -23,6 +25,8 @@ from pydantic_settings import (
 __all__ = ["Settings"]
 
 LOCAL_SETTINGS_FILE = "local.settings.json"
+# A serialized origin as browsers send it in ``Origin``: scheme, host, optional port; no path, no slash.
+_ORIGIN = re.compile(r"^https?://[a-z0-9.-]+(:[0-9]{1,5})?$")
 
 
 class _LocalSettingsSource(PydanticBaseSettingsSource):
@@ -64,6 +68,15 @@ class Settings(BaseSettings):
     max_request_bytes: int = Field(default=1_048_576, ge=1024)
     log_level: str = "INFO"
 
+    # The web app (web/). Built into this folder (relative to the working directory), it is served on
+    # the API's own origin when the folder exists (``make run``); in Azure, Static Web Apps serves it.
+    web_dist: Path = Path("web/dist")
+    # Origins allowed to call the API from a browser (CORS), comma-separated and exact
+    # (``https://app.example.com``); empty: none. Never ``*``.
+    web_origins: Annotated[tuple[str, ...], NoDecode] = Field(
+        default=(), description="comma-separated exact origins (scheme://host[:port]) allowed by CORS"
+    )
+
     # Caching of per-request lookups (tenant, caller's role assignments)
     principal_cache_seconds: float = Field(default=30.0, ge=0)
 
@@ -101,6 +114,18 @@ class Settings(BaseSettings):
     openai_endpoint: str | None = Field(default=None, description="https://NAME.openai.azure.com")
     openai_deployment: str | None = Field(default=None, description="the chat model deployment that drafts questions")
     question_generator_adapter: Literal["local", "azure-openai"] | None = None
+
+    @field_validator("web_origins", mode="before")
+    @classmethod
+    def _origins(cls, value: Any) -> tuple[str, ...]:
+        items = value.split(",") if isinstance(value, str) else list(value or ())
+        origins = tuple(dict.fromkeys(str(item).strip() for item in items if str(item).strip()))
+        wrong = [o for o in origins if not _ORIGIN.match(o)]
+        if wrong:
+            raise ValueError(
+                f"not an origin (scheme://host[:port] in lower case, no path, never *): {', '.join(wrong)}"
+            )
+        return origins
 
     @classmethod
     def settings_customise_sources(

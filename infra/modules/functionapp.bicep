@@ -33,6 +33,8 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
   properties: {
     serverFarmId: plan.id
     httpsOnly: true
+    // No siteConfig.cors: the platform's CORS would answer preflights itself and override the app's
+    // policy (LMS_WEB_ORIGINS, shared/http/cors.py), which allows exactly the web app's origins.
     siteConfig: { minTlsVersion: '1.2', http20Enabled: true }
     functionAppConfig: {
       deployment: {

@@ -4,6 +4,9 @@ param location string
 param tags object
 param principalId string
 
+@description('Browser origins of the web app: they PUT uploads to signed URLs and fetch HLS segments')
+param corsOrigins array = []
+
 @description('Blob containers the platform uses (see shared/ for their names)')
 param containers array = ['deployments', 'uploads', 'media', 'certificates']
 
@@ -25,6 +28,21 @@ resource account 'Microsoft.Storage/storageAccounts@2023-05-01' = {
 resource blobService 'Microsoft.Storage/storageAccounts/blobServices@2023-05-01' = {
   parent: account
   name: 'default'
+  properties: {
+    // A signed URL is the credential, so only what a browser needs: the web app's exact origins, the
+    // methods of a direct upload (PUT) and of playback (GET, HEAD), the headers an upload carries.
+    cors: {
+      corsRules: empty(corsOrigins) ? [] : [
+        {
+          allowedOrigins: corsOrigins
+          allowedMethods: ['GET', 'HEAD', 'PUT', 'OPTIONS']
+          allowedHeaders: ['content-type', 'x-ms-blob-type', 'x-ms-version', 'range']
+          exposedHeaders: ['etag', 'content-length', 'content-range']
+          maxAgeInSeconds: 600
+        }
+      ]
+    }
+  }
 }
 
 resource blobContainers 'Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01' = [

@@ -36,8 +36,8 @@ from shared.platform.personal_data import (
     ErasedUser,
     PersonalDataFunctions,
     documents_mentioning,
+    erase_mentions,
     mentions,
-    pseudonymise,
 )
 from shared.platform.runtime import Platform
 from shared.platform.stored import StoredDocument
@@ -95,15 +95,9 @@ def export_user(platform: Platform, ctx: TenantContext, who: ErasedUser) -> dict
 def erase_user(platform: Platform, ctx: TenantContext, who: ErasedUser) -> None:
     """Delete the user's attempts (their activity); keep banks, quizzes and the grades they gave
     others with the user replaced by their pseudonym."""
-    attempts = attempts_of(platform, ctx)
-    for attempt in documents_mentioning(attempts, who):
-        if attempt.userId == who.user_id:
-            attempts.delete(attempt.id)
-        else:
-            pseudonymise(attempts, who, attempt)
+    erase_mentions(attempts_of(platform, ctx), who, own=lambda attempt: attempt.userId == who.user_id)
     for docs in _banks_kinds(platform, ctx):
-        for doc in documents_mentioning(docs, who):
-            pseudonymise(docs, who, doc)
+        erase_mentions(docs, who)
 
 
 # --- retention -----------------------------------------------------------------------------------

@@ -10,7 +10,12 @@ from shared.audit.model import AUDIT, NEWEST_FIRST, AuditEntry, AuditRecord
 from shared.kernel import Paged
 from shared.observability import correlation_id
 from shared.platform.documents import Filter
-from shared.platform.personal_data import ErasedUser, PersonalDataFunctions, documents_mentioning, pseudonymise
+from shared.platform.personal_data import (
+    ErasedUser,
+    PersonalDataFunctions,
+    documents_mentioning,
+    erase_mentions,
+)
 from shared.platform.runtime import Platform
 from shared.platform.tenancy import TenantContext, TenantDocuments
 
@@ -118,11 +123,9 @@ def export_user(platform: Platform, ctx: TenantContext, who: ErasedUser) -> dict
 def erase_user(platform: Platform, ctx: TenantContext, who: ErasedUser) -> None:
     """Keep every entry (the log stays complete) with the user replaced by their pseudonym, except the
     entries of the user's own erasure, which the law requires to name whom they erased."""
-    docs = _docs(platform, ctx)
-    for doc in documents_mentioning(docs, who):
-        if doc.action == ERASURE_ACTION and doc.subjectId == who.user_id:
-            continue
-        pseudonymise(docs, who, doc)
+    erase_mentions(
+        _docs(platform, ctx), who, keep=lambda doc: doc.action == ERASURE_ACTION and doc.subjectId == who.user_id
+    )
 
 
 def rename_subject(platform: Platform, ctx: TenantContext, subject_type: str, old_id: str, new_id: str) -> None:

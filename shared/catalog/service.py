@@ -39,8 +39,8 @@ from shared.platform.personal_data import (
     ErasedUser,
     PersonalDataFunctions,
     documents_mentioning,
+    erase_mentions,
     mentions,
-    pseudonymise,
 )
 from shared.platform.runtime import Platform
 from shared.platform.stored import StoredDocument, to_document
@@ -417,17 +417,12 @@ def export_user(platform: Platform, ctx: TenantContext, who: ErasedUser) -> dict
     return {"mentions": [mentions(d, who) for d in found]}
 
 
-def _pseudonymise_all(docs: TenantDocuments[M], who: ErasedUser) -> None:
-    for doc in documents_mentioning(docs, who):
-        pseudonymise(docs, who, doc)
-
-
 def erase_user(platform: Platform, ctx: TenantContext, who: ErasedUser) -> None:
     """Keep the tenant's courses and paths with their author or publisher replaced by a pseudonym."""
     courses, versions, paths = _kinds(platform, ctx)
-    _pseudonymise_all(courses, who)
-    _pseudonymise_all(versions, who)
-    _pseudonymise_all(paths, who)
+    erase_mentions(courses, who)
+    erase_mentions(versions, who)
+    erase_mentions(paths, who)
     _invalidate(platform, ctx.tenant_id)
 
 

@@ -49,10 +49,10 @@ from shared.platform.personal_data import (
     ErasedUser,
     PersonalDataFunctions,
     documents_mentioning,
+    erase_mentions,
     exported,
     mentions,
     pseudonym_of,
-    pseudonymise,
 )
 from shared.platform.runtime import Platform
 from shared.platform.stored import to_document
@@ -351,12 +351,12 @@ def erase_user(platform: Platform, ctx: TenantContext, who: ErasedUser) -> None:
     """Keep each of the user's certificates verifiable (status, course, dates, issuer, under the same
     code) with the holder shown as "(erased)": re-keyed, since its id was derived from the user id,
     re-signed and re-printed without the name. Others' certificates that name the user are pseudonymised."""
-    docs = _docs(platform, ctx)
-    for doc in documents_mentioning(docs, who):
-        if doc.userId == who.user_id:
-            _erase_holder(platform, ctx, who, doc)
-        else:
-            pseudonymise(docs, who, doc)
+    erase_mentions(
+        _docs(platform, ctx),
+        who,
+        own=lambda doc: doc.userId == who.user_id,
+        erase=lambda doc: _erase_holder(platform, ctx, who, doc),
+    )
 
 
 def _erased_certificate_id(platform: Platform, ctx: TenantContext, cert_id: str) -> str:

@@ -34,6 +34,7 @@ from shared.platform.personal_data import (
     ErasedUser,
     PersonalDataFunctions,
     documents_mentioning,
+    erase_mentions,
     exported,
     mentions,
     pseudonymise,
@@ -406,12 +407,7 @@ def export_user(platform: Platform, ctx: TenantContext, who: ErasedUser) -> dict
 def erase_user(platform: Platform, ctx: TenantContext, who: ErasedUser) -> None:
     """Delete the user's enrollments; keep their payment orders (bookkeeping) and the enrollments
     they gave others, with the user replaced by their pseudonym."""
-    docs = _docs(platform, ctx)
-    for doc in documents_mentioning(docs, who):
-        if doc.userId == who.user_id:
-            docs.delete(doc.id)
-        else:
-            pseudonymise(docs, who, doc)
+    erase_mentions(_docs(platform, ctx), who, own=lambda doc: doc.userId == who.user_id)
     paid = orders(platform, ctx)
     for order in documents_mentioning(paid, who):
         pseudonymise(paid, who, order)

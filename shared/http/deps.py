@@ -23,6 +23,7 @@ from shared.observability import tenant_id
 from shared.platform.identity import Principal
 from shared.platform.runtime import Platform
 from shared.platform.tenancy import TenantContext
+from shared.platform.tickets import MAX_TICKET_CHARS, redeem_ticket
 from shared.roles import ROLE_MATRIX, Operation, Role, is_allowed
 
 __all__ = [
@@ -37,6 +38,7 @@ __all__ = [
     "PlatformGuard",
     "Services",
     "TenantGuard",
+    "TicketGuard",
     "conditional",
     "etag_matches",
 ]
@@ -106,6 +108,36 @@ class PlatformGuard:
 class Caller:
     principal: Principal
     tenant: TenantContext | None
+
+
+TicketQuery = Annotated[
+    str | None,
+    Query(max_length=MAX_TICKET_CHARS, description="a ticket, for a client that cannot send a header (EventSource)"),
+]
+
+
+class TicketGuard(TenantGuard):
+    """A ``TenantGuard`` for the route a browser cannot send a header to: the caller is the bearer
+    token's, or else the holder of an unexpired ticket for ``purpose`` (``?ticket=``,
+    ``shared.platform.tickets``). The roles are checked against the matrix as for any route."""
+
+    def __init__(self, operation: Operation, purpose: str) -> None:
+        super().__init__(operation)
+        self.purpose = purpose
+
+    async def __call__(  # type: ignore[override]
+        self,
+        platform: Services,
+        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+        ticket: TicketQuery = None,
+    ) -> TenantContext:
+        if credentials is not None:
+            principal = platform.tokens.validate(credentials.credentials)
+        elif ticket is not None:
+            principal = redeem_ticket(platform, ticket, self.purpose)
+        else:
+            raise Unauthorized("a bearer token or a ticket is required")
+        return await super().__call__(principal, platform)
 
 
 class CallerGuard:

@@ -1,5 +1,6 @@
 """The ASGI edge every request passes: correlation id, access log, body size limit,
-security headers. Pure ASGI (not BaseHTTPMiddleware) so streamed responses stay streamed."""
+security headers, CORS (``shared/http/cors.py``). Pure ASGI (not BaseHTTPMiddleware) so streamed
+responses stay streamed."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from typing import Any
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from shared.http.cors import CorsPolicy
 from shared.http.problems import problem_response
 from shared.observability import correlation_id, tenant_id
 
@@ -52,10 +54,29 @@ def _header(scope: Scope, name: bytes) -> str | None:
     return None
 
 
+def _is_preflight(scope: Scope) -> bool:
+    return bool(
+        scope.get("method") == "OPTIONS"
+        and _header(scope, b"origin") is not None
+        and _header(scope, b"access-control-request-method") is not None
+    )
+
+
+def _vary_on_origin(headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
+    """The headers with ``Origin`` added to ``Vary``: with CORS on, an answer depends on the caller's origin."""
+    vary = [v for k, v in headers if k.lower() == b"vary"]
+    values = [part.strip() for v in vary for part in v.split(b",") if part.strip()]
+    if any(part.lower() in (b"origin", b"*") for part in values):
+        return headers
+    rest = [(k, v) for k, v in headers if k.lower() != b"vary"]
+    return [*rest, (b"vary", b", ".join([*values, b"Origin"]))]
+
+
 class EdgeMiddleware:
-    def __init__(self, app: ASGIApp, *, max_body_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, *, max_body_bytes: int, cors: CorsPolicy | None = None) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
+        self.cors = cors or CorsPolicy.of(())
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -68,7 +89,9 @@ class EdgeMiddleware:
         state: dict[str, Any] = {"status": 500, "start": time.perf_counter()}
         try:
             wrapped_send = self._sending(scope, send, cid, state)
-            if _is_signed_upload(scope):
+            if _is_preflight(scope):
+                await self._preflight(scope, receive, wrapped_send)
+            elif _is_signed_upload(scope):
                 await self._guarded(scope, receive, wrapped_send, state)
             elif self._declared_too_large(scope):
                 await self._too_large(scope, receive, wrapped_send)
@@ -90,6 +113,22 @@ class EdgeMiddleware:
                 raise
             response = problem_response(500, "internal", "Internal error", "an unexpected error occurred")
             await response(scope, receive, send)
+
+    async def _preflight(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Answer a CORS preflight here: 204 with the policy's headers, or 403 without any."""
+        allowed = self.cors.preflight(
+            _header(scope, b"origin"),
+            _header(scope, b"access-control-request-method") or "",
+            _header(scope, b"access-control-request-headers"),
+        )
+        if not allowed:
+            response = problem_response(
+                403, "cors-refused", "Cross-origin request refused", "this origin, method or header is not allowed"
+            )
+            await response(scope, receive, send)
+            return
+        await send({"type": "http.response.start", "status": 204, "headers": allowed})
+        await send({"type": "http.response.body", "body": b""})
 
     def _declared_too_large(self, scope: Scope) -> bool:
         declared = _header(scope, b"content-length")
@@ -120,6 +159,7 @@ class EdgeMiddleware:
 
     def _sending(self, scope: Scope, send: Send, cid: str, state: dict[str, Any]) -> Send:
         is_docs = scope.get("path", "").startswith("/api/docs")
+        cors = [] if _is_preflight(scope) else self.cors.response_headers(_header(scope, b"origin"))
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -134,6 +174,9 @@ class EdgeMiddleware:
                     (b"cache-control", b"no-store"),
                 ]
                 headers += [(k, v) for k, v in defaults if k not in present]
+                headers += [(k, v) for k, v in cors if k not in present]
+                if self.cors.enabled:
+                    headers = _vary_on_origin(headers)
                 headers.append((b"x-correlation-id", cid.encode()))
                 message = {**message, "headers": headers}
             await send(message)

@@ -58,9 +58,9 @@ from shared.platform.personal_data import (
     ErasedUser,
     PersonalDataFunctions,
     documents_mentioning,
+    erase_mentions,
     exported,
     mentions,
-    pseudonymise,
 )
 from shared.platform.runtime import Platform
 from shared.platform.tenancy import TenantContext, TenantDocuments
@@ -172,16 +172,37 @@ def _check(event: ActivityEvent, specs: dict[str, LessonSpec]) -> str | None:
     return None
 
 
-def _apply(lesson: LessonProgress, event: ActivityEvent, spec: LessonSpec) -> None:
+def _apply(lesson: LessonProgress, events: list[ActivityEvent], spec: LessonSpec) -> None:
+    """Apply one lesson's events of a batch. The intervals are merged once (the union does not
+    depend on the order of merging) and each field is set once: setting a model's attribute per
+    event was the larger part of an ingest."""
+    active, read, scorm = lesson.activeSeconds or 0.0, lesson.read, lesson.scormStatus
+    played: list[list[float]] = []
+    for event in events:
+        active = round(active + event.activeSeconds, 3)
+        if event.type == "watch":
+            assert event.from_ is not None and event.to is not None
+            played.append([event.from_, event.to])
+        elif event.type == "read":
+            read = True
+        elif event.type == "scorm" and scorm not in ("completed", "passed"):
+            scorm = event.status  # a later "incomplete" never undoes a completion
     lesson.touched = True
-    lesson.activeSeconds = round((lesson.activeSeconds or 0.0) + event.activeSeconds, 3)
-    if event.type == "watch":
-        assert event.from_ is not None and event.to is not None
-        lesson.watched = merge_intervals([*(lesson.watched or []), [event.from_, event.to]], spec.duration)
-    elif event.type == "read":
-        lesson.read = True
-    elif event.type == "scorm" and lesson.scormStatus not in ("completed", "passed"):
-        lesson.scormStatus = event.status  # a later "incomplete" never undoes a completion
+    lesson.activeSeconds = active
+    if played:
+        lesson.watched = merge_intervals([*(lesson.watched or []), *played], spec.duration)
+    if read != lesson.read:
+        lesson.read = read
+    if scorm != lesson.scormStatus:
+        lesson.scormStatus = scorm
+
+
+def _lesson(doc: ProgressDocument, lesson_id: str) -> LessonProgress:
+    """The document's progress in the lesson, added when it has none yet."""
+    lesson = doc.lessons.get(lesson_id)
+    if lesson is None:
+        lesson = doc.lessons[lesson_id] = LessonProgress()
+    return lesson
 
 
 def _new_progress(course_id: str, user_id: str, version: int) -> ProgressDocument:
@@ -261,7 +282,7 @@ def _settle(
     seq = doc.writeSeq + 1
     for lesson_id, state in result.lesson_states.items():
         if lesson_id in doc.lessons or state != "not_started":
-            doc.lessons.setdefault(lesson_id, LessonProgress()).state = state
+            _lesson(doc, lesson_id).state = state
     events: list[OutboxEvent] = []
     for lesson_id in result.completed_lessons:
         doc.lessons[lesson_id].completedAt = stamp
@@ -362,8 +383,11 @@ def ingest_batch(platform: Platform, ctx: TenantContext, batch: Batch) -> BatchR
         ) -> bool:
             if batch.batchId in doc.batches:
                 return False
+            by_lesson: dict[str, list[ActivityEvent]] = defaultdict(list)
             for event in valid:
-                _apply(doc.lessons.setdefault(event.lessonId, LessonProgress()), event, specs[event.lessonId])
+                by_lesson[event.lessonId].append(event)
+            for lesson_id, lesson_events in by_lesson.items():
+                _apply(_lesson(doc, lesson_id), lesson_events, specs[lesson_id])
             doc.batches = [*doc.batches, batch.batchId][-RECENT_BATCHES:]
             return True
 
@@ -424,7 +448,7 @@ def manual_completion(
     def change(doc: ProgressDocument) -> bool:
         mark = ManualMark(by=ctx.user_id, reason=body.reason, at=platform.clock.now().isoformat())
         if body.lessonId:
-            lesson = doc.lessons.setdefault(body.lessonId, LessonProgress())
+            lesson = _lesson(doc, body.lessonId)
             lesson.manual = mark
             lesson.touched = True  # a lesson completed by hand is activity: the course is under way
         else:
@@ -455,7 +479,7 @@ def record_quiz_result(
         return
 
     def change(doc: ProgressDocument) -> bool:
-        lesson = doc.lessons.setdefault(lesson_id, LessonProgress())
+        lesson = _lesson(doc, lesson_id)
         if lesson.quizPassed or (lesson.quizSubmitted and not passed):
             return False
         lesson.touched, lesson.quizSubmitted, lesson.quizPassed = True, True, passed
@@ -485,15 +509,13 @@ def export_user(platform: Platform, ctx: TenantContext, who: ErasedUser) -> dict
 def erase_user(platform: Platform, ctx: TenantContext, who: ErasedUser) -> None:
     """Delete the user's progress (their activity) and pseudonymise what others' documents say of them."""
     docs = _docs(platform, ctx)
-    for doc in documents_mentioning(docs, who):
-        if _own(doc, who):
-            docs.delete(doc.id)
-            platform.cache.delete(_enrollment_key(ctx, doc.courseId, who.user_id))
-        else:
-            pseudonymise(docs, who, doc)
-    policies = _policies(platform, ctx)
-    for policy in documents_mentioning(policies, who):
-        pseudonymise(policies, who, policy)
+
+    def erase(doc: ProgressDocument) -> None:
+        docs.delete(doc.id)
+        platform.cache.delete(_enrollment_key(ctx, doc.courseId, who.user_id))
+
+    erase_mentions(docs, who, own=lambda doc: _own(doc, who), erase=erase)
+    erase_mentions(_policies(platform, ctx), who)
 
 
 # This context's part of GDPR export and erasure, and of retention, registered from its spec.

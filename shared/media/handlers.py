@@ -38,7 +38,7 @@ from shared.media.model import (
     ladder_for,
     parse_upload_name,
 )
-from shared.media.transcode import BadMedia, Probe, master_playlist, poster, probe, transcode_rendition
+from shared.media.transcode import BadMedia, master_playlist, poster, probe, transcode_rendition
 from shared.notifications.service import notify
 from shared.platform.bus import OutgoingMessage, ReceivedMessage
 from shared.platform.events import event_message
@@ -117,7 +117,7 @@ def _download(platform: Platform, container: str, name: str, folder: Path) -> Pa
     return target
 
 
-def _validated(platform: Platform, name: str, size: int) -> Probe:
+def _validated(platform: Platform, name: str, size: int) -> ProbeInfo:
     if size > MAX_UPLOAD_BYTES:
         raise BadMedia(f"the file has {size} bytes; at most {MAX_UPLOAD_BYTES}")
     with tempfile.TemporaryDirectory(prefix="lms-probe-") as folder:
@@ -159,15 +159,7 @@ def on_upload(platform: Platform, name: str) -> None:
     job = {"tenantId": upload.tenant_id, "assetId": asset_id}
     # The message id is the asset id: a trigger that fires twice sends one message.
     platform.bus.send(TRANSCODE_QUEUE, [OutgoingMessage.of_json(job, message_id=f"transcode-{asset_id}")])
-    probed = ProbeInfo(
-        container=found.container,
-        video_codec=found.video_codec,
-        width=found.width,
-        height=found.height,
-        duration=found.duration,
-        has_audio=found.has_audio,
-    )
-    _set_status(platform, ctx, asset, "queued", probe=probed, reason=None)
+    _set_status(platform, ctx, asset, "queued", probe=found, reason=None)
 
 
 # --- the transcoder ---------------------------------------------------------------------------

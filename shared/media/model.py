@@ -230,7 +230,7 @@ class Rendition(_Part):
 
 
 class ProbeInfo(_Part):
-    """What the upload trigger found in the file (``transcode.Probe``)."""
+    """What ffprobe found in an uploaded file (``transcode.probe``), kept on the asset."""
 
     container: str
     video_codec: str

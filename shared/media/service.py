@@ -44,9 +44,9 @@ from shared.platform.personal_data import (
     ErasedUser,
     PersonalDataFunctions,
     documents_mentioning,
+    erase_mentions,
     exported,
     mentions,
-    pseudonymise,
 )
 from shared.platform.runtime import Platform
 from shared.platform.stored import StoredDocument
@@ -283,16 +283,11 @@ def export_user(platform: Platform, ctx: TenantContext, who: ErasedUser) -> dict
     }
 
 
-def _pseudonymise_all(docs: TenantDocuments[M], who: ErasedUser) -> None:
-    for doc in documents_mentioning(docs, who):
-        pseudonymise(docs, who, doc)
-
-
 def erase_user(platform: Platform, ctx: TenantContext, who: ErasedUser) -> None:
     """Keep the lessons' media (course content, not the uploader's) with the uploader pseudonymised."""
-    _pseudonymise_all(_tickets(platform, ctx), who)
-    _pseudonymise_all(_assets(platform, ctx), who)
-    _pseudonymise_all(lesson_videos(platform, ctx), who)
+    erase_mentions(_tickets(platform, ctx), who)
+    erase_mentions(_assets(platform, ctx), who)
+    erase_mentions(lesson_videos(platform, ctx), who)
 
 
 PERSONAL_DATA = PersonalDataFunctions(export_user=export_user, erase_user=erase_user)

@@ -24,10 +24,11 @@ from shared.media.model import (
     MIN_DIMENSION,
     MIN_DURATION_SECONDS,
     SEGMENT_SECONDS,
+    ProbeInfo,
     Rung,
 )
 
-__all__ = ["BadMedia", "Probe", "RenditionResult", "TranscodeError", "ffmpeg_binary", "probe", "transcode_rendition"]
+__all__ = ["BadMedia", "RenditionResult", "TranscodeError", "ffmpeg_binary", "probe", "transcode_rendition"]
 
 PROBE_TIMEOUT = 120
 
@@ -38,16 +39,6 @@ class BadMedia(Exception):
 
 class TranscodeError(Exception):
     """ffmpeg failed on a file that probed as a valid video."""
-
-
-@dataclass(frozen=True)
-class Probe:
-    container: str
-    video_codec: str
-    width: int
-    height: int
-    duration: float
-    has_audio: bool
 
 
 @dataclass(frozen=True)
@@ -90,7 +81,7 @@ def _ffprobe_json(path: Path) -> dict[str, Any]:
     return result
 
 
-def _from_ffprobe(info: dict[str, Any]) -> Probe:
+def _from_ffprobe(info: dict[str, Any]) -> ProbeInfo:
     streams = info.get("streams", [])
     videos = [s for s in streams if s.get("codec_type") == "video" and not s.get("disposition", {}).get("attached_pic")]
     if not videos:
@@ -103,7 +94,7 @@ def _from_ffprobe(info: dict[str, Any]) -> Probe:
         duration = float(fmt.get("duration") or video.get("duration") or 0)
     except ValueError:
         duration = 0.0
-    return Probe(
+    return ProbeInfo(
         container=str(fmt.get("format_name")),
         video_codec=str(video.get("codec_name", "")),
         width=int(video.get("width") or 0),
@@ -113,7 +104,7 @@ def _from_ffprobe(info: dict[str, Any]) -> Probe:
     )
 
 
-def _from_imageio(path: Path) -> Probe:
+def _from_imageio(path: Path) -> ProbeInfo:
     """ffprobe's stand-in: imageio-ffmpeg reads the metadata ffmpeg prints for the file."""
     import imageio_ffmpeg
 
@@ -134,7 +125,7 @@ def _from_imageio(path: Path) -> Probe:
     finally:
         frames.close()
     width, height = meta.get("source_size") or meta.get("size") or (0, 0)
-    return Probe(
+    return ProbeInfo(
         container="unknown",
         video_codec=str(meta.get("codec", "")),
         width=int(width),
@@ -144,7 +135,7 @@ def _from_imageio(path: Path) -> Probe:
     )
 
 
-def _check(found: Probe) -> Probe:
+def _check(found: ProbeInfo) -> ProbeInfo:
     if found.video_codec not in ACCEPTED_VIDEO_CODECS:
         raise BadMedia(f"video codec {found.video_codec!r} is not accepted (use H.264, HEVC, VP9 or AV1)")
     if not MIN_DURATION_SECONDS <= found.duration <= MAX_DURATION_SECONDS:
@@ -154,7 +145,7 @@ def _check(found: Probe) -> Probe:
     return found
 
 
-def probe(path: Path) -> Probe:
+def probe(path: Path) -> ProbeInfo:
     """What the file holds, if it is an acceptable video; ``BadMedia`` with the reason otherwise."""
     if shutil.which("ffprobe"):
         return _check(_from_ffprobe(_ffprobe_json(path)))
@@ -189,7 +180,7 @@ def _rendition_command(binary: str, source: Path, rung: Rung, out: Path, has_aud
     return [*head, *video, *(audio if has_audio else ["-an"]), *hls, str(out / "index.m3u8")]
 
 
-def transcode_rendition(source: Path, found: Probe, rung: Rung, out_dir: Path) -> RenditionResult:
+def transcode_rendition(source: Path, found: ProbeInfo, rung: Rung, out_dir: Path) -> RenditionResult:
     """Encode one rung of the ladder as an HLS VOD playlist with its segments in ``out_dir/<name>/``."""
     out = out_dir / rung.name
     out.mkdir(parents=True, exist_ok=True)
@@ -200,7 +191,7 @@ def transcode_rendition(source: Path, found: Probe, rung: Rung, out_dir: Path) -
     return RenditionResult(rung, width, out / "index.m3u8", time.perf_counter() - started)
 
 
-def poster(source: Path, found: Probe, target: Path) -> Path:
+def poster(source: Path, found: ProbeInfo, target: Path) -> Path:
     """A JPEG still from a second into the video (or its middle, if shorter), at most 720 lines high."""
     at = min(1.0, found.duration / 2)
     height = min(720, found.height - found.height % 2)

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header, Path, Query, Request
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 
-from shared.http.deps import Continuation, GuardedRoute, Limit, Services, TenantGuard
+from shared.http.deps import Continuation, GuardedRoute, Limit, Services, TenantGuard, TicketGuard
 from shared.notifications import service, stream
 from shared.notifications.model import (
     NOTIFICATION_ID_PATTERN,
@@ -16,8 +16,11 @@ from shared.notifications.model import (
     NotificationPage,
     NotificationView,
     ReadAllResult,
+    StreamTicket,
 )
+from shared.platform.identity import Principal
 from shared.platform.tenancy import TenantContext
+from shared.platform.tickets import issue_ticket
 from shared.roles import Operation
 
 router = APIRouter(prefix="/api/v1/me/notifications", tags=["notifications"], route_class=GuardedRoute)
@@ -34,6 +37,9 @@ After = Annotated[
     str | None,
     Query(pattern=SEQ_PATTERN, description="resume after this notification seq (Last-Event-ID wins)"),
 ]
+STREAM_PURPOSE = "notifications.stream"
+STREAM_TICKET_SECONDS = 300
+StreamReader = Annotated[TenantContext, Depends(TicketGuard(Operation.NOTIFICATIONS_READ, STREAM_PURPOSE))]
 EVENT_STREAM_RESPONSE: dict[int | str, dict[str, Any]] = {
     200: {
         "description": "server-sent events: one per notification (id: its seq), heartbeat comments; "
@@ -63,9 +69,18 @@ def mark_read(notificationId: NotificationIdPath, ctx: Updater, platform: Servic
     return service.mark_read(platform, ctx, notificationId)
 
 
+@router.post("/stream-tickets", status_code=201)
+def create_stream_ticket(ctx: Reader, platform: Services) -> StreamTicket:
+    """A ticket that opens the caller's event stream for a few minutes (``?ticket=``), since a
+    browser's EventSource cannot send the bearer token; reconnecting after it expired needs a new one."""
+    principal = Principal(user_id=ctx.user_id, tenant_id=ctx.tenant_id, roles=ctx.roles)
+    ticket = issue_ticket(platform, principal, STREAM_PURPOSE, STREAM_TICKET_SECONDS)
+    return StreamTicket(ticket=ticket, expiresIn=STREAM_TICKET_SECONDS)
+
+
 @router.get("/stream", response_class=EventSourceResponse, responses=EVENT_STREAM_RESPONSE)
 async def stream_notifications(
-    ctx: Reader,
+    ctx: StreamReader,
     platform: Services,
     request: Request,
     timing: Timing,

@@ -33,6 +33,7 @@ __all__ = [
     "NotificationPage",
     "NotificationView",
     "ReadAllResult",
+    "StreamTicket",
     "notification_id",
     "sequence_of",
     "stamp",
@@ -107,3 +108,8 @@ class NotificationPage(OutputModel):
 
 class ReadAllResult(OutputModel):
     marked: int = Field(description="how many notifications this call marked read")
+
+
+class StreamTicket(OutputModel):
+    ticket: str = Field(description="pass as ?ticket= to GET /stream; valid for expiresIn seconds")
+    expiresIn: int

@@ -32,8 +32,8 @@ from shared.platform.personal_data import (
     ErasedUser,
     PersonalDataFunctions,
     documents_mentioning,
+    erase_mentions,
     mentions,
-    pseudonymise,
 )
 from shared.platform.runtime import Platform
 from shared.platform.tenancy import TenantContext, TenantDocuments
@@ -224,12 +224,7 @@ def export_user(platform: Platform, ctx: TenantContext, who: ErasedUser) -> dict
 
 def erase_user(platform: Platform, ctx: TenantContext, who: ErasedUser) -> None:
     """Delete the user's notifications; pseudonymise any other notification that names them."""
-    docs = _docs(platform, ctx)
-    for doc in documents_mentioning(docs, who):
-        if doc.userId == who.user_id:
-            docs.delete(doc.id)
-        else:
-            pseudonymise(docs, who, doc)
+    erase_mentions(_docs(platform, ctx), who, own=lambda doc: doc.userId == who.user_id)
 
 
 PERSONAL_DATA = PersonalDataFunctions(

@@ -32,7 +32,7 @@ from shared.errors import (
     Unavailable,
 )
 from shared.platform._azure_errors import map_azure_errors
-from shared.platform._cosmos_query import CosmosQuery, encode_token, feed_positions, indexing_policy, merge_sorted
+from shared.platform._cosmos_query import CosmosQuery, feed_positions, indexing_policy, merge_sorted
 from shared.platform.documents import (
     MAX_ID_LENGTH,
     PARTITION_FIELD,
@@ -43,6 +43,7 @@ from shared.platform.documents import (
     Order,
     Page,
     Query,
+    encode_token,
     validate_container_name,
     validate_document,
 )

@@ -23,24 +23,19 @@ partition, filters, order) so a token of another query is refused as ``InvalidIn
 
 from __future__ import annotations
 
-import base64
-import binascii
 import functools
 import hashlib
 import itertools
-import json
 import math
 from collections.abc import Sequence
 from typing import Any
 
 from shared.errors import InvalidInput
-from shared.platform.documents import PARTITION_FIELD, Document, Filter, Order, Query
+from shared.platform.documents import PARTITION_FIELD, Document, Filter, Order, Query, decode_token, encode_token
 
 __all__ = [
     "CosmosQuery",
     "composite_index",
-    "decode_token",
-    "encode_token",
     "feed_positions",
     "field_ref",
     "indexing_policy",
@@ -230,23 +225,6 @@ def merge_sorted(pages: Sequence[Sequence[Document]], keys: Sequence[Order]) -> 
         return 0
 
     return sorted((doc for page in pages for doc in page), key=functools.cmp_to_key(compare))
-
-
-def encode_token(payload: dict[str, Any]) -> str:
-    raw = json.dumps(payload, separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def decode_token(token: str) -> dict[str, Any]:
-    if not isinstance(token, str):
-        raise InvalidInput("the continuation token is not valid")
-    try:
-        payload = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
-    except (binascii.Error, ValueError, UnicodeDecodeError) as exc:
-        raise InvalidInput("the continuation token is not valid") from exc
-    if not isinstance(payload, dict):
-        raise InvalidInput("the continuation token is not valid")
-    return payload
 
 
 def fingerprint(*shape: Any) -> str:

@@ -203,17 +203,7 @@ class ServiceBusMessageBus(MessageBus):
 
     def renew_lock(self, message: ReceivedMessage) -> None:
         """Extend the message's lock on the receiving link (the SDK updates the message's expiry)."""
-        with self._guard:
-            held = self._held.get(message.lock_token)
-        if held is None or held.entity != message.entity:
-            raise MessageLockLost(f"the lock on message {message.message_id!r} was lost")
-        link = self._receiver(held.entity)
-        try:
-            with link.lock, _map_servicebus_errors():
-                link.handler.renew_message_lock(held.message)
-        except MessageLockLost:
-            self._forget(message.lock_token)
-            raise
+        self._on_held(message, lambda receiver, held: receiver.renew_message_lock(held), settles=False)
 
     def abandon(self, message: ReceivedMessage) -> None:
         """Release the lock so the message is delivered again (the service dead-letters it when out of deliveries)."""
@@ -229,8 +219,20 @@ class ServiceBusMessageBus(MessageBus):
         )
 
     def _settle(
-        self, message: ReceivedMessage, settle: Callable[[ServiceBusReceiver, ServiceBusReceivedMessage], None]
+        self, message: ReceivedMessage, settle: Callable[[ServiceBusReceiver, ServiceBusReceivedMessage], object]
     ) -> None:
+        self._on_held(message, settle, settles=True)
+
+    def _on_held(
+        self,
+        message: ReceivedMessage,
+        action: Callable[[ServiceBusReceiver, ServiceBusReceivedMessage], object],
+        *,
+        settles: bool,
+    ) -> None:
+        """``action`` on the held message over the link that received it. A lost lock forgets the
+        message; so does a settlement that went through. Other failures (Unavailable, RateLimited)
+        keep the message held so the caller may retry."""
         with self._guard:
             held = self._held.get(message.lock_token)
         if held is None or held.entity != message.entity:
@@ -238,12 +240,12 @@ class ServiceBusMessageBus(MessageBus):
         link = self._receiver(held.entity)
         try:
             with link.lock, _map_servicebus_errors():
-                settle(link.handler, held.message)
+                action(link.handler, held.message)
         except MessageLockLost:
             self._forget(message.lock_token)
             raise
-        # Other failures (Unavailable, RateLimited) keep the message held so the caller may retry.
-        self._forget(message.lock_token)
+        if settles:
+            self._forget(message.lock_token)
 
     def _forget(self, lock_token: str) -> None:
         with self._guard:

@@ -23,7 +23,7 @@ from typing import Any
 
 from shared.errors import Conflict, InvalidInput, NotFound, PreconditionFailed, Unavailable
 from shared.platform._sqlite import SqliteDatabase
-from shared.platform._sqlite_query import Translated, decode_token, encode_token
+from shared.platform._sqlite_query import Translated
 from shared.platform.clock import Clock, SystemClock
 from shared.platform.documents import (
     SYSTEM_FIELDS,
@@ -32,6 +32,8 @@ from shared.platform.documents import (
     DocumentStore,
     Page,
     Query,
+    decode_token,
+    encode_token,
     validate_container_name,
     validate_document,
 )

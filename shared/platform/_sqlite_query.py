@@ -11,17 +11,15 @@ field matches nothing but ``exists False``, and ``eq None`` matches an explicit 
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hashlib
 import json
 from collections.abc import Sequence
 from typing import Any
 
 from shared.errors import InvalidInput
-from shared.platform.documents import Filter, Order, Query
+from shared.platform.documents import Filter, Order, Query, decode_token, encode_token
 
-__all__ = ["Translated", "decode_token", "encode_token"]
+__all__ = ["Translated"]
 
 Scalar = str | int | float | bool | None
 _COMPARE = {"eq": "=", "ne": "!=", "lt": "<", "le": "<=", "gt": ">", "ge": ">="}
@@ -150,24 +148,6 @@ def _after(orders: Sequence[Order], last: Sequence[Any], last_id: str) -> tuple[
 def fingerprint(container: str, partition_key: str | None, query: Query) -> str:
     shape = repr((container, partition_key, query.filters, query.order_by))
     return hashlib.sha256(shape.encode()).hexdigest()[:16]
-
-
-def encode_token(payload: dict[str, Any]) -> str:
-    raw = json.dumps(payload, separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def decode_token(token: str) -> dict[str, Any]:
-    if not isinstance(token, str):
-        raise InvalidInput("the continuation token is not valid")
-    try:
-        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
-        payload = json.loads(raw)
-    except (binascii.Error, ValueError, UnicodeDecodeError) as exc:
-        raise InvalidInput("the continuation token is not valid") from exc
-    if not isinstance(payload, dict):
-        raise InvalidInput("the continuation token is not valid")
-    return payload
 
 
 def _order_sql(orders: Sequence[Order]) -> str:

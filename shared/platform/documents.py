@@ -14,6 +14,9 @@ Errors: ``NotFound`` for a missing (or expired, or other-tenant) document,
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
 import re
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
@@ -31,6 +34,8 @@ __all__ = [
     "Order",
     "Page",
     "Query",
+    "decode_token",
+    "encode_token",
     "validate_container_name",
     "validate_document",
     "validate_field_path",
@@ -186,3 +191,27 @@ class DocumentStore(ABC):
         """The request units each tenant's operations cost since the store was built (cumulative,
         for usage billing). A backend that charges nothing, as the embedded one, reports none."""
         return {}
+
+
+# --- continuation tokens -------------------------------------------------------------------------
+# Every adapter hands out continuations as opaque URL-safe strings: its own position, as JSON in
+# base64url. A token a client altered is refused as invalid input, never a server error.
+
+
+def encode_token(payload: dict[str, Any]) -> str:
+    """An adapter's position as an opaque continuation token."""
+    raw = json.dumps(payload, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_token(token: str) -> dict[str, Any]:
+    """The position a continuation token holds; ``InvalidInput`` when it is not one of ours."""
+    if not isinstance(token, str):
+        raise InvalidInput("the continuation token is not valid")
+    try:
+        payload = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
+    except (binascii.Error, ValueError, UnicodeDecodeError) as exc:
+        raise InvalidInput("the continuation token is not valid") from exc
+    if not isinstance(payload, dict):
+        raise InvalidInput("the continuation token is not valid")
+    return payload

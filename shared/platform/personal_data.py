@@ -39,6 +39,7 @@ __all__ = [
     "PersonalData",
     "PersonalDataFunctions",
     "documents_mentioning",
+    "erase_mentions",
     "exported",
     "mentions",
     "pseudonym_of",
@@ -223,3 +224,26 @@ def pseudonymise(docs: Any, who: ErasedUser, doc: Any) -> Any:
     stored = docs.upsert(replacement)
     docs.delete(body["id"])
     return stored
+
+
+def erase_mentions(
+    docs: TenantDocuments[M],
+    who: ErasedUser,
+    *,
+    own: Callable[[M], bool] | None = None,
+    erase: Callable[[M], object] | None = None,
+    keep: Callable[[M], bool] | None = None,
+) -> None:
+    """The erasure of one kind of document: each document that is the user's ``own`` is erased
+    (deleted, or handed to ``erase``), each one to ``keep`` is left as it is, and every other
+    document that names the user is pseudonymised."""
+    for doc in documents_mentioning(docs, who):
+        if keep is not None and keep(doc):
+            continue
+        if own is not None and own(doc):
+            if erase is not None:
+                erase(doc)
+            else:
+                docs.delete(doc.id)
+        else:
+            pseudonymise(docs, who, doc)

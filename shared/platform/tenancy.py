@@ -95,14 +95,22 @@ class TenantDocuments(Generic[M]):
         except NotFound:
             return None
 
+    def _written(self, doc: M, stored: Document) -> M:
+        """``doc`` as stored: what was written is what ``doc`` holds, so only the store's system
+        properties are taken from the answer (validating the written document again would double
+        the cost of every write on the hot paths, progress and exam starts)."""
+        return doc.model_copy(
+            update={"tenantId": stored[PARTITION_FIELD], "etag": stored.get("_etag"), "ts": stored.get("_ts")}
+        )
+
     def create(self, doc: M) -> M:
-        return self._load(self._raw.create(to_document(doc)))
+        return self._written(doc, self._raw.create(to_document(doc)))
 
     def upsert(self, doc: M, *, if_match: str | None = None) -> M:
-        return self._load(self._raw.upsert(to_document(doc), if_match=if_match))
+        return self._written(doc, self._raw.upsert(to_document(doc), if_match=if_match))
 
     def replace(self, doc: M, *, if_match: str | None = None) -> M:
-        return self._load(self._raw.replace(to_document(doc), if_match=if_match))
+        return self._written(doc, self._raw.replace(to_document(doc), if_match=if_match))
 
     def delete(self, doc_id: str, *, if_match: str | None = None) -> None:
         self._raw.delete(doc_id, if_match=if_match)

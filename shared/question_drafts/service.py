@@ -25,9 +25,9 @@ from shared.platform.personal_data import (
     ErasedUser,
     PersonalDataFunctions,
     documents_mentioning,
+    erase_mentions,
     exported,
     mentions,
-    pseudonymise,
 )
 from shared.platform.runtime import Platform
 from shared.platform.tenancy import TenantContext, TenantDocuments
@@ -265,9 +265,7 @@ def export_user(platform: Platform, ctx: TenantContext, who: ErasedUser) -> dict
 
 def erase_user(platform: Platform, ctx: TenantContext, who: ErasedUser) -> None:
     """Keep every draft (the queue's decisions stay), with the user replaced by their pseudonym."""
-    docs = _docs(platform, ctx)
-    for doc in documents_mentioning(docs, who):
-        pseudonymise(docs, who, doc)
+    erase_mentions(_docs(platform, ctx), who)
 
 
 # Drafts name who generated and who reviewed them: no activity detail to purge (a draft is a

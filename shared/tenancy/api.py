@@ -1,4 +1,5 @@
-"""HTTP routes of tenancy: tenants, branding, the caller, users (their export and erasure: shared/privacy/api.py)."""
+"""HTTP routes of tenancy: tenants, branding, the caller, users (their export and erasure: shared/privacy/api.py),
+and, on the embedded profile only, the dev sign-in (``dev_router``)."""
 
 from __future__ import annotations
 
@@ -26,6 +27,9 @@ from shared.platform.tenancy import TenantContext
 from shared.roles import Operation, Role
 from shared.tenancy import service, users
 from shared.tenancy.model import (
+    DevSignIn,
+    DevSignInToken,
+    DevSignInUsers,
     MeView,
     PublicBranding,
     TenantCreate,
@@ -37,6 +41,8 @@ from shared.tenancy.model import (
 )
 
 router = APIRouter(prefix="/api/v1", tags=["tenancy"], route_class=GuardedRoute)
+# Mounted only when LMS_PROFILE=embedded (ContextSpec.embedded_router): elsewhere these paths do not exist.
+dev_router = APIRouter(prefix="/api/v1/dev", tags=["dev"], route_class=GuardedRoute)
 
 TenantIdPath = Annotated[str, Path(pattern=TENANT_ID_PATTERN)]
 UserIdPath = Annotated[str, Path(pattern=USER_ID_PATTERN)]
@@ -152,3 +158,15 @@ def update_user(
     view, etag = users.update_user(platform, ctx, userId, body, if_match=if_match)
     _with_etag(response, etag)
     return view
+
+
+@dev_router.get("/sign-in", openapi_extra=PUBLIC)
+def dev_sign_in_users(platform: Services) -> DevSignInUsers:
+    """The users one may sign in as on this embedded store (public: the embedded profile only)."""
+    return service.dev_sign_in_users(platform)
+
+
+@dev_router.post("/sign-in", openapi_extra=PUBLIC, responses={404: {"description": "no such active tenant or user"}})
+def dev_sign_in(body: DevSignIn, platform: Services) -> DevSignInToken:
+    """A dev issuer's bearer token for one of those users, with their stored roles."""
+    return service.dev_sign_in(platform, body)

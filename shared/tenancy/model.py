@@ -24,11 +24,16 @@ from shared.roles import Role
 
 __all__ = [
     "BY_ID",
+    "DEV_TOKEN_SECONDS",
     "FLAG_DEFAULTS",
     "TENANTS_CONTAINER",
     "USERS_CONTAINER",
     "Branding",
     "BrandingPatch",
+    "DevSignIn",
+    "DevSignInToken",
+    "DevSignInUser",
+    "DevSignInUsers",
     "FeatureFlag",
     "MeView",
     "PublicBranding",
@@ -215,6 +220,37 @@ class MeView(OutputModel):
     displayName: str | None = None
     email: str | None = None
     registered: bool = Field(description="whether the tenant holds a user record (role assignments) for the caller")
+
+
+# --- the embedded profile's dev sign-in (shared/tenancy/api.py, dev_router) ----------------------
+
+DEV_TOKEN_SECONDS = 12 * 3600  # a working day, as `make run` prints them
+
+
+class DevSignInUser(OutputModel):
+    tenantId: str
+    tenantName: str
+    userId: str
+    displayName: str
+    roles: list[str]
+
+
+class DevSignInUsers(OutputModel):
+    users: list[DevSignInUser] = Field(description="every active user of every active tenant, by tenant then user")
+
+
+class DevSignIn(InputModel):
+    tenantId: TenantId
+    userId: UserId
+
+
+class DevSignInToken(OutputModel):
+    accessToken: str = Field(description="a bearer token of the embedded profile's dev issuer")
+    tokenType: Literal["Bearer"] = "Bearer"
+    expiresIn: int = Field(description="seconds until the token expires")
+    tenantId: str
+    userId: str
+    roles: list[str] = Field(description="the user's stored roles, which the token carries")
 
 
 # --- stored documents ------------------------------------------------------------------------------

@@ -15,8 +15,13 @@ from shared.roles import TENANT_ROLES
 from shared.tenancy import users
 from shared.tenancy.model import (
     BY_ID,
+    DEV_TOKEN_SECONDS,
     TENANTS,
     Branding,
+    DevSignIn,
+    DevSignInToken,
+    DevSignInUser,
+    DevSignInUsers,
     FeatureFlag,
     PublicBranding,
     Retention,
@@ -31,6 +36,8 @@ from shared.tenancy.model import (
 
 __all__ = [
     "create_tenant",
+    "dev_sign_in",
+    "dev_sign_in_users",
     "feature_enabled",
     "get_tenant",
     "list_tenants",
@@ -193,3 +200,60 @@ def resolve_tenant_context(platform: Platform, principal: Principal) -> TenantCo
     assigned = users.assigned_roles(platform, principal.tenant_id, principal.user_id)
     roles = assigned if assigned is not None else principal.roles & TENANT_ROLES
     return TenantContext(tenant_id=principal.tenant_id, user_id=principal.user_id, roles=frozenset(roles))
+
+
+# --- the embedded profile's dev sign-in ------------------------------------------------------------
+
+
+def _active_tenants(platform: Platform, *, page_size: int = 200) -> dict[str, TenantRecord]:
+    tenants: dict[str, TenantRecord] = {}
+    continuation: str | None = None
+    while True:
+        page = _across_tenants(platform).query_across_tenants(
+            order_by=BY_ID, limit=page_size, continuation=continuation
+        )
+        for doc in page.items:
+            tenant = TenantRecord.model_validate(doc)
+            if tenant.status == "active":
+                tenants[tenant.id] = tenant
+        continuation = page.continuation
+        if not continuation:
+            return tenants
+
+
+def dev_sign_in_users(platform: Platform) -> DevSignInUsers:
+    """Who may sign in on this embedded store: every active user of every active tenant, with their
+    stored roles, by tenant then user. The embedded profile is one developer's machine, so listing
+    across tenants is the point; on the azure profile the route does not exist."""
+    tenants = _active_tenants(platform)
+    listed = [
+        DevSignInUser(
+            tenantId=user.tenantId,
+            tenantName=tenants[user.tenantId].name,
+            userId=user.id,
+            displayName=user.displayName,
+            roles=sorted(user.roles),
+        )
+        for user in users.every_user(platform)
+        if user.tenantId in tenants and user.status == "active"
+    ]
+    return DevSignInUsers(users=sorted(listed, key=lambda u: (u.tenantId, u.userId)))
+
+
+def dev_sign_in(platform: Platform, body: DevSignIn) -> DevSignInToken:
+    """A dev issuer's bearer token for a registered, active user of an active tenant, carrying the
+    user's stored roles; ``NotFound`` for anyone else."""
+    issuer = platform.dev_issuer
+    if issuer is None:
+        raise NotFound("there is no dev sign-in on this profile")
+    tenant = _cached_tenant(platform, body.tenantId)
+    if tenant is None or tenant.status != "active":
+        raise NotFound(f"no active tenant {body.tenantId!r}")
+    user = users.registered_user(platform, body.tenantId, body.userId)
+    if user is None or user.status != "active":
+        raise NotFound(f"no active user {body.userId!r} in tenant {body.tenantId!r}")
+    roles = sorted(user.roles)
+    token = issuer.issue(user_id=user.id, tenant_id=tenant.id, roles=roles, ttl_seconds=DEV_TOKEN_SECONDS)
+    return DevSignInToken(
+        accessToken=token, expiresIn=DEV_TOKEN_SECONDS, tenantId=tenant.id, userId=user.id, roles=roles
+    )

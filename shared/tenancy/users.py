@@ -25,9 +25,11 @@ __all__ = [
     "describe_caller",
     "ensure_erasable",
     "erase_user",
+    "every_user",
     "export_user",
     "get_user",
     "list_users",
+    "registered_user",
     "update_user",
     "user_by_email",
 ]
@@ -169,6 +171,24 @@ def _read_registration(platform: Platform, tenant_id: str, user_id: str) -> User
         return UserRecord.model_validate(PlatformDocuments(platform.documents, USERS).read_in(tenant_id, user_id))
     except NotFound:
         return None
+
+
+def registered_user(platform: Platform, tenant_id: str, user_id: str) -> UserRecord | None:
+    """The tenant's record of the user, None when it holds none (read uncached, for a sign-in)."""
+    return _read_registration(platform, tenant_id, user_id)
+
+
+def every_user(platform: Platform, *, page_size: int = 200) -> list[UserRecord]:
+    """Every user of every tenant (the embedded profile's dev sign-in lists them; a platform read)."""
+    across = PlatformDocuments(platform.documents, USERS)
+    found: list[UserRecord] = []
+    continuation: str | None = None
+    while True:
+        page = across.query_across_tenants(order_by=BY_ID, limit=page_size, continuation=continuation)
+        found += [UserRecord.model_validate(d) for d in page.items]
+        continuation = page.continuation
+        if not continuation:
+            return found
 
 
 def assigned_roles(platform: Platform, tenant_id: str, user_id: str) -> frozenset[Role] | None:

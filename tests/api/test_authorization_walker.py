@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from shared.http.app import create_api
 from shared.platform.clock import ManualClock
 from shared.platform.identity import DevIssuer
 from shared.roles import ROLE_MATRIX, Role
@@ -25,6 +26,35 @@ def _sample_values(op_params: list[str], tenant_id: str) -> dict[str, str]:
 def test_every_operation_is_public_or_names_its_roles(client: TestClient) -> None:
     unguarded = [str(op) for op in operations(client) if not op.public and not op.roles]
     assert unguarded == []
+
+
+# The operations anyone may call without a token, each public on purpose: a new public route fails
+# this test until it is added here (and so is walked by nothing else).
+PUBLIC_OPERATIONS = {
+    "GET /api/health",
+    "GET /api/ready",
+    "GET /api/local-blobs/{container}/{name}",  # the signed URL is the credential (embedded profile)
+    "PUT /api/local-blobs/{container}/{name}",
+    "GET /api/v1/.well-known/jwks.json",
+    "GET /api/v1/media/playlists/{name}",  # the playback grant in the query is the credential
+    "GET /api/v1/tenants/{tenantId}/branding",
+    "GET /api/v1/verify/{code}",
+    "POST /api/v1/webhooks/payments",  # HMAC-signed by the payment provider
+    "GET /api/v1/dev/sign-in",  # the embedded profile only: it hands out tokens
+    "POST /api/v1/dev/sign-in",
+}
+EMBEDDED_ONLY = {"GET /api/v1/dev/sign-in", "POST /api/v1/dev/sign-in"}
+
+
+def test_the_public_operations_are_exactly_the_intended_ones(client: TestClient) -> None:
+    assert {str(op) for op in operations(client) if op.public} == PUBLIC_OPERATIONS
+
+
+def test_the_azure_profile_has_every_operation_but_the_embedded_only_ones(client: TestClient, tmp_path: Path) -> None:
+    with TestClient(create_api(settings=Settings(profile="azure", data_dir=tmp_path))) as azure:
+        on_azure = {str(op) for op in operations(azure)}
+    assert on_azure == {str(op) for op in operations(client)} - EMBEDDED_ONLY
+    assert EMBEDDED_ONLY <= PUBLIC_OPERATIONS
 
 
 def test_every_guarded_operation_uses_a_role_matrix_entry(client: TestClient) -> None:
@@ -99,9 +129,10 @@ def test_members_of_an_inactive_tenant_are_refused(client: TestClient, make_tena
     assert response.status_code == 403
 
 
-# SupportReadonly changes nothing of a tenant's. The one write it may make is to its own inbox: marking
-# the notifications it was sent read, as every member does.
-SUPPORT_OWN_STATE = {"notifications.update"}
+# SupportReadonly changes nothing of a tenant's. The writes it may make are to its own inbox: marking
+# the notifications it was sent read, and asking for a ticket to read its own notification stream
+# (a POST that stores nothing), as every member does.
+SUPPORT_OWN_STATE = {"notifications.update", "notifications.read"}
 # The GDPR archive of one person is for TenantAdmins alone (shared/roles.py); support reads the rest.
 TENANT_ADMIN_ONLY_READS = {"users.export"}
 

@@ -248,3 +248,48 @@ def test_through_the_functions_bridge_the_stream_ends_as_soon_as_it_has_delivere
     assert titles(parse_events(response.get_body().decode())) == ["n0"]
     # The bridge hands over the body only when it ends: it ended at the poll that found n0.
     assert fake.now == 3
+
+
+# --- the stream ticket: EventSource cannot send the bearer token ----------------------------------
+
+TICKETS = "/api/v1/me/notifications/stream-tickets"
+
+
+def _ticket(client: TestClient, headers: dict[str, str]) -> str:
+    response = client.post(TICKETS, headers=headers)
+    assert response.status_code == 201, response.text
+    assert response.json()["expiresIn"] == 300
+    return str(response.json()["ticket"])
+
+
+def test_a_stream_ticket_opens_its_holders_stream_without_a_header(
+    client: TestClient, platform: Platform, make_tenant, clock: ManualClock
+) -> None:
+    tenant = make_tenant()
+    tell(platform, tenant.id, "lea", "k0", title="for lea")
+    tell(platform, tenant.id, "max", "k0", title="for max")
+    clock.advance(3)
+    ticket = _ticket(client, tenant.as_(Role.LEARNER, "lea"))
+
+    response = client.get(STREAM, params={"ticket": ticket})
+
+    assert response.status_code == 200
+    assert "for lea" in response.text and "for max" not in response.text
+
+
+def test_a_stream_ticket_is_refused_once_expired_altered_or_used_elsewhere(
+    client: TestClient, make_tenant, clock: ManualClock
+) -> None:
+    tenant = make_tenant()
+    ticket = _ticket(client, tenant.as_(Role.LEARNER, "lea"))
+    body, _, signature = ticket.partition(".")
+    flipped = signature[:-1] + ("A" if signature[-1] != "A" else "B")
+    for bad in (f"{body}.{flipped}", f"x{ticket}", "no-dot", body + ".", "a" * 2001):
+        response = client.get(STREAM, params={"ticket": bad})
+        assert response.status_code in (401, 422), (bad[:20], response.status_code)
+        assert response.headers["content-type"].startswith("application/problem+json")
+    assert client.get(STREAM).status_code == 401  # neither a token nor a ticket
+    # A ticket opens the stream only: it is no bearer token for any other route.
+    assert client.get("/api/v1/me/notifications", headers={"Authorization": f"Bearer {ticket}"}).status_code == 401
+    clock.advance(301)
+    assert client.get(STREAM, params={"ticket": ticket}).status_code == 401

@@ -34,8 +34,8 @@ from shared.platform._cosmos_documents import (
     cosmos_client,
     cosmos_errors,
 )
-from shared.platform._cosmos_query import CosmosQuery, composite_index, encode_token, sort_keys
-from shared.platform.documents import Document, DocumentStore, Filter, Order, Query
+from shared.platform._cosmos_query import CosmosQuery, composite_index, sort_keys
+from shared.platform.documents import Document, DocumentStore, Filter, Order, Query, encode_token
 from tests.contract.documents_suite import (
     AdvanceClock,
     DocumentStoreContract,

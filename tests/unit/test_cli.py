@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -53,3 +54,28 @@ def test_the_command_refuses_to_work_on_the_azure_profile(
     monkeypatch.setenv("LMS_PROFILE", "azure")
     assert main(["token", "--tenant", "demo", "--user", "ann", "--role", "Learner"]) == 2
     assert "embedded" in capsys.readouterr().err
+
+
+def test_openapi_prints_the_embedded_profiles_document_the_same_way_every_time(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("LMS_PROFILE", "azure")  # the document is the embedded profile's whatever the environment
+    assert main(["openapi"]) == 0
+    first = capsys.readouterr().out
+    assert main(["openapi"]) == 0
+    assert capsys.readouterr().out == first
+    document = json.loads(first)
+    assert first == json.dumps(document, sort_keys=True, indent=2) + "\n"
+    assert document["info"]["title"] == "Learning platform API"
+    assert {"/api/v1/me", "/api/v1/dev/sign-in", "/api/v1/courses"} <= set(document["paths"])
+
+
+def test_openapi_is_what_the_app_serves(capsys: pytest.CaptureFixture[str], data_dir: Path) -> None:
+    from fastapi.testclient import TestClient
+
+    from shared.http.app import create_api
+
+    assert main(["openapi"]) == 0
+    with TestClient(create_api(settings=Settings(data_dir=data_dir))) as client:
+        served = client.get("/api/openapi.json").json()
+    assert json.loads(capsys.readouterr().out) == served

@@ -17,6 +17,8 @@ def test_function_app_exposes_the_api_as_one_anonymous_http_function() -> None:
     trigger = next(b for b in functions["http_api"].get_bindings() if b.type == "httpTrigger")
     assert trigger.auth_level.value == "anonymous"
     assert "{*route}" in trigger.route
+    # CORS preflights (and HEAD of the web app's files) reach the app, whose edge answers them.
+    assert {"OPTIONS", "HEAD", "GET", "POST", "PUT", "PATCH", "DELETE"} <= {str(m) for m in trigger.methods}
 
 
 def test_importing_function_app_builds_no_platform() -> None:

@@ -50,6 +50,7 @@ OPTIONAL_SETTINGS = {
     "secrets_adapter": "per-port override, the profile decides",
     "cache_adapter": "per-port override, the profile decides",
     "question_generator_adapter": "override; the provisioned Azure OpenAI endpoint and deployment decide",
+    "web_dist": "make run only; in Azure the Static Web App serves the web app",
 }
 
 
@@ -106,8 +107,17 @@ def test_service_bus_matches_the_bus_topology_of_the_code() -> None:
     assert set(default_of("servicebus.bicep", "eventSubscriptions")) == set(BUS_TOPOLOGY.topics[EVENTS_TOPIC])
 
 
+def function_app_only_settings() -> dict[str, Any]:
+    """The settings main.bicep gives the Functions app beyond the shared ``appSettings``."""
+    settings = parsed(INFRA / "main.bicep")["modules"]["functionApp"]["config"]["params"]["appSettings"]
+    assert settings["function"]["type"] == "union" and settings["function"]["parameters"]["arg_1"] == "appSettings"
+    own: dict[str, Any] = settings["function"]["parameters"]["arg_2"]
+    return own
+
+
 def test_every_setting_the_app_reads_is_provisioned_or_documented_as_optional() -> None:
-    provisioned = set(parsed(INFRA / "main.bicep")["variables"]["appSettings"]["value"])
+    shared = set(parsed(INFRA / "main.bicep")["variables"]["appSettings"]["value"])
+    provisioned = shared | {s for s in function_app_only_settings() if s.startswith("LMS_")}
     readable = {f"LMS_{name.upper()}" for name in Settings.model_fields}
     assert {s for s in provisioned if s.startswith("LMS_")} <= readable
     missing = {n for n in Settings.model_fields if f"LMS_{n.upper()}" not in provisioned} - set(OPTIONAL_SETTINGS)
@@ -380,3 +390,91 @@ def test_the_app_reads_the_placement_map_as_the_bicep_writes_it(monkeypatch: pyt
     assert Settings().cosmos_placement == {"acme": "lms-acme", "globex": "lms-acme"}
     monkeypatch.setenv("LMS_COSMOS_PLACEMENT", "{}")
     assert Settings().cosmos_placement == {}
+
+
+# --- the web app --------------------------------------------------------------------------------
+
+
+def azure_yaml_service(name: str) -> str:
+    text = (ROOT / "azure.yaml").read_text()
+    found = re.search(rf"^  {name}:\n((?:    .*\n|\s*#.*\n)*)", text, re.MULTILINE)
+    assert found, f"azure.yaml has no service {name}"
+    return found.group(1)
+
+
+def test_azd_deploys_the_web_app_to_its_static_web_app() -> None:
+    service = azure_yaml_service("web")
+    for line in ("project: ./web", "language: js", "host: staticwebapp", "dist: dist"):
+        assert re.search(rf"^    {re.escape(line)}$", service, re.MULTILINE), line
+    module = parsed(INFRA / "modules" / "staticwebapp.bicep")
+    (site,) = [r["config"] for r in module["resources"].values() if r["type"] == "Microsoft.Web/staticSites"]
+    assert site["tags"]["function"]["parameters"]["arg_2"] == {"'azd-service-name'": "web"}
+    assert site["sku"] == {"name": "sku", "tier": "sku"}
+    assert module["parameters"]["sku"]["default"] == "Free"
+    assert module["parameters"]["sku"]["decorators"][0]["argument"] == ["Free", "Standard"]
+    main = parsed(INFRA / "main.bicep")
+    assert main["modules"]["web"]["detail"]["path"] == "modules/staticwebapp.bicep"
+    assert accessor(main["outputs"]["WEB_URL"]["value"]) == ("web", "outputs", "uri")
+
+
+# What the web app reads at build time (web/, import.meta.env) and the Bicep outputs for the azd environment.
+WEB_BUILD_SETTINGS = {
+    "VITE_API_BASE_URL",
+    "VITE_AUTH_MODE",
+    "VITE_ENTRA_AUTHORITY",
+    "VITE_ENTRA_CLIENT_ID",
+    "VITE_ENTRA_API_SCOPE",
+}
+
+
+def test_the_web_build_gets_the_api_url_and_the_entra_settings_from_the_bicep_outputs() -> None:
+    outputs = parsed(INFRA / "main.bicep")["outputs"]
+    assert set(outputs) >= WEB_BUILD_SETTINGS
+    # The Functions app's origin and nothing else: every route starts with /api.
+    assert accessor(outputs["VITE_API_BASE_URL"]["value"]) == ("functionApp", "outputs", "uri")
+    uri = parsed(INFRA / "modules" / "functionapp.bicep")["outputs"]["uri"]["value"]
+    assert uri == "https://${app.properties.defaultHostName}"
+    assert outputs["VITE_AUTH_MODE"]["value"] == "entra"
+    scope = outputs["VITE_ENTRA_API_SCOPE"]["value"]["operator"]["operands"]
+    assert (scope["true_value"], scope["false_value"]) == ("${authAudience}/.default", "webEntraApiScope")
+    authority = outputs["VITE_ENTRA_AUTHORITY"]["value"]["operator"]["operands"]
+    assert authority["true_value"]["function"]["parameters"]["original_string"] == "authIssuer"
+    assert outputs["VITE_ENTRA_CLIENT_ID"]["value"] == "webEntraClientId"
+
+
+def test_the_web_services_prebuild_hook_writes_every_build_setting_for_vite() -> None:
+    hook = re.search(r"prebuild:\n(?:\s+.+\n)*?\s+run: sh \.\./(\S+)", azure_yaml_service("web"))
+    assert hook, "the web service has a prebuild hook running a script"
+    script = (ROOT / hook.group(1)).read_text()
+    assert '/../../web" && pwd)/.env.production.local' in script  # web/, wherever azd runs the hook from
+    written = set(re.findall(r'echo "(VITE_[A-Z_]+)=', script))
+    assert written == WEB_BUILD_SETTINGS
+    assert "web/.env*.local" in ignore_patterns(".gitignore")
+
+
+def test_the_api_allows_exactly_the_web_origins_and_the_platform_cors_stays_off() -> None:
+    main = parsed(INFRA / "main.bicep")
+    origins = main["variables"]["webOrigins"]["value"]["function"]
+    assert origins["type"] == "union"
+    (own,) = origins["parameters"]["arg_1"]
+    assert accessor(own) == ("web", "outputs", "uri")
+    assert origins["parameters"]["arg_2"] == "webExtraOrigins"
+    assert main["parameters"]["webExtraOrigins"]["default"] == []
+    setting = function_app_only_settings()["LMS_WEB_ORIGINS"]
+    assert setting == {"function": {"type": "join", "parameters": {"input_array": "webOrigins", "delimiter": ","}}}
+    assert "LMS_WEB_ORIGINS" in {f"LMS_{n.upper()}" for n in Settings.model_fields}
+    # The Functions platform's own CORS would answer preflights itself and override the app's policy.
+    site_config = parsed(INFRA / "modules" / "functionapp.bicep")["resources"]["app"]["config"]["properties"]
+    assert "cors" not in site_config["siteConfig"]
+
+
+def test_the_blob_storage_lets_the_web_origins_upload_and_play_and_no_one_else() -> None:
+    main = parsed(INFRA / "main.bicep")
+    assert main["modules"]["storage"]["config"]["params"]["corsOrigins"] == "webOrigins"
+    storage = parsed(INFRA / "modules" / "storage.bicep")
+    rules = storage["resources"]["blobService"]["config"]["properties"]["cors"]["corsRules"]["operator"]["operands"]
+    (rule,) = rules["false_value"]
+    assert rule["allowedOrigins"] == "corsOrigins"
+    assert {"PUT", "GET"} <= set(rule["allowedMethods"]) and "DELETE" not in rule["allowedMethods"]
+    assert "x-ms-blob-type" in rule["allowedHeaders"]
+    assert "*" not in str(rule)

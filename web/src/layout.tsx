@@ -3,6 +3,7 @@ import { Suspense, type ReactNode } from "react";
 import { Navigate, NavLink, Outlet, useLocation } from "react-router";
 import { useSession, type Role } from "./auth/session";
 import { BrandingProvider, useBranding } from "./branding/branding";
+import { closeProgress } from "./learner/progress/service";
 import { t } from "./i18n/messages";
 import { Loading, PageTitle } from "./ui";
 
@@ -46,7 +47,7 @@ export function SignedInLayout({ navExtra, wrap }: { navExtra?: ReactNode; wrap?
         </nav>
         <div className="site-user">
           <span>{t("nav.signedInAs", { name: session.displayName })}</span>
-          <button type="button" className="button-secondary" onClick={() => void signOut()}>
+          <button type="button" className="button-secondary" onClick={() => void closeProgress().finally(() => void signOut())}>
             {t("nav.signOut")}
           </button>
         </div>

@@ -63,6 +63,18 @@ export async function unwrap<T>(call: Promise<FetchResult<T>>): Promise<T> {
   return result.data as T;
 }
 
+/** Like unwrap, with the response too (for its headers: the quiz reads the server's Date). */
+export async function unwrapWithResponse<T>(call: Promise<FetchResult<T>>): Promise<{ data: T; response: Response }> {
+  let result: FetchResult<T>;
+  try {
+    result = await call;
+  } catch (cause) {
+    throw ApiProblem.network(cause);
+  }
+  if (!result.response.ok) throw await ApiProblem.fromResponse(result.response);
+  return { data: result.data as T, response: result.response };
+}
+
 /**
  * A raw request with the session's token, for what the typed client does not cover: binary
  * downloads (certificate PDFs) and `keepalive` beacons sent while the page goes away.

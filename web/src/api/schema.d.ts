@@ -489,6 +489,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/dev/sign-in": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Dev Sign In Users
+         * @description The users one may sign in as on this embedded store (public: the embedded profile only).
+         */
+        get: operations["dev_sign_in_users_api_v1_dev_sign_in_get"];
+        put?: never;
+        /**
+         * Dev Sign In
+         * @description A dev issuer's bearer token for one of those users, with their stored roles.
+         */
+        post: operations["dev_sign_in_api_v1_dev_sign_in_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/enrollments/import": {
         parameters: {
             query?: never;
@@ -619,6 +643,27 @@ export interface paths {
         get: operations["stream_notifications_api_v1_me_notifications_stream_get"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/notifications/stream-tickets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create Stream Ticket
+         * @description A ticket that opens the caller's event stream for a few minutes (``?ticket=``), since a
+         *     browser's EventSource cannot send the bearer token; reconnecting after it expired needs a new one.
+         */
+        post: operations["create_stream_ticket_api_v1_me_notifications_stream_tickets_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1748,6 +1793,62 @@ export interface components {
             /** Points */
             points: number;
         };
+        /** DevSignIn */
+        DevSignIn: {
+            /** Tenantid */
+            tenantId: string;
+            /** Userid */
+            userId: string;
+        };
+        /** DevSignInToken */
+        DevSignInToken: {
+            /**
+             * Accesstoken
+             * @description a bearer token of the embedded profile's dev issuer
+             */
+            accessToken: string;
+            /**
+             * Expiresin
+             * @description seconds until the token expires
+             */
+            expiresIn: number;
+            /**
+             * Roles
+             * @description the user's stored roles, which the token carries
+             */
+            roles: string[];
+            /** Tenantid */
+            tenantId: string;
+            /**
+             * Tokentype
+             * @default Bearer
+             * @constant
+             */
+            tokenType: "Bearer";
+            /** Userid */
+            userId: string;
+        };
+        /** DevSignInUser */
+        DevSignInUser: {
+            /** Displayname */
+            displayName: string;
+            /** Roles */
+            roles: string[];
+            /** Tenantid */
+            tenantId: string;
+            /** Tenantname */
+            tenantName: string;
+            /** Userid */
+            userId: string;
+        };
+        /** DevSignInUsers */
+        DevSignInUsers: {
+            /**
+             * Users
+             * @description every active user of every active tenant, by tenant then user
+             */
+            users: components["schemas"]["DevSignInUser"][];
+        };
         /** DraftApproval */
         DraftApproval: {
             /**
@@ -2779,6 +2880,16 @@ export interface components {
              * @enum {string}
              */
             type: "single_choice";
+        };
+        /** StreamTicket */
+        StreamTicket: {
+            /** Expiresin */
+            expiresIn: number;
+            /**
+             * Ticket
+             * @description pass as ?ticket= to GET /stream; valid for expiresIn seconds
+             */
+            ticket: string;
         };
         /** TenantCreate */
         TenantCreate: {
@@ -4268,6 +4379,66 @@ export interface operations {
             };
         };
     };
+    dev_sign_in_users_api_v1_dev_sign_in_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DevSignInUsers"];
+                };
+            };
+        };
+    };
+    dev_sign_in_api_v1_dev_sign_in_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DevSignIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DevSignInToken"];
+                };
+            };
+            /** @description no such active tenant or user */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     import_enrollments_api_v1_enrollments_import_post: {
         parameters: {
             query?: never;
@@ -4474,6 +4645,8 @@ export interface operations {
             query?: {
                 /** @description resume after this notification seq (Last-Event-ID wins) */
                 after?: string | null;
+                /** @description a ticket, for a client that cannot send a header (EventSource) */
+                ticket?: string | null;
             };
             header?: {
                 /** @description the id of the last event received */
@@ -4500,6 +4673,26 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    create_stream_ticket_api_v1_me_notifications_stream_tickets_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StreamTicket"];
                 };
             };
         };

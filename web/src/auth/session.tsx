@@ -6,8 +6,7 @@
  */
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from "react";
 import { api, setTokenProvider, setUnauthorizedListener, unwrap, type Schemas } from "../api/client";
-import { ApiProblem } from "../api/problem";
-import { apiUrl, config } from "../config";
+import { config } from "../config";
 
 export type Role = "Learner" | "Instructor" | "TenantAdmin" | "SupportReadonly" | "SuperAdmin";
 
@@ -25,23 +24,8 @@ interface StoredDevToken {
   userId: string;
 }
 
-/** The dev sign-in route's answers (the contract of the embedded profile's `/api/v1/dev/sign-in`). */
-export interface DevUser {
-  tenantId: string;
-  tenantName: string;
-  userId: string;
-  displayName: string;
-  roles: string[];
-}
-
-interface DevToken {
-  accessToken: string;
-  tokenType: string;
-  expiresIn: number;
-  tenantId: string;
-  userId: string;
-  roles: string[];
-}
+/** A user the embedded profile's dev sign-in offers. */
+export type DevUser = Schemas["DevSignInUser"];
 
 const STORAGE_KEY = "lms.session";
 
@@ -74,22 +58,8 @@ async function currentToken(): Promise<string | null> {
 setTokenProvider(currentToken);
 
 // The dev sign-in routes exist only on the embedded profile; they are called without a token.
-async function devSignIn<T>(init?: RequestInit): Promise<T> {
-  let response: Response;
-  try {
-    response = await fetch(apiUrl("/api/v1/dev/sign-in"), {
-      ...init,
-      headers: { Accept: "application/json", ...(init?.body ? { "Content-Type": "application/json" } : {}) },
-    });
-  } catch (cause) {
-    throw ApiProblem.network(cause);
-  }
-  if (!response.ok) throw await ApiProblem.fromResponse(response);
-  return (await response.json()) as T;
-}
-
 export async function listDevUsers(): Promise<DevUser[]> {
-  const body = await devSignIn<{ users: DevUser[] }>();
+  const body = await unwrap(api.GET("/api/v1/dev/sign-in"));
   return body.users;
 }
 
@@ -151,7 +121,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   }, []);
 
   const signInDev = useCallback(async (tenantId: string, userId: string) => {
-    const token = await devSignIn<DevToken>({ method: "POST", body: JSON.stringify({ tenantId, userId }) });
+    const token = await unwrap(api.POST("/api/v1/dev/sign-in", { body: { tenantId, userId } }));
     writeStored({
       accessToken: token.accessToken,
       expiresAt: Date.now() + token.expiresIn * 1000,

@@ -99,6 +99,7 @@ export class ProgressBatcher {
   private periodic: unknown = null;
   private retryTimer: unknown = null;
   private failures = 0;
+  private collectors = new Set<() => void>();
   private readonly opts: Required<Omit<BatcherOptions, "storage" | "onReceipt" | "onDropped">> &
     Pick<BatcherOptions, "storage" | "onReceipt" | "onDropped">;
 
@@ -132,6 +133,15 @@ export class ProgressBatcher {
     this.changed();
   }
 
+  /**
+   * Registers a source of activity (a playing video's tracker) that is asked to hand over what it
+   * holds before every flush, so the 30-second flush includes an interval still being played.
+   */
+  addCollector(collect: () => void): () => void {
+    this.collectors.add(collect);
+    return () => this.collectors.delete(collect);
+  }
+
   get hasPending(): boolean {
     return this.pending.size > 0 || this.unsent !== null;
   }
@@ -161,6 +171,7 @@ export class ProgressBatcher {
    */
   flush(options: { keepalive?: boolean } = {}): Promise<void> {
     const keepalive = options.keepalive ?? false;
+    for (const collect of this.collectors) collect();
     const run = async (): Promise<void> => {
       // At most two rounds: the earlier unsent batch, then the newly cut one.
       for (let round = 0; round < 2; round++) {
@@ -238,6 +249,7 @@ export class ProgressBatcher {
   private schedulePeriodic(): void {
     this.periodic = this.opts.setTimer(() => {
       this.periodic = null;
+      for (const collect of this.collectors) collect();
       const done = this.hasPending ? this.flush() : Promise.resolve();
       void done.finally(() => this.schedulePeriodic());
     }, FLUSH_INTERVAL_MS);

@@ -211,6 +211,25 @@ describe("ProgressBatcher", () => {
     expect(timers.timers).toHaveLength(0);
   });
 
+  it("asks its collectors (a playing video) for their activity before each flush", async () => {
+    const { sent, send } = scriptedSender([]);
+    const timers = fakeTimers();
+    const batcher = new ProgressBatcher({ send, newId: ids(), setTimer: timers.setTimer, clearTimer: timers.clearTimer });
+    const tracker = new WatchTracker();
+    tracker.play(0, 0);
+    for (let s = 1; s <= 12; s++) tracker.tick(s, s);
+    const remove = batcher.addCollector(() => {
+      const { intervals, activeSeconds } = tracker.drain();
+      batcher.addWatch("c", "v", intervals, activeSeconds);
+    });
+    batcher.start();
+    timers.fire(FLUSH_INTERVAL_MS);
+    await batcher.flush();
+    expect(sent[0]?.batch.events).toMatchObject([{ from: 0, to: 12, activeSeconds: 12 }]);
+    remove();
+    batcher.stop();
+  });
+
   it("passes keepalive for flushes while the page goes away", async () => {
     const { sent, send } = scriptedSender([]);
     const batcher = new ProgressBatcher({ send, newId: ids() });
