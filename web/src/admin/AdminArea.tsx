@@ -3,6 +3,7 @@
  * Users and roles, the HRIS import, tenant settings, the audit log, usage; GDPR export and erasure
  * on a user's page. SupportReadonly reads everything here and changes nothing (the server refuses).
  */
+import "../i18n/messages.staff";
 import { NavLink, Route, Routes } from "react-router";
 import { useSession } from "../auth/session";
 import { t } from "../i18n/messages";

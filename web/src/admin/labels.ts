@@ -5,8 +5,9 @@ export const TENANT_ROLES = ["TenantAdmin", "Instructor", "Learner", "SupportRea
 export type TenantRole = (typeof TENANT_ROLES)[number];
 
 function label(prefix: string, value: string): string {
-  const text = t(`${prefix}.${value}` as MessageKey);
-  return text === undefined ? value : text;
+  const key = `${prefix}.${value}` as MessageKey;
+  const text = t(key);
+  return text === key ? value : text;
 }
 
 export const roleLabel = (role: string) => label("admin.role", role);

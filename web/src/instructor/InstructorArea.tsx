@@ -3,6 +3,7 @@
  * Courses (details, outline, lessons, completion policy, publishing, report), learning paths,
  * question banks, the AI draft review queue and essay grading. Screens are routed below.
  */
+import "../i18n/messages.staff";
 import { NavLink, Route, Routes } from "react-router";
 import { useSession } from "../auth/session";
 import { t } from "../i18n/messages";

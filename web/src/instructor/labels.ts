@@ -6,7 +6,7 @@ export const LEVELS = ["beginner", "intermediate", "advanced"] as const;
 function label(prefix: string, value: string): string {
   const key = `${prefix}.${value}` as MessageKey;
   const text = t(key);
-  return text === undefined ? value : text;
+  return text === key ? value : text;
 }
 
 export const levelLabel = (level: string) => label("instructor.level", level);
