@@ -10,6 +10,10 @@ param environmentName string
 @description('Azure region of every resource')
 param location string
 
+@description('default, or recover: a soft-deleted vault of this environment exists (set by the preprovision hook)')
+@allowed(['default', 'recover'])
+param keyVaultCreateMode string = 'default'
+
 @description('Token issuer the API trusts (Entra ID / External ID tenant issuer URL)')
 param authIssuer string
 
@@ -108,7 +112,13 @@ module cosmos 'modules/cosmos.bicep' = {
 module keyVault 'modules/keyvault.bicep' = {
   name: 'keyvault'
   scope: rg
-  params: { name: 'kv-lms-${take(token, 13)}', location: location, tags: tags, principalId: identity.outputs.principalId }
+  params: {
+    name: 'kv-lms-${take(token, 13)}'
+    location: location
+    tags: tags
+    principalId: identity.outputs.principalId
+    createMode: keyVaultCreateMode
+  }
 }
 
 module serviceBus 'modules/servicebus.bicep' = {
@@ -157,12 +167,17 @@ module web 'modules/staticwebapp.bicep' = {
 
 // The browser origins allowed to call the API (CORS in the app, LMS_WEB_ORIGINS) and the blob storage
 // (direct uploads, HLS segments): the Static Web App's own origin, and any extra ones.
+// The Functions app's default host (the app is named func-lms-<token>); it is also VITE_API_BASE_URL.
+var functionAppName = 'func-lms-${token}'
+var apiOrigin = 'https://${functionAppName}.azurewebsites.net'
 var webOrigins = union([web.outputs.uri], webExtraOrigins)
 
 // Settings the application reads (shared/settings.py); the Functions app and the
 // transcoder get the same ones, each with its own identity's AZURE_CLIENT_ID.
 var appSettings = {
   LMS_PROFILE: 'azure'
+  // The API's public origin: certificates print it (QR code, verification URL, credential issuer).
+  LMS_PUBLIC_BASE_URL: apiOrigin
   LMS_AUTH_ISSUER: authIssuer
   LMS_AUTH_AUDIENCE: authAudience
   LMS_AUTH_JWKS_URL: authJwksUrl
@@ -202,7 +217,7 @@ module functionApp 'modules/functionapp.bicep' = {
   name: 'functionapp'
   scope: rg
   params: {
-    name: 'func-lms-${token}'
+    name: functionAppName
     location: location
     tags: tags
     identityId: identity.outputs.id

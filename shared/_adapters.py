@@ -11,6 +11,7 @@ connection string for an emulator is set. SDK modules are imported only when use
 from __future__ import annotations
 
 import functools
+import os
 import secrets
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
@@ -99,10 +100,13 @@ class Adapters:
 
     @functools.cached_property
     def credential(self) -> Any:
-        """``DefaultAzureCredential``: ``AZURE_CLIENT_ID`` picks the user-assigned identity in Azure."""
-        from azure.identity import DefaultAzureCredential
+        """The managed identity named by ``AZURE_CLIENT_ID`` where the app runs in Azure (the Functions
+        host and Container Apps set ``IDENTITY_ENDPOINT``): one credential, no probing of a chain that
+        tries the environment, workload identity and developer tools first. Elsewhere (a developer's
+        machine) ``DefaultAzureCredential``, which finds the Azure CLI or editor sign-in."""
+        from shared.platform._azure_identity import azure_credential
 
-        return DefaultAzureCredential()
+        return azure_credential(os.environ)
 
     # --- documents --------------------------------------------------------------------------
 

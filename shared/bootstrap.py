@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 from typing import Any
+from urllib.parse import urlsplit
 
 from shared import (
     assessment,
@@ -93,7 +94,22 @@ def bootstrap(settings: Settings | None = None, **overrides: Any) -> Platform:
         parts["tokens"] = _token_validator(settings, parts["dev_issuer"], parts["clock"])
     parts.setdefault("personal_data", _personal_data())
     parts.setdefault("edge", EdgeHooks(resolve_tenant=resolve_tenant_context, flush_usage=flush_usage_after_request))
+    if settings.profile == "azure" and not settings.cosmos_emulator:  # on the emulators, a local run may stay local
+        _require_public_url(settings.public_base_url)
     return Platform(settings=settings, **parts)
+
+
+def _require_public_url(url: str) -> None:
+    """In Azure the public base URL is printed into every certificate (its QR code, its verification
+    URL, the signed credential's issuer): a local default would be signed in for good. Refuse it."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    local_names = {"localhost", "::1", "0.0.0.0"}  # noqa: S104 - names refused here, nothing is bound
+    loopback = host in local_names or host.startswith("127.") or host.endswith(".localhost")
+    if parts.scheme != "https" or not host or loopback:
+        raise RuntimeError(
+            f"LMS_PUBLIC_BASE_URL must be the platform's public https address on the azure profile, not {url!r}"
+        )
 
 
 @functools.cache

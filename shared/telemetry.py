@@ -37,12 +37,13 @@ def configure_telemetry(environ: dict[str, str] | None = None) -> bool:
     env = os.environ if environ is None else environ
     if not env.get(CONNECTION_STRING):
         return False
-    from azure.identity import DefaultAzureCredential
     from azure.monitor.opentelemetry import configure_azure_monitor
+
+    from shared.platform._azure_identity import azure_credential
 
     options: dict[str, Any] = {"span_processors": [ContextSpanProcessor()]}
     if env.get("AZURE_CLIENT_ID") or env.get("APPLICATIONINSIGHTS_AUTHENTICATION_STRING"):
-        options["credential"] = DefaultAzureCredential()
+        options["credential"] = azure_credential(env)
     configure_azure_monitor(connection_string=env[CONNECTION_STRING], **options)
     for handler in logging.getLogger().handlers:
         handler.addFilter(ContextFilter())

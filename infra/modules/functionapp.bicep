@@ -57,6 +57,9 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
       AzureWebJobsStorage__clientId: identityClientId
       APPLICATIONINSIGHTS_CONNECTION_STRING: appInsightsConnectionString
       APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'
+      // With host.json's telemetryMode OpenTelemetry, the host and the Python worker share one trace:
+      // the worker takes the host's trace context for each invocation.
+      PYTHON_ENABLE_OPENTELEMETRY: 'true'
     })
   }
 }

@@ -3,6 +3,9 @@ param name string
 param location string
 param tags object
 param principalId string
+@description('recover brings back the soft-deleted vault of this name (its secrets too) instead of creating one')
+@allowed(['default', 'recover'])
+param createMode string = 'default'
 
 resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
   name: name
@@ -10,6 +13,7 @@ resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
   tags: tags
   properties: {
     tenantId: subscription().tenantId
+    createMode: createMode
     sku: { family: 'A', name: 'standard' }
     enableRbacAuthorization: true
     enableSoftDelete: true

@@ -17,7 +17,7 @@ param eventSubscriptions array = ['reporting', 'notifications', 'billing', 'enro
 @description('How long an event waits in a subscription before it expires to the dead-letter queue, so a stalled consumer cannot fill the topic')
 param subscriptionMessageTimeToLive string = 'P14D'
 
-resource namespace 'Microsoft.ServiceBus/namespaces@2022-10-01-preview' = {
+resource namespace 'Microsoft.ServiceBus/namespaces@2024-01-01' = {
   name: name
   location: location
   tags: tags
@@ -25,7 +25,7 @@ resource namespace 'Microsoft.ServiceBus/namespaces@2022-10-01-preview' = {
   properties: { disableLocalAuth: true, minimumTlsVersion: '1.2' }
 }
 
-resource queueResources 'Microsoft.ServiceBus/namespaces/queues@2022-10-01-preview' = [
+resource queueResources 'Microsoft.ServiceBus/namespaces/queues@2024-01-01' = [
   for queue in queues: {
     parent: namespace
     name: queue.name
@@ -39,13 +39,13 @@ resource queueResources 'Microsoft.ServiceBus/namespaces/queues@2022-10-01-previ
   }
 ]
 
-resource topic 'Microsoft.ServiceBus/namespaces/topics@2022-10-01-preview' = {
+resource topic 'Microsoft.ServiceBus/namespaces/topics@2024-01-01' = {
   parent: namespace
   name: eventsTopic
   properties: { requiresDuplicateDetection: true, duplicateDetectionHistoryTimeWindow: 'PT10M' }
 }
 
-resource subscriptions 'Microsoft.ServiceBus/namespaces/topics/subscriptions@2022-10-01-preview' = [
+resource subscriptions 'Microsoft.ServiceBus/namespaces/topics/subscriptions@2024-01-01' = [
   for subscription in eventSubscriptions: {
     parent: topic
     name: subscription

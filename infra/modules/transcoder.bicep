@@ -21,6 +21,8 @@ param image string = ''
 
 @description('The queue of transcode jobs (TRANSCODE_QUEUE, shared/media/model.py)')
 param transcodeQueue string = 'transcode'
+@description('The topic the job publishes VideoTranscoded to (Data Sender there only).')
+param eventsTopic string = 'events'
 
 @description('Blob container of the uploaded sources (UPLOADS, shared/media/model.py)')
 param uploadsContainer string = 'uploads'
@@ -46,6 +48,7 @@ var roles = {
   acrPull: '7f951dda-4ed3-4680-a7ca-43fe172d538d'
   serviceBusDataReceiver: '4f6d3b9b-027b-4f4c-9142-0e5a2a2247e0'
   serviceBusDataOwner: '090c5cfd-751d-490a-894a-3ce6f1109419'
+  serviceBusDataSender: '69a216fc-b8fb-44d8-bc22-1f3c2cd27a39'
   storageBlobDataReader: '2a2b9908-6ea1-4ae2-8e65-a410df84e7d1'
   storageBlobDataContributor: 'ba92f5b4-2d11-453d-a403-e96b0029c9fe'
   monitoringMetricsPublisher: '3913510d-42f4-4e42-8a64-420c390055eb'
@@ -77,11 +80,11 @@ resource acrPull 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
 
 // --- data-plane access of the job's identity ------------------------------------------------
 
-resource namespace 'Microsoft.ServiceBus/namespaces@2022-10-01-preview' existing = {
+resource namespace 'Microsoft.ServiceBus/namespaces@2024-01-01' existing = {
   name: serviceBusNamespace
 }
 
-resource queue 'Microsoft.ServiceBus/namespaces/queues@2022-10-01-preview' existing = {
+resource queue 'Microsoft.ServiceBus/namespaces/queues@2024-01-01' existing = {
   parent: namespace
   name: transcodeQueue
 }
@@ -106,6 +109,23 @@ resource queueOwner 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
     principalId: jobIdentity.properties.principalId
     principalType: 'ServicePrincipal'
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.serviceBusDataOwner)
+  }
+}
+
+// A finished transcode publishes VideoTranscoded (billing counts the minutes, the uploader is
+// told): Data Sender on the events topic only, never on its subscriptions or the namespace.
+resource topic 'Microsoft.ServiceBus/namespaces/topics@2024-01-01' existing = {
+  parent: namespace
+  name: eventsTopic
+}
+
+resource topicSender 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(topic.id, jobIdentity.id, roles.serviceBusDataSender)
+  scope: topic
+  properties: {
+    principalId: jobIdentity.properties.principalId
+    principalType: 'ServicePrincipal'
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.serviceBusDataSender)
   }
 }
 

@@ -40,6 +40,9 @@ def create_api(platform: Platform | None = None, *, settings: Settings | None = 
         docs_url="/api/docs",
         redoc_url=None,
         swagger_ui_oauth2_redirect_url="/api/docs/oauth2-redirect",
+        # operationId = the route function's name (unique across the app, and a test keeps it so):
+        # stable for generated clients, not rebuilt from the path and method.
+        generate_unique_id_function=lambda route: route.name,
     )
     app.state.platform_provider = provider
     install_problem_handlers(app)

@@ -15,7 +15,9 @@ from fastapi.responses import StreamingResponse
 from shared.errors import Conflict, NotFound, PayloadTooLarge
 from shared.http.deps import PUBLIC, GuardedRoute, Services
 
-router = APIRouter(prefix="/api/local-blobs", tags=["platform"], route_class=GuardedRoute)
+# Embedded profile only (the stand-in for Blob Storage behind its signed URLs): clients only ever follow
+# the URLs the API hands out, so these routes are left out of the published OpenAPI document.
+router = APIRouter(prefix="/api/local-blobs", tags=["platform"], route_class=GuardedRoute, include_in_schema=False)
 
 # What one signed PUT may store: Blob Storage's limit for a single Put Blob (5000 MiB).
 MAX_PUT_BYTES = 5000 << 20

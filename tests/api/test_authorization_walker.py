@@ -33,8 +33,6 @@ def test_every_operation_is_public_or_names_its_roles(client: TestClient) -> Non
 PUBLIC_OPERATIONS = {
     "GET /api/health",
     "GET /api/ready",
-    "GET /api/local-blobs/{container}/{name}",  # the signed URL is the credential (embedded profile)
-    "PUT /api/local-blobs/{container}/{name}",
     "GET /api/v1/.well-known/jwks.json",
     "GET /api/v1/media/playlists/{name}",  # the playback grant in the query is the credential
     "GET /api/v1/tenants/{tenantId}/branding",

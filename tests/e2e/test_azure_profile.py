@@ -53,6 +53,7 @@ def platform(tmp_path_factory: pytest.TempPathFactory, issuer: DevIssuer) -> Ite
         )
         settings = Settings(
             profile="azure",
+            public_base_url="https://func-lms-e2e.azurewebsites.net",
             data_dir=workspace / "data",
             cosmos_endpoint=cosmos_endpoint,
             cosmos_key="ZW11bGF0b3I=",

@@ -19,6 +19,7 @@ AZURE_ENDPOINTS: dict[str, Any] = {
     "key_vault_url": "https://lms.vault.azure.net",
     "auth_jwks_url": "https://login.microsoftonline.com/common/discovery/v2.0/keys",
     "media_base_url": "https://lms-media.azurefd.net",
+    "public_base_url": "https://func-lms.azurewebsites.net",
 }
 
 
@@ -85,3 +86,19 @@ def test_an_override_argument_replaces_a_port_whatever_the_profile(tmp_path: Pat
 
     cache = MemoryCache()
     assert bootstrap(settings(tmp_path), cache=cache).cache is cache
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:7071",
+        "https://localhost",
+        "https://127.0.0.2/x",
+        "http://lms.example.com",
+        "https://[::1]:8443",
+    ],
+)
+def test_the_azure_profile_refuses_a_local_or_plain_http_public_url(tmp_path: Path, url: str) -> None:
+    values = {**AZURE_ENDPOINTS, "public_base_url": url}
+    with pytest.raises(RuntimeError, match="LMS_PUBLIC_BASE_URL"):
+        bootstrap(settings(tmp_path, profile="azure", documents_adapter="sqlite", **values))

@@ -54,3 +54,11 @@ def test_host_json_keeps_functions_within_the_flex_consumption_limit() -> None:
     host = json.loads((ROOT / "host.json").read_text())
     assert _duration(host["functionTimeout"]) <= 30 * 60
     assert host["extensionBundle"]["version"].startswith("[4.")
+
+
+def test_host_and_worker_telemetry_share_one_trace() -> None:
+    host = json.loads((ROOT / "host.json").read_text())
+    assert host["telemetryMode"] == "OpenTelemetry"
+    bicep = (ROOT / "infra" / "modules" / "functionapp.bicep").read_text()
+    assert "PYTHON_ENABLE_OPENTELEMETRY: 'true'" in bicep
+    assert "azure-monitor-opentelemetry" in (ROOT / "requirements.txt").read_text()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -29,7 +30,6 @@ CODE_CONTAINERS = {TENANTS, USERS, AUDIT, LEASES}
 # Settings the Bicep does not set, and why (each has a working default or is local-only).
 OPTIONAL_SETTINGS = {
     "data_dir": "embedded profile only",
-    "public_base_url": "embedded local blob route only",
     "auth_roles_claim": "Entra ID's default claim name is the default",
     "auth_leeway_seconds": "default",
     "dev_token_max_ttl_seconds": "embedded dev issuer only",
@@ -192,6 +192,7 @@ BUILT_IN_ROLES = {
     "7f951dda-4ed3-4680-a7ca-43fe172d538d": "AcrPull",
     "4f6d3b9b-027b-4f4c-9142-0e5a2a2247e0": "Azure Service Bus Data Receiver",
     "090c5cfd-751d-490a-894a-3ce6f1109419": "Azure Service Bus Data Owner",
+    "69a216fc-b8fb-44d8-bc22-1f3c2cd27a39": "Azure Service Bus Data Sender",
     "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1": "Storage Blob Data Reader",
     "ba92f5b4-2d11-453d-a403-e96b0029c9fe": "Storage Blob Data Contributor",
     "3913510d-42f4-4e42-8a64-420c390055eb": "Monitoring Metrics Publisher",
@@ -199,6 +200,7 @@ BUILT_IN_ROLES = {
 COSMOS_DATA_CONTRIBUTOR = "00000000-0000-0000-0000-000000000002"
 CONTAINERS = "Microsoft.Storage/storageAccounts/blobServices/containers"
 QUEUE = "Microsoft.ServiceBus/namespaces/queues"
+TOPIC = "Microsoft.ServiceBus/namespaces/topics"
 
 
 def accessor(value: Any) -> tuple[str, ...] | None:
@@ -278,9 +280,10 @@ def test_an_execution_may_run_as_long_as_the_longest_video_with_bounded_parallel
     assert cpu >= 2 and memory and int(memory.group(1)) >= 2 * cpu  # the Consumption profile's ratio
 
 
-def test_the_job_identity_has_exactly_the_roles_a_transcode_needs_on_what_it_touches() -> None:
+def job_grants() -> set[tuple[str, str, str | None]]:
+    """Every data-plane role the job's identity is granted: (role, resource type, resource name)."""
     module, identity = transcoder(), job_identity()
-    granted: set[tuple[str, str, Any]] = set()
+    granted: set[tuple[str, str, str | None]] = set()
     for resource in module["resources"].values():
         config = resource["config"]
         if resource["type"] == "Microsoft.Authorization/roleAssignments":
@@ -296,16 +299,41 @@ def test_the_job_identity_has_exactly_the_roles_a_transcode_needs_on_what_it_tou
             assert config["properties"]["roleDefinitionId"].endswith(f"/sqlRoleDefinitions/{COSMOS_DATA_CONTRIBUTOR}")
             assert module["resources"][config["parent"]]["type"] == "Microsoft.DocumentDB/databaseAccounts"
             granted.add(("Cosmos DB Built-in Data Contributor", "Microsoft.DocumentDB/databaseAccounts", None))
-    assert granted == {
+    return granted
+
+
+SERVICE_BUS_TYPES = {QUEUE, TOPIC, "Microsoft.ServiceBus/namespaces"}
+BUS_SENDS = {"Azure Service Bus Data Sender", "Azure Service Bus Data Owner"}
+BUS_RECEIVES = {"Azure Service Bus Data Receiver", "Azure Service Bus Data Owner"}
+
+
+def job_bus_rights() -> dict[str, set[str]]:
+    """What the job's identity may do on Service Bus: entity name -> {"send", "receive"}. The rights
+    a transcode really uses are derived from its code by tests/e2e/test_transcoder_rights.py."""
+    rights: dict[str, set[str]] = {}
+    for role, kind, name in job_grants():
+        if kind in SERVICE_BUS_TYPES:
+            assert kind != "Microsoft.ServiceBus/namespaces", "no namespace-wide rights for the job"
+            assert name is not None
+            if role in BUS_SENDS:
+                rights.setdefault(name, set()).add("send")
+            if role in BUS_RECEIVES:
+                rights.setdefault(name, set()).add("receive")
+    return rights
+
+
+def test_the_job_identity_has_only_the_storage_database_and_registry_roles_a_transcode_needs() -> None:
+    outside_the_bus = {g for g in job_grants() if g[1] not in SERVICE_BUS_TYPES}
+    assert outside_the_bus == {
         ("AcrPull", "Microsoft.ContainerRegistry/registries", None),
-        ("Azure Service Bus Data Receiver", QUEUE, TRANSCODE_QUEUE),
-        # The KEDA scaler reads the queue's message count, which needs Manage (microsoft/azure-container-apps#1138).
-        ("Azure Service Bus Data Owner", QUEUE, TRANSCODE_QUEUE),
         ("Storage Blob Data Reader", CONTAINERS, UPLOADS),
         ("Storage Blob Data Contributor", CONTAINERS, MEDIA_BLOBS),
         ("Cosmos DB Built-in Data Contributor", "Microsoft.DocumentDB/databaseAccounts", None),
         ("Monitoring Metrics Publisher", "Microsoft.Insights/components", "appInsightsName"),
     }
+    # The KEDA scaler reads the queue's message count, which needs Manage (microsoft/azure-container-apps#1138):
+    # Owner on the transcode queue is the one right beyond what the code itself uses.
+    assert ("Azure Service Bus Data Owner", QUEUE, TRANSCODE_QUEUE) in job_grants()
 
 
 def test_the_job_gets_every_setting_the_app_gets_and_its_own_identity_and_telemetry() -> None:
@@ -478,3 +506,110 @@ def test_the_blob_storage_lets_the_web_origins_upload_and_play_and_no_one_else()
     assert {"PUT", "GET"} <= set(rule["allowedMethods"]) and "DELETE" not in rule["allowedMethods"]
     assert "x-ms-blob-type" in rule["allowedHeaders"]
     assert "*" not in str(rule)
+
+
+# --- Key Vault across azd down / azd up -------------------------------------------------------
+
+KEY_VAULT_MODULE = "keyVault"
+
+
+def test_the_key_vault_keeps_purge_protection_and_a_token_name_and_is_recovered_on_the_next_up() -> None:
+    main = parsed(INFRA / "main.bicep")
+    assert "uniqueString(subscription().id, environmentName, location)" in (INFRA / "main.bicep").read_text()
+    vault_module = main["modules"][KEY_VAULT_MODULE]["config"]
+    assert vault_module["params"]["createMode"] == "keyVaultCreateMode"
+    assert main["parameters"]["keyVaultCreateMode"]["decorators"]
+    parameters = json.loads((INFRA / "main.parameters.json").read_text())["parameters"]
+    assert parameters["keyVaultCreateMode"]["value"] == "${KEY_VAULT_CREATE_MODE=default}"
+    keyvault = parsed(INFRA / "modules" / "keyvault.bicep")
+    (vault,) = [r["config"] for r in keyvault["resources"].values() if r["type"] == "Microsoft.KeyVault/vaults"]
+    assert vault["properties"]["enablePurgeProtection"] is True
+    assert vault["properties"]["createMode"] == "createMode"
+    azure_yaml = (ROOT / "azure.yaml").read_text()
+    assert re.search(r"^  preprovision:\n(    .*\n)*    run: sh infra/scripts/recover-key-vault\.sh$", azure_yaml, re.M)
+
+
+def _run_hook(tmp_path: Path, deleted: str) -> str:
+    """The preprovision hook with stand-ins for az (listing ``deleted``) and azd (noting what it sets)."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir(parents=True)
+    (bin_dir / "az").write_text(f"#!/bin/sh\nprintf '%s' '{deleted}'\n")
+    (bin_dir / "azd").write_text(f'#!/bin/sh\necho "$@" >> {tmp_path / "azd.log"}\n')
+    for tool in ("az", "azd"):
+        (bin_dir / tool).chmod(0o755)
+    env = {"PATH": f"{bin_dir}:/usr/bin:/bin", "AZURE_ENV_NAME": "lms-test"}
+    script = INFRA / "scripts" / "recover-key-vault.sh"
+    subprocess.run(["sh", str(script)], env=env, check=True, capture_output=True)
+    return (tmp_path / "azd.log").read_text().strip()
+
+
+def test_the_hook_recovers_a_soft_deleted_vault_of_the_environment_and_otherwise_creates_one(tmp_path: Path) -> None:
+    assert _run_hook(tmp_path / "a", "kv-lms-abc123") == "env set KEY_VAULT_CREATE_MODE recover"
+    assert _run_hook(tmp_path / "b", "") == "env set KEY_VAULT_CREATE_MODE default"
+
+
+def test_certificates_name_the_apis_public_https_origin_in_azure() -> None:
+    main = parsed(INFRA / "main.bicep")
+    variables = {k: v["value"] for k, v in main["variables"].items()}
+    assert variables["appSettings"]["LMS_PUBLIC_BASE_URL"] == "apiOrigin"
+    assert variables["apiOrigin"] == "https://${functionAppName}.azurewebsites.net"
+    assert main["modules"]["functionApp"]["config"]["params"]["name"] == "functionAppName"
+
+
+def _run_subscribe_hook(tmp_path: Path, keys: list[str]) -> tuple[int, list[str]]:
+    """The postdeploy hook with an az stand-in whose keys answers are ``keys`` in turn."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir(parents=True)
+    answers = tmp_path / "answers"
+    answers.write_text("".join(f"{k}\n" for k in keys))
+    log = tmp_path / "az.log"
+    (bin_dir / "az").write_text(
+        "#!/bin/sh\n"
+        f'echo "$*" >> {log}\n'
+        'case "$*" in\n'
+        f'  "functionapp keys list"*) head -n 1 {answers}; sed -i 1d {answers} ;;\n'
+        '  "functionapp show"*) echo func-lms-x.azurewebsites.net ;;\n'
+        "esac\n"
+    )
+    (bin_dir / "az").chmod(0o755)
+    env = {
+        "PATH": f"{bin_dir}:/usr/bin:/bin",
+        "AZURE_RESOURCE_GROUP": "rg-x",
+        "AZURE_FUNCTION_APP_NAME": "func-lms-x",
+        "UPLOADS_EVENT_TOPIC": "evgt-x",
+        "LMS_HOOK_ATTEMPTS": "3",
+        "LMS_HOOK_WAIT_SECONDS": "0",
+    }
+    script = INFRA / "scripts" / "subscribe-upload-events.sh"
+    done = subprocess.run(["bash", str(script)], env=env, capture_output=True, text=True)
+    return done.returncode, log.read_text().splitlines()
+
+
+def test_the_postdeploy_hook_waits_a_bounded_time_for_the_blob_trigger_key(tmp_path: Path) -> None:
+    code, calls = _run_subscribe_hook(tmp_path / "late", ["", "", "the-key"])
+    assert code == 0
+    assert sum(c.startswith("functionapp keys list") for c in calls) == 3
+    assert any(c.startswith("eventgrid system-topic event-subscription create") and "code=the-key" in c for c in calls)
+    code, calls = _run_subscribe_hook(tmp_path / "never", ["", "", "", ""])
+    assert code == 1 and not any(c.startswith("eventgrid") for c in calls)
+    assert sum(c.startswith("functionapp keys list") for c in calls) == 3
+
+
+# Preview API versions, each only where no GA version has what the resource needs.
+PREVIEW_API_VERSIONS = {
+    # GA 2016-09-01 has no categoryGroup ("allLogs"); no newer GA version exists.
+    "Microsoft.Insights/diagnosticSettings@2021-05-01-preview",
+}
+
+
+def test_no_preview_api_version_where_a_ga_one_exists() -> None:
+    used = {
+        m.group(1)
+        for path in BICEP_FILES
+        for m in re.finditer(r"'([A-Za-z.]+/[A-Za-z/]+@\d{4}-\d{2}-\d{2}-preview)'", path.read_text())
+    }
+    assert used <= PREVIEW_API_VERSIONS, f"preview API versions: {sorted(used - PREVIEW_API_VERSIONS)}"
+
+
+def test_azd_names_the_release_it_needs() -> None:
+    assert re.search(r'^requiredVersions:\n  azd: ">= \d+\.\d+\.\d+"$', (ROOT / "azure.yaml").read_text(), re.M)
