@@ -15,32 +15,8 @@ export interface paths {
          * Health
          * @description The process answers (liveness); says nothing about dependencies.
          */
-        get: operations["health_api_health_get"];
+        get: operations["health"];
         put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/local-blobs/{container}/{name}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Read Signed Blob
-         * @description A blob's bytes, streamed, if the URL's signature grants read access and has not expired.
-         */
-        get: operations["read_signed_blob_api_local_blobs__container___name__get"];
-        /**
-         * Write Signed Blob
-         * @description Store the request body as a new blob if the URL's signature grants write access; never overwrite.
-         */
-        put: operations["write_signed_blob_api_local_blobs__container___name__put"];
         post?: never;
         delete?: never;
         options?: never;
@@ -59,7 +35,7 @@ export interface paths {
          * Ready
          * @description Each dependency's state; 503 if any cannot be reached.
          */
-        get: operations["ready_api_ready_get"];
+        get: operations["ready"];
         put?: never;
         post?: never;
         delete?: never;
@@ -79,7 +55,7 @@ export interface paths {
          * Signing Keys
          * @description Public: the keys that verify certificates' signed credentials (JWKS, RFC 7517).
          */
-        get: operations["signing_keys_api_v1__well_known_jwks_json_get"];
+        get: operations["signing_keys"];
         put?: never;
         post?: never;
         delete?: never;
@@ -96,7 +72,7 @@ export interface paths {
             cookie?: never;
         };
         /** Get Attempt */
-        get: operations["get_attempt_api_v1_attempts__attemptId__get"];
+        get: operations["get_attempt"];
         put?: never;
         post?: never;
         delete?: never;
@@ -114,7 +90,7 @@ export interface paths {
         };
         get?: never;
         /** Save Answers */
-        put: operations["save_answers_api_v1_attempts__attemptId__answers_put"];
+        put: operations["save_answers"];
         post?: never;
         delete?: never;
         options?: never;
@@ -132,7 +108,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Grade Attempt */
-        post: operations["grade_attempt_api_v1_attempts__attemptId__grades_post"];
+        post: operations["grade_attempt"];
         delete?: never;
         options?: never;
         head?: never;
@@ -149,7 +125,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Submit Attempt */
-        post: operations["submit_attempt_api_v1_attempts__attemptId__submit_post"];
+        post: operations["submit_attempt"];
         delete?: never;
         options?: never;
         head?: never;
@@ -164,7 +140,7 @@ export interface paths {
             cookie?: never;
         };
         /** List Audit */
-        get: operations["list_audit_api_v1_audit_get"];
+        get: operations["list_audit"];
         put?: never;
         post?: never;
         delete?: never;
@@ -181,7 +157,7 @@ export interface paths {
             cookie?: never;
         };
         /** Certificate Pdf */
-        get: operations["certificate_pdf_api_v1_certificates__certificateId__pdf_get"];
+        get: operations["certificate_pdf"];
         put?: never;
         post?: never;
         delete?: never;
@@ -200,7 +176,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Revoke Certificate */
-        post: operations["revoke_certificate_api_v1_certificates__certificateId__revoke_post"];
+        post: operations["revoke_certificate"];
         delete?: never;
         options?: never;
         head?: never;
@@ -215,10 +191,10 @@ export interface paths {
             cookie?: never;
         };
         /** List Courses */
-        get: operations["list_courses_api_v1_courses_get"];
+        get: operations["list_courses"];
         put?: never;
         /** Create Course */
-        post: operations["create_course_api_v1_courses_post"];
+        post: operations["create_course"];
         delete?: never;
         options?: never;
         head?: never;
@@ -233,15 +209,15 @@ export interface paths {
             cookie?: never;
         };
         /** Get Course */
-        get: operations["get_course_api_v1_courses__courseId__get"];
+        get: operations["get_course"];
         put?: never;
         post?: never;
         /** Delete Course */
-        delete: operations["delete_course_api_v1_courses__courseId__delete"];
+        delete: operations["delete_course"];
         options?: never;
         head?: never;
         /** Update Course */
-        patch: operations["update_course_api_v1_courses__courseId__patch"];
+        patch: operations["update_course"];
         trace?: never;
     };
     "/api/v1/courses/{courseId}/completion-policy": {
@@ -252,9 +228,9 @@ export interface paths {
             cookie?: never;
         };
         /** Get Policy */
-        get: operations["get_policy_api_v1_courses__courseId__completion_policy_get"];
+        get: operations["get_policy"];
         /** Set Policy */
-        put: operations["set_policy_api_v1_courses__courseId__completion_policy_put"];
+        put: operations["set_policy"];
         post?: never;
         delete?: never;
         options?: never;
@@ -270,10 +246,10 @@ export interface paths {
             cookie?: never;
         };
         /** List Roster */
-        get: operations["list_roster_api_v1_courses__courseId__enrollments_get"];
+        get: operations["list_roster"];
         put?: never;
         /** Enroll */
-        post: operations["enroll_api_v1_courses__courseId__enrollments_post"];
+        post: operations["enroll"];
         delete?: never;
         options?: never;
         head?: never;
@@ -294,7 +270,7 @@ export interface paths {
         options?: never;
         head?: never;
         /** Change Enrollment */
-        patch: operations["change_enrollment_api_v1_courses__courseId__enrollments__userId__patch"];
+        patch: operations["change_enrollment"];
         trace?: never;
     };
     "/api/v1/courses/{courseId}/lessons/{lessonId}/attempts": {
@@ -307,7 +283,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Start Attempt */
-        post: operations["start_attempt_api_v1_courses__courseId__lessons__lessonId__attempts_post"];
+        post: operations["start_attempt"];
         delete?: never;
         options?: never;
         head?: never;
@@ -323,7 +299,7 @@ export interface paths {
         };
         get?: never;
         /** Put Captions */
-        put: operations["put_captions_api_v1_courses__courseId__lessons__lessonId__captions_put"];
+        put: operations["put_captions"];
         post?: never;
         delete?: never;
         options?: never;
@@ -345,7 +321,7 @@ export interface paths {
          * @description Draft candidate questions from the lesson's transcript into the review queue
          *     (the tenant's ``ai_question_drafts`` flag must be on; 422 when the lesson has no transcript).
          */
-        post: operations["generate_drafts_api_v1_courses__courseId__lessons__lessonId__question_drafts_post"];
+        post: operations["generate_drafts"];
         delete?: never;
         options?: never;
         head?: never;
@@ -360,9 +336,9 @@ export interface paths {
             cookie?: never;
         };
         /** Get Quiz */
-        get: operations["get_quiz_api_v1_courses__courseId__lessons__lessonId__quiz_get"];
+        get: operations["get_quiz"];
         /** Put Quiz */
-        put: operations["put_quiz_api_v1_courses__courseId__lessons__lessonId__quiz_put"];
+        put: operations["put_quiz"];
         post?: never;
         delete?: never;
         options?: never;
@@ -378,7 +354,7 @@ export interface paths {
             cookie?: never;
         };
         /** Get Video */
-        get: operations["get_video_api_v1_courses__courseId__lessons__lessonId__video_get"];
+        get: operations["get_video"];
         put?: never;
         post?: never;
         delete?: never;
@@ -397,7 +373,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Request Upload Url */
-        post: operations["request_upload_url_api_v1_courses__courseId__lessons__lessonId__video_upload_url_post"];
+        post: operations["request_upload_url"];
         delete?: never;
         options?: never;
         head?: never;
@@ -413,7 +389,7 @@ export interface paths {
         };
         get?: never;
         /** Put Outline */
-        put: operations["put_outline_api_v1_courses__courseId__outline_put"];
+        put: operations["put_outline"];
         post?: never;
         delete?: never;
         options?: never;
@@ -429,7 +405,7 @@ export interface paths {
             cookie?: never;
         };
         /** Learner Progress */
-        get: operations["learner_progress_api_v1_courses__courseId__progress__userId__get"];
+        get: operations["learner_progress"];
         put?: never;
         post?: never;
         delete?: never;
@@ -448,7 +424,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Complete Manually */
-        post: operations["complete_manually_api_v1_courses__courseId__progress__userId__complete_post"];
+        post: operations["complete_manually"];
         delete?: never;
         options?: never;
         head?: never;
@@ -465,7 +441,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Publish Course */
-        post: operations["publish_course_api_v1_courses__courseId__publish_post"];
+        post: operations["publish_course"];
         delete?: never;
         options?: never;
         head?: never;
@@ -482,7 +458,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Unpublish Course */
-        post: operations["unpublish_course_api_v1_courses__courseId__unpublish_post"];
+        post: operations["unpublish_course"];
         delete?: never;
         options?: never;
         head?: never;
@@ -500,13 +476,13 @@ export interface paths {
          * Dev Sign In Users
          * @description The users one may sign in as on this embedded store (public: the embedded profile only).
          */
-        get: operations["dev_sign_in_users_api_v1_dev_sign_in_get"];
+        get: operations["dev_sign_in_users"];
         put?: never;
         /**
          * Dev Sign In
          * @description A dev issuer's bearer token for one of those users, with their stored roles.
          */
-        post: operations["dev_sign_in_api_v1_dev_sign_in_post"];
+        post: operations["dev_sign_in"];
         delete?: never;
         options?: never;
         head?: never;
@@ -523,7 +499,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Import Enrollments */
-        post: operations["import_enrollments_api_v1_enrollments_import_post"];
+        post: operations["import_enrollments"];
         delete?: never;
         options?: never;
         head?: never;
@@ -538,7 +514,7 @@ export interface paths {
             cookie?: never;
         };
         /** Me */
-        get: operations["me_api_v1_me_get"];
+        get: operations["me"];
         put?: never;
         post?: never;
         delete?: never;
@@ -555,7 +531,7 @@ export interface paths {
             cookie?: never;
         };
         /** List My Certificates */
-        get: operations["list_my_certificates_api_v1_me_certificates_get"];
+        get: operations["list_my_certificates"];
         put?: never;
         post?: never;
         delete?: never;
@@ -572,7 +548,7 @@ export interface paths {
             cookie?: never;
         };
         /** My Progress */
-        get: operations["my_progress_api_v1_me_courses__courseId__progress_get"];
+        get: operations["my_progress"];
         put?: never;
         post?: never;
         delete?: never;
@@ -589,7 +565,7 @@ export interface paths {
             cookie?: never;
         };
         /** List My Enrollments */
-        get: operations["list_my_enrollments_api_v1_me_enrollments_get"];
+        get: operations["list_my_enrollments"];
         put?: never;
         post?: never;
         delete?: never;
@@ -606,7 +582,7 @@ export interface paths {
             cookie?: never;
         };
         /** List Notifications */
-        get: operations["list_notifications_api_v1_me_notifications_get"];
+        get: operations["list_notifications"];
         put?: never;
         post?: never;
         delete?: never;
@@ -625,7 +601,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Mark All Read */
-        post: operations["mark_all_read_api_v1_me_notifications_read_all_post"];
+        post: operations["mark_all_read"];
         delete?: never;
         options?: never;
         head?: never;
@@ -640,7 +616,7 @@ export interface paths {
             cookie?: never;
         };
         /** Stream Notifications */
-        get: operations["stream_notifications_api_v1_me_notifications_stream_get"];
+        get: operations["stream_notifications"];
         put?: never;
         post?: never;
         delete?: never;
@@ -663,7 +639,7 @@ export interface paths {
          * @description A ticket that opens the caller's event stream for a few minutes (``?ticket=``), since a
          *     browser's EventSource cannot send the bearer token; reconnecting after it expired needs a new one.
          */
-        post: operations["create_stream_ticket_api_v1_me_notifications_stream_tickets_post"];
+        post: operations["create_stream_ticket"];
         delete?: never;
         options?: never;
         head?: never;
@@ -680,7 +656,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Mark Read */
-        post: operations["mark_read_api_v1_me_notifications__notificationId__read_post"];
+        post: operations["mark_read"];
         delete?: never;
         options?: never;
         head?: never;
@@ -698,7 +674,7 @@ export interface paths {
          * Get Playlist
          * @description A small HLS playlist of a granted asset, its URIs rewritten as signed URLs (never segment bytes).
          */
-        get: operations["get_playlist_api_v1_media_playlists__name__get"];
+        get: operations["get_playlist"];
         put?: never;
         post?: never;
         delete?: never;
@@ -715,10 +691,10 @@ export interface paths {
             cookie?: never;
         };
         /** List Paths */
-        get: operations["list_paths_api_v1_paths_get"];
+        get: operations["list_paths"];
         put?: never;
         /** Create Path */
-        post: operations["create_path_api_v1_paths_post"];
+        post: operations["create_path"];
         delete?: never;
         options?: never;
         head?: never;
@@ -733,9 +709,9 @@ export interface paths {
             cookie?: never;
         };
         /** Get Path */
-        get: operations["get_path_api_v1_paths__pathId__get"];
+        get: operations["get_path"];
         /** Replace Path */
-        put: operations["replace_path_api_v1_paths__pathId__put"];
+        put: operations["replace_path"];
         post?: never;
         delete?: never;
         options?: never;
@@ -753,7 +729,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Publish Path */
-        post: operations["publish_path_api_v1_paths__pathId__publish_post"];
+        post: operations["publish_path"];
         delete?: never;
         options?: never;
         head?: never;
@@ -770,7 +746,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Record Progress */
-        post: operations["record_progress_api_v1_progress_post"];
+        post: operations["record_progress"];
         delete?: never;
         options?: never;
         head?: never;
@@ -785,10 +761,10 @@ export interface paths {
             cookie?: never;
         };
         /** List Banks */
-        get: operations["list_banks_api_v1_question_banks_get"];
+        get: operations["list_banks"];
         put?: never;
         /** Create Bank */
-        post: operations["create_bank_api_v1_question_banks_post"];
+        post: operations["create_bank"];
         delete?: never;
         options?: never;
         head?: never;
@@ -803,7 +779,7 @@ export interface paths {
             cookie?: never;
         };
         /** Get Bank */
-        get: operations["get_bank_api_v1_question_banks__bankId__get"];
+        get: operations["get_bank"];
         put?: never;
         post?: never;
         delete?: never;
@@ -820,10 +796,10 @@ export interface paths {
             cookie?: never;
         };
         /** List Questions */
-        get: operations["list_questions_api_v1_question_banks__bankId__questions_get"];
+        get: operations["list_questions"];
         put?: never;
         /** Add Question */
-        post: operations["add_question_api_v1_question_banks__bankId__questions_post"];
+        post: operations["add_question"];
         delete?: never;
         options?: never;
         head?: never;
@@ -839,7 +815,7 @@ export interface paths {
         };
         get?: never;
         /** Update Question */
-        put: operations["update_question_api_v1_question_banks__bankId__questions__questionId__put"];
+        put: operations["update_question"];
         post?: never;
         delete?: never;
         options?: never;
@@ -858,7 +834,7 @@ export interface paths {
          * List Drafts
          * @description The review queue, newest first.
          */
-        get: operations["list_drafts_api_v1_question_drafts_get"];
+        get: operations["list_drafts"];
         put?: never;
         post?: never;
         delete?: never;
@@ -878,7 +854,7 @@ export interface paths {
          * Get Draft
          * @description One draft, with its proposed question and review state.
          */
-        get: operations["get_draft_api_v1_question_drafts__draftId__get"];
+        get: operations["get_draft"];
         put?: never;
         post?: never;
         delete?: never;
@@ -900,7 +876,7 @@ export interface paths {
          * Approve Draft
          * @description Add the question (as drafted, or as edited in ``question``) to a bank; 409 once decided.
          */
-        post: operations["approve_draft_api_v1_question_drafts__draftId__approve_post"];
+        post: operations["approve_draft"];
         delete?: never;
         options?: never;
         head?: never;
@@ -920,7 +896,7 @@ export interface paths {
          * Reject Draft
          * @description Turn the draft down with a reason; 409 once decided.
          */
-        post: operations["reject_draft_api_v1_question_drafts__draftId__reject_post"];
+        post: operations["reject_draft"];
         delete?: never;
         options?: never;
         head?: never;
@@ -935,7 +911,7 @@ export interface paths {
             cookie?: never;
         };
         /** Course Report */
-        get: operations["course_report_api_v1_reports_courses__courseId__get"];
+        get: operations["course_report"];
         put?: never;
         post?: never;
         delete?: never;
@@ -955,7 +931,7 @@ export interface paths {
          * Search Courses
          * @description Full-text search over the tenant's published courses, with filters and highlights.
          */
-        get: operations["search_courses_api_v1_search_get"];
+        get: operations["search_courses"];
         put?: never;
         post?: never;
         delete?: never;
@@ -972,14 +948,14 @@ export interface paths {
             cookie?: never;
         };
         /** Get Tenant */
-        get: operations["get_tenant_api_v1_tenant_get"];
+        get: operations["get_tenant"];
         put?: never;
         post?: never;
         delete?: never;
         options?: never;
         head?: never;
         /** Update Tenant */
-        patch: operations["update_tenant_api_v1_tenant_patch"];
+        patch: operations["update_tenant"];
         trace?: never;
     };
     "/api/v1/tenants": {
@@ -990,10 +966,10 @@ export interface paths {
             cookie?: never;
         };
         /** List Tenants */
-        get: operations["list_tenants_api_v1_tenants_get"];
+        get: operations["list_tenants"];
         put?: never;
         /** Create Tenant */
-        post: operations["create_tenant_api_v1_tenants_post"];
+        post: operations["create_tenant"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1008,7 +984,7 @@ export interface paths {
             cookie?: never;
         };
         /** Public Branding */
-        get: operations["public_branding_api_v1_tenants__tenantId__branding_get"];
+        get: operations["public_branding"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1025,7 +1001,7 @@ export interface paths {
             cookie?: never;
         };
         /** Read Usage */
-        get: operations["read_usage_api_v1_usage_get"];
+        get: operations["read_usage"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1042,10 +1018,10 @@ export interface paths {
             cookie?: never;
         };
         /** List Users */
-        get: operations["list_users_api_v1_users_get"];
+        get: operations["list_users"];
         put?: never;
         /** Create User */
-        post: operations["create_user_api_v1_users_post"];
+        post: operations["create_user"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1060,7 +1036,7 @@ export interface paths {
             cookie?: never;
         };
         /** Get User */
-        get: operations["get_user_api_v1_users__userId__get"];
+        get: operations["get_user"];
         put?: never;
         post?: never;
         /**
@@ -1068,11 +1044,11 @@ export interface paths {
          * @description Erase the user's personal data from every context (GDPR); audited. Certificates stay verifiable
          *     without the holder's name. Cannot be undone: a second erasure answers 404, like an unknown user.
          */
-        delete: operations["erase_user_api_v1_users__userId__delete"];
+        delete: operations["erase_user"];
         options?: never;
         head?: never;
         /** Update User */
-        patch: operations["update_user_api_v1_users__userId__patch"];
+        patch: operations["update_user"];
         trace?: never;
     };
     "/api/v1/users/{userId}/export": {
@@ -1086,7 +1062,7 @@ export interface paths {
          * Export User
          * @description Everything the platform holds about the user, as one JSON archive (GDPR); audited.
          */
-        get: operations["export_user_api_v1_users__userId__export_get"];
+        get: operations["export_user"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1106,7 +1082,7 @@ export interface paths {
          * Verify Certificate
          * @description Public: whether the certificate a verification code names is genuine and still valid.
          */
-        get: operations["verify_certificate_api_v1_verify__code__get"];
+        get: operations["verify_certificate"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1125,7 +1101,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Payments Webhook */
-        post: operations["payments_webhook_api_v1_webhooks_payments_post"];
+        post: operations["payments_webhook"];
         delete?: never;
         options?: never;
         head?: never;
@@ -3224,7 +3200,7 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
-    health_api_health_get: {
+    health: {
         parameters: {
             query?: never;
             header?: never;
@@ -3246,71 +3222,7 @@ export interface operations {
             };
         };
     };
-    read_signed_blob_api_local_blobs__container___name__get: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                container: string;
-                name: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-        };
-    };
-    write_signed_blob_api_local_blobs__container___name__put: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                container: string;
-                name: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: {
-            content: {
-                "application/octet-stream": unknown;
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-        };
-    };
-    ready_api_ready_get: {
+    ready: {
         parameters: {
             query?: never;
             header?: never;
@@ -3337,7 +3249,7 @@ export interface operations {
             };
         };
     };
-    signing_keys_api_v1__well_known_jwks_json_get: {
+    signing_keys: {
         parameters: {
             query?: never;
             header?: never;
@@ -3357,7 +3269,7 @@ export interface operations {
             };
         };
     };
-    get_attempt_api_v1_attempts__attemptId__get: {
+    get_attempt: {
         parameters: {
             query?: never;
             header?: never;
@@ -3388,7 +3300,7 @@ export interface operations {
             };
         };
     };
-    save_answers_api_v1_attempts__attemptId__answers_put: {
+    save_answers: {
         parameters: {
             query?: never;
             header?: never;
@@ -3423,7 +3335,7 @@ export interface operations {
             };
         };
     };
-    grade_attempt_api_v1_attempts__attemptId__grades_post: {
+    grade_attempt: {
         parameters: {
             query?: never;
             header?: never;
@@ -3458,7 +3370,7 @@ export interface operations {
             };
         };
     };
-    submit_attempt_api_v1_attempts__attemptId__submit_post: {
+    submit_attempt: {
         parameters: {
             query?: never;
             header?: never;
@@ -3489,7 +3401,7 @@ export interface operations {
             };
         };
     };
-    list_audit_api_v1_audit_get: {
+    list_audit: {
         parameters: {
             query?: {
                 action?: string | null;
@@ -3525,7 +3437,7 @@ export interface operations {
             };
         };
     };
-    certificate_pdf_api_v1_certificates__certificateId__pdf_get: {
+    certificate_pdf: {
         parameters: {
             query?: never;
             header?: never;
@@ -3561,7 +3473,7 @@ export interface operations {
             };
         };
     };
-    revoke_certificate_api_v1_certificates__certificateId__revoke_post: {
+    revoke_certificate: {
         parameters: {
             query?: never;
             header?: never;
@@ -3596,7 +3508,7 @@ export interface operations {
             };
         };
     };
-    list_courses_api_v1_courses_get: {
+    list_courses: {
         parameters: {
             query?: {
                 /** @description page size */
@@ -3639,7 +3551,7 @@ export interface operations {
             };
         };
     };
-    create_course_api_v1_courses_post: {
+    create_course: {
         parameters: {
             query?: never;
             header?: never;
@@ -3672,7 +3584,7 @@ export interface operations {
             };
         };
     };
-    get_course_api_v1_courses__courseId__get: {
+    get_course: {
         parameters: {
             query?: never;
             header?: {
@@ -3712,7 +3624,7 @@ export interface operations {
             };
         };
     };
-    delete_course_api_v1_courses__courseId__delete: {
+    delete_course: {
         parameters: {
             query?: never;
             header?: never;
@@ -3741,7 +3653,7 @@ export interface operations {
             };
         };
     };
-    update_course_api_v1_courses__courseId__patch: {
+    update_course: {
         parameters: {
             query?: never;
             header?: {
@@ -3778,7 +3690,7 @@ export interface operations {
             };
         };
     };
-    get_policy_api_v1_courses__courseId__completion_policy_get: {
+    get_policy: {
         parameters: {
             query?: never;
             header?: never;
@@ -3809,7 +3721,7 @@ export interface operations {
             };
         };
     };
-    set_policy_api_v1_courses__courseId__completion_policy_put: {
+    set_policy: {
         parameters: {
             query?: never;
             header?: never;
@@ -3844,7 +3756,7 @@ export interface operations {
             };
         };
     };
-    list_roster_api_v1_courses__courseId__enrollments_get: {
+    list_roster: {
         parameters: {
             query?: {
                 status?: ("active" | "completed" | "cancelled") | null;
@@ -3881,7 +3793,7 @@ export interface operations {
             };
         };
     };
-    enroll_api_v1_courses__courseId__enrollments_post: {
+    enroll: {
         parameters: {
             query?: never;
             header?: never;
@@ -3925,7 +3837,7 @@ export interface operations {
             };
         };
     };
-    change_enrollment_api_v1_courses__courseId__enrollments__userId__patch: {
+    change_enrollment: {
         parameters: {
             query?: never;
             header?: {
@@ -3963,7 +3875,7 @@ export interface operations {
             };
         };
     };
-    start_attempt_api_v1_courses__courseId__lessons__lessonId__attempts_post: {
+    start_attempt: {
         parameters: {
             query?: never;
             header?: never;
@@ -4002,7 +3914,7 @@ export interface operations {
             };
         };
     };
-    put_captions_api_v1_courses__courseId__lessons__lessonId__captions_put: {
+    put_captions: {
         parameters: {
             query?: never;
             header?: never;
@@ -4038,7 +3950,7 @@ export interface operations {
             };
         };
     };
-    generate_drafts_api_v1_courses__courseId__lessons__lessonId__question_drafts_post: {
+    generate_drafts: {
         parameters: {
             query?: never;
             header?: never;
@@ -4074,7 +3986,7 @@ export interface operations {
             };
         };
     };
-    get_quiz_api_v1_courses__courseId__lessons__lessonId__quiz_get: {
+    get_quiz: {
         parameters: {
             query?: never;
             header?: never;
@@ -4106,7 +4018,7 @@ export interface operations {
             };
         };
     };
-    put_quiz_api_v1_courses__courseId__lessons__lessonId__quiz_put: {
+    put_quiz: {
         parameters: {
             query?: never;
             header?: never;
@@ -4142,7 +4054,7 @@ export interface operations {
             };
         };
     };
-    get_video_api_v1_courses__courseId__lessons__lessonId__video_get: {
+    get_video: {
         parameters: {
             query?: never;
             header?: never;
@@ -4174,7 +4086,7 @@ export interface operations {
             };
         };
     };
-    request_upload_url_api_v1_courses__courseId__lessons__lessonId__video_upload_url_post: {
+    request_upload_url: {
         parameters: {
             query?: never;
             header?: never;
@@ -4210,7 +4122,7 @@ export interface operations {
             };
         };
     };
-    put_outline_api_v1_courses__courseId__outline_put: {
+    put_outline: {
         parameters: {
             query?: never;
             header?: {
@@ -4247,7 +4159,7 @@ export interface operations {
             };
         };
     };
-    learner_progress_api_v1_courses__courseId__progress__userId__get: {
+    learner_progress: {
         parameters: {
             query?: never;
             header?: never;
@@ -4279,7 +4191,7 @@ export interface operations {
             };
         };
     };
-    complete_manually_api_v1_courses__courseId__progress__userId__complete_post: {
+    complete_manually: {
         parameters: {
             query?: never;
             header?: never;
@@ -4315,7 +4227,7 @@ export interface operations {
             };
         };
     };
-    publish_course_api_v1_courses__courseId__publish_post: {
+    publish_course: {
         parameters: {
             query?: never;
             header?: {
@@ -4348,7 +4260,7 @@ export interface operations {
             };
         };
     };
-    unpublish_course_api_v1_courses__courseId__unpublish_post: {
+    unpublish_course: {
         parameters: {
             query?: never;
             header?: never;
@@ -4379,7 +4291,7 @@ export interface operations {
             };
         };
     };
-    dev_sign_in_users_api_v1_dev_sign_in_get: {
+    dev_sign_in_users: {
         parameters: {
             query?: never;
             header?: never;
@@ -4399,7 +4311,7 @@ export interface operations {
             };
         };
     };
-    dev_sign_in_api_v1_dev_sign_in_post: {
+    dev_sign_in: {
         parameters: {
             query?: never;
             header?: never;
@@ -4439,7 +4351,7 @@ export interface operations {
             };
         };
     };
-    import_enrollments_api_v1_enrollments_import_post: {
+    import_enrollments: {
         parameters: {
             query?: never;
             header?: never;
@@ -4464,7 +4376,7 @@ export interface operations {
             };
         };
     };
-    me_api_v1_me_get: {
+    me: {
         parameters: {
             query?: never;
             header?: never;
@@ -4484,7 +4396,7 @@ export interface operations {
             };
         };
     };
-    list_my_certificates_api_v1_me_certificates_get: {
+    list_my_certificates: {
         parameters: {
             query?: {
                 /** @description page size */
@@ -4518,7 +4430,7 @@ export interface operations {
             };
         };
     };
-    my_progress_api_v1_me_courses__courseId__progress_get: {
+    my_progress: {
         parameters: {
             query?: never;
             header?: never;
@@ -4549,7 +4461,7 @@ export interface operations {
             };
         };
     };
-    list_my_enrollments_api_v1_me_enrollments_get: {
+    list_my_enrollments: {
         parameters: {
             query?: {
                 status?: ("active" | "completed" | "cancelled") | null;
@@ -4584,7 +4496,7 @@ export interface operations {
             };
         };
     };
-    list_notifications_api_v1_me_notifications_get: {
+    list_notifications: {
         parameters: {
             query?: {
                 /** @description only unread notifications */
@@ -4620,7 +4532,7 @@ export interface operations {
             };
         };
     };
-    mark_all_read_api_v1_me_notifications_read_all_post: {
+    mark_all_read: {
         parameters: {
             query?: never;
             header?: never;
@@ -4640,7 +4552,7 @@ export interface operations {
             };
         };
     };
-    stream_notifications_api_v1_me_notifications_stream_get: {
+    stream_notifications: {
         parameters: {
             query?: {
                 /** @description resume after this notification seq (Last-Event-ID wins) */
@@ -4677,7 +4589,7 @@ export interface operations {
             };
         };
     };
-    create_stream_ticket_api_v1_me_notifications_stream_tickets_post: {
+    create_stream_ticket: {
         parameters: {
             query?: never;
             header?: never;
@@ -4697,7 +4609,7 @@ export interface operations {
             };
         };
     };
-    mark_read_api_v1_me_notifications__notificationId__read_post: {
+    mark_read: {
         parameters: {
             query?: never;
             header?: never;
@@ -4728,7 +4640,7 @@ export interface operations {
             };
         };
     };
-    get_playlist_api_v1_media_playlists__name__get: {
+    get_playlist: {
         parameters: {
             query: {
                 /** @description the playlist grant */
@@ -4762,7 +4674,7 @@ export interface operations {
             };
         };
     };
-    list_paths_api_v1_paths_get: {
+    list_paths: {
         parameters: {
             query?: {
                 /** @description page size */
@@ -4796,7 +4708,7 @@ export interface operations {
             };
         };
     };
-    create_path_api_v1_paths_post: {
+    create_path: {
         parameters: {
             query?: never;
             header?: never;
@@ -4829,7 +4741,7 @@ export interface operations {
             };
         };
     };
-    get_path_api_v1_paths__pathId__get: {
+    get_path: {
         parameters: {
             query?: never;
             header?: never;
@@ -4860,7 +4772,7 @@ export interface operations {
             };
         };
     };
-    replace_path_api_v1_paths__pathId__put: {
+    replace_path: {
         parameters: {
             query?: never;
             header?: never;
@@ -4895,7 +4807,7 @@ export interface operations {
             };
         };
     };
-    publish_path_api_v1_paths__pathId__publish_post: {
+    publish_path: {
         parameters: {
             query?: never;
             header?: never;
@@ -4926,7 +4838,7 @@ export interface operations {
             };
         };
     };
-    record_progress_api_v1_progress_post: {
+    record_progress: {
         parameters: {
             query?: never;
             header?: never;
@@ -4959,7 +4871,7 @@ export interface operations {
             };
         };
     };
-    list_banks_api_v1_question_banks_get: {
+    list_banks: {
         parameters: {
             query?: {
                 /** @description page size */
@@ -4993,7 +4905,7 @@ export interface operations {
             };
         };
     };
-    create_bank_api_v1_question_banks_post: {
+    create_bank: {
         parameters: {
             query?: never;
             header?: never;
@@ -5026,7 +4938,7 @@ export interface operations {
             };
         };
     };
-    get_bank_api_v1_question_banks__bankId__get: {
+    get_bank: {
         parameters: {
             query?: never;
             header?: never;
@@ -5057,7 +4969,7 @@ export interface operations {
             };
         };
     };
-    list_questions_api_v1_question_banks__bankId__questions_get: {
+    list_questions: {
         parameters: {
             query?: {
                 /** @description page size */
@@ -5093,7 +5005,7 @@ export interface operations {
             };
         };
     };
-    add_question_api_v1_question_banks__bankId__questions_post: {
+    add_question: {
         parameters: {
             query?: never;
             header?: never;
@@ -5128,7 +5040,7 @@ export interface operations {
             };
         };
     };
-    update_question_api_v1_question_banks__bankId__questions__questionId__put: {
+    update_question: {
         parameters: {
             query?: never;
             header?: never;
@@ -5164,7 +5076,7 @@ export interface operations {
             };
         };
     };
-    list_drafts_api_v1_question_drafts_get: {
+    list_drafts: {
         parameters: {
             query?: {
                 /** @description only drafts in this state */
@@ -5202,7 +5114,7 @@ export interface operations {
             };
         };
     };
-    get_draft_api_v1_question_drafts__draftId__get: {
+    get_draft: {
         parameters: {
             query?: never;
             header?: never;
@@ -5233,7 +5145,7 @@ export interface operations {
             };
         };
     };
-    approve_draft_api_v1_question_drafts__draftId__approve_post: {
+    approve_draft: {
         parameters: {
             query?: never;
             header?: never;
@@ -5268,7 +5180,7 @@ export interface operations {
             };
         };
     };
-    reject_draft_api_v1_question_drafts__draftId__reject_post: {
+    reject_draft: {
         parameters: {
             query?: never;
             header?: never;
@@ -5303,7 +5215,7 @@ export interface operations {
             };
         };
     };
-    course_report_api_v1_reports_courses__courseId__get: {
+    course_report: {
         parameters: {
             query?: never;
             header?: never;
@@ -5334,7 +5246,7 @@ export interface operations {
             };
         };
     };
-    search_courses_api_v1_search_get: {
+    search_courses: {
         parameters: {
             query?: {
                 /** @description words to find (all are required, the last may be a prefix); empty lists every course */
@@ -5374,7 +5286,7 @@ export interface operations {
             };
         };
     };
-    get_tenant_api_v1_tenant_get: {
+    get_tenant: {
         parameters: {
             query?: never;
             header?: {
@@ -5412,7 +5324,7 @@ export interface operations {
             };
         };
     };
-    update_tenant_api_v1_tenant_patch: {
+    update_tenant: {
         parameters: {
             query?: never;
             header?: {
@@ -5447,7 +5359,7 @@ export interface operations {
             };
         };
     };
-    list_tenants_api_v1_tenants_get: {
+    list_tenants: {
         parameters: {
             query?: {
                 /** @description page size */
@@ -5481,7 +5393,7 @@ export interface operations {
             };
         };
     };
-    create_tenant_api_v1_tenants_post: {
+    create_tenant: {
         parameters: {
             query?: never;
             header?: never;
@@ -5514,7 +5426,7 @@ export interface operations {
             };
         };
     };
-    public_branding_api_v1_tenants__tenantId__branding_get: {
+    public_branding: {
         parameters: {
             query?: never;
             header?: never;
@@ -5545,7 +5457,7 @@ export interface operations {
             };
         };
     };
-    read_usage_api_v1_usage_get: {
+    read_usage: {
         parameters: {
             query?: {
                 /** @description the calendar month (UTC), YYYY-MM; the current one if absent */
@@ -5577,7 +5489,7 @@ export interface operations {
             };
         };
     };
-    list_users_api_v1_users_get: {
+    list_users: {
         parameters: {
             query?: {
                 role?: components["schemas"]["Role"] | null;
@@ -5612,7 +5524,7 @@ export interface operations {
             };
         };
     };
-    create_user_api_v1_users_post: {
+    create_user: {
         parameters: {
             query?: never;
             header?: never;
@@ -5645,7 +5557,7 @@ export interface operations {
             };
         };
     };
-    get_user_api_v1_users__userId__get: {
+    get_user: {
         parameters: {
             query?: never;
             header?: {
@@ -5685,7 +5597,7 @@ export interface operations {
             };
         };
     };
-    erase_user_api_v1_users__userId__delete: {
+    erase_user: {
         parameters: {
             query?: never;
             header?: never;
@@ -5721,7 +5633,7 @@ export interface operations {
             };
         };
     };
-    update_user_api_v1_users__userId__patch: {
+    update_user: {
         parameters: {
             query?: never;
             header?: {
@@ -5758,7 +5670,7 @@ export interface operations {
             };
         };
     };
-    export_user_api_v1_users__userId__export_get: {
+    export_user: {
         parameters: {
             query?: never;
             header?: never;
@@ -5789,7 +5701,7 @@ export interface operations {
             };
         };
     };
-    verify_certificate_api_v1_verify__code__get: {
+    verify_certificate: {
         parameters: {
             query?: never;
             header?: never;
@@ -5827,7 +5739,7 @@ export interface operations {
             };
         };
     };
-    payments_webhook_api_v1_webhooks_payments_post: {
+    payments_webhook: {
         parameters: {
             query?: never;
             header?: {
