@@ -63,8 +63,10 @@ const en = {
 
   "catalog.search": "Search courses",
   "catalog.searchSubmit": "Search",
+  "catalog.searchForm": "Course search",
   "catalog.noResults": "No course matches this search.",
-  "catalog.total": "{total} courses",
+  "catalog.total.one": "{count} course",
+  "catalog.total.other": "{count} courses",
   "catalog.filters": "Filters",
   "catalog.level": "Level",
   "catalog.anyLevel": "Any level",
@@ -97,7 +99,8 @@ const en = {
   "course.level": "Level",
   "course.language": "Language",
   "course.duration": "Duration",
-  "course.minutes": "{minutes} minutes",
+  "course.minutes.one": "{count} minute",
+  "course.minutes.other": "{count} minutes",
   "course.version": "Version",
   "course.prerequisites": "Prerequisites",
   "course.enrollment": "Enrollment",
@@ -151,7 +154,8 @@ const en = {
   "quiz.attemptOf": "Attempt {number} of {allowed}",
   "quiz.timeLeft": "Time left: {time}",
   "quiz.questionNumber": "Question {n}.",
-  "quiz.points": "{points} points",
+  "quiz.points.one": "{count} point",
+  "quiz.points.other": "{count} points",
   "quiz.pickAll": "Pick every correct answer.",
   "quiz.true": "True",
   "quiz.false": "False",
@@ -243,3 +247,12 @@ export function t(key: MessageKey, vars?: MessageVars): string {
 }
 
 export const locale = "en";
+
+const pluralRules = new Intl.PluralRules(locale);
+type PluralBase = { [K in MessageKey]: K extends `${infer B}.one` ? B : never }[MessageKey];
+
+/** The singular or plural message for `count` (keys `<base>.one` and `<base>.other`), `{count}` filled in. */
+export function tp(base: PluralBase, count: number, vars?: MessageVars): string {
+  const form = pluralRules.select(count) === "one" ? "one" : "other";
+  return t(`${base}.${form}` as MessageKey, { count, ...vars });
+}

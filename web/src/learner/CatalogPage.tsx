@@ -2,8 +2,7 @@
 import { useEffect, useState, type FormEvent } from "react";
 import { Link, useSearchParams } from "react-router";
 import { api, unwrap, type Schemas } from "../api/client";
-import { formatNumber } from "../i18n/format";
-import { t, type MessageKey } from "../i18n/messages";
+import { t, tp, type MessageKey } from "../i18n/messages";
 import { highlightRuns } from "../lib/highlight";
 import { useAsync } from "../lib/useAsync";
 import { AsyncView, Field, PageTitle } from "../ui";
@@ -112,7 +111,7 @@ export default function CatalogPage() {
   return (
     <>
       <PageTitle>{t("nav.catalog")}</PageTitle>
-      <form role="search" aria-label={t("catalog.search")} onSubmit={submit} className="form-inline">
+      <form role="search" aria-label={t("catalog.searchForm")} onSubmit={submit} className="form-inline">
         <Field label={t("catalog.search")}>
           {(props) => <input {...props} type="search" name="q" value={draft} onChange={(e) => setDraft(e.target.value)} />}
         </Field>
@@ -155,7 +154,7 @@ export default function CatalogPage() {
         {(r) => (
           <>
             <p className="muted" role="status">
-              {t("catalog.total", { total: formatNumber(r.total) })}
+              {tp("catalog.total", r.total)}
             </p>
             <ul className="cards">
               {r.items.map((hit) => (

@@ -4,7 +4,7 @@ import { Link, useParams } from "react-router";
 import { api, unwrap } from "../api/client";
 import { ApiProblem } from "../api/problem";
 import { formatPercent } from "../i18n/format";
-import { t, type MessageKey } from "../i18n/messages";
+import { t, tp, type MessageKey } from "../i18n/messages";
 import { useAsync } from "../lib/useAsync";
 import { AsyncView, ErrorMessage, PageTitle, ProgressBar } from "../ui";
 import { courseTitles, getCourse, lessonsOf, myEnrollment, myProgress, type CourseProgress, type Enrollment, type LearnerCourse } from "./data";
@@ -96,7 +96,7 @@ export default function CoursePage() {
               {course.durationMinutes ? (
                 <>
                   <dt>{t("course.duration")}</dt>
-                  <dd>{t("course.minutes", { minutes: course.durationMinutes })}</dd>
+                  <dd>{tp("course.minutes", course.durationMinutes)}</dd>
                 </>
               ) : null}
               {course.version ? (

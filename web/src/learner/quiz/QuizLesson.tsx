@@ -8,7 +8,7 @@ import { api, unwrap, unwrapWithResponse, type Schemas } from "../../api/client"
 import { ApiProblem } from "../../api/problem";
 import { useSignedIn } from "../../auth/session";
 import { formatClock, formatDateTime, formatNumber, formatPercent } from "../../i18n/format";
-import { t } from "../../i18n/messages";
+import { t, tp } from "../../i18n/messages";
 import { ErrorMessage, Loading } from "../../ui";
 import { AnswerSaver, type AnswerValue, type SaveState } from "./saver";
 import { secondsLeft, serverOffsetMs } from "./timing";
@@ -74,7 +74,7 @@ function Question({
   const legend = (
     <legend>
       <span className="question-number">{t("quiz.questionNumber", { n: index + 1 })}</span> {item.prompt}{" "}
-      <span className="muted">({t("quiz.points", { points: formatNumber(item.points) })})</span>
+      <span className="muted">({tp("quiz.points", item.points)})</span>
     </legend>
   );
   switch (item.type) {
@@ -168,14 +168,20 @@ function Countdown({ deadline, offsetMs, onExpired }: { deadline: string; offset
     return () => clearInterval(timer);
   }, [deadline, offsetMs, onExpired]);
   // Screen readers hear the time at whole minutes and in the last ten seconds, not every second.
-  const announce = left % 60 === 0 || left <= 10;
+  const milestone = left % 60 === 0 || left <= 10;
+  const [announced, setAnnounced] = useState("");
+  useEffect(() => {
+    if (milestone) setAnnounced(t("quiz.timeLeft", { time: formatClock(left) }));
+  }, [milestone, left]);
   return (
-    <p className={left <= 60 ? "countdown countdown-low" : "countdown"}>
-      <span aria-hidden="true">{t("quiz.timeLeft", { time: formatClock(left) })}</span>
-      <span className="visually-hidden" aria-live={announce ? "polite" : "off"}>
+    <>
+      <p role="timer" data-testid="countdown" className={left <= 60 ? "countdown countdown-low" : "countdown"}>
         {t("quiz.timeLeft", { time: formatClock(left) })}
-      </span>
-    </p>
+      </p>
+      <p className="visually-hidden" aria-live="polite">
+        {announced}
+      </p>
+    </>
   );
 }
 
