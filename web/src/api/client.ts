@@ -59,7 +59,7 @@ export async function unwrap<T>(call: Promise<FetchResult<T>>): Promise<T> {
   } catch (cause) {
     throw ApiProblem.network(cause);
   }
-  if (!result.response.ok) throw await ApiProblem.fromResponse(result.response);
+  if (!result.response.ok) throw ApiProblem.fromResult(result.response, result.error);
   return result.data as T;
 }
 
@@ -71,7 +71,7 @@ export async function unwrapWithResponse<T>(call: Promise<FetchResult<T>>): Prom
   } catch (cause) {
     throw ApiProblem.network(cause);
   }
-  if (!result.response.ok) throw await ApiProblem.fromResponse(result.response);
+  if (!result.response.ok) throw ApiProblem.fromResult(result.response, result.error);
   return { data: result.data as T, response: result.response };
 }
 

@@ -70,6 +70,22 @@ export class ApiProblem extends Error {
     return problem;
   }
 
+  /**
+   * The problem of a failed openapi-fetch call: it has read the body already (into `error`, JSON
+   * when it parsed), so the response's body cannot be read again.
+   */
+  static fromResult(response: Response, error: unknown): ApiProblem {
+    let body: unknown = error;
+    if (typeof body === "string") {
+      try {
+        body = JSON.parse(body);
+      } catch {
+        body = null;
+      }
+    }
+    return new ApiProblem(response.status, typeof body === "object" && body !== null ? (body as ProblemBody) : null);
+  }
+
   static async fromResponse(response: Response): Promise<ApiProblem> {
     let body: ProblemBody | null = null;
     try {

@@ -22,7 +22,7 @@ export async function unwrapTagged<T>(call: Promise<FetchResult<T>>): Promise<Ta
   } catch (cause) {
     throw ApiProblem.network(cause);
   }
-  if (!result.response.ok) throw await ApiProblem.fromResponse(result.response);
+  if (!result.response.ok) throw ApiProblem.fromResult(result.response, result.error);
   return { data: result.data as T, etag: result.response.headers.get("ETag") };
 }
 
