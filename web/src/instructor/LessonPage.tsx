@@ -1,5 +1,6 @@
-/** One lesson of the draft: its video (video lessons) or its quiz settings (quiz lessons). */
+/** One lesson of the draft: its video (video lessons), quiz settings (quiz lessons), or question drafts from its text. */
 import { Link, useParams } from "react-router";
+import { useSession } from "../auth/session";
 import { t } from "../i18n/messages";
 import { Empty, PageTitle } from "../ui";
 import { useCourse } from "./CourseLayout";
@@ -7,9 +8,11 @@ import { kindLabel } from "./labels";
 import { allLessons, parseOutline } from "./outline";
 import QuizPanel from "./QuizPanel";
 import VideoPanel from "./VideoPanel";
+import DraftQuestions from "./DraftQuestions";
 
 export default function LessonPage() {
   const { course } = useCourse();
+  const { hasRole } = useSession();
   const { lessonId = "" } = useParams();
   const lesson = allLessons(parseOutline(course.outline)).find((l) => l.id === lessonId);
   const outline = `/instructor/courses/${encodeURIComponent(course.id)}/outline`;
@@ -32,6 +35,13 @@ export default function LessonPage() {
       {lesson.kind === "video" ? <VideoPanel courseId={course.id} lessonId={lesson.id} /> : null}
       {lesson.kind === "quiz" ? <QuizPanel courseId={course.id} lessonId={lesson.id} /> : null}
       {lesson.kind === "text" || lesson.kind === "scorm" ? <p className="muted">{t("instructor.lesson.editInOutline")}</p> : null}
+      {lesson.kind === "text" && lesson.text ? <div className="answer-text">{lesson.text}</div> : null}
+      {lesson.kind === "text" && hasRole("Instructor") ? (
+        <section className="section" aria-labelledby="drafts-title">
+          <h2 id="drafts-title">{t("instructor.drafts.fromText")}</h2>
+          <DraftQuestions courseId={course.id} lessonId={lesson.id} />
+        </section>
+      ) : null}
     </>
   );
 }

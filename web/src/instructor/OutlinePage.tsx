@@ -66,7 +66,7 @@ function LessonEditor({
   const last = at.module === moduleCount - 1 && at.lesson === count - 1;
   const name = lesson.title || lesson.id;
   const set = (change: Partial<Omit<EditLesson, "id">>) => onChange(updateLesson(outline, at, change));
-  const hasPage = lesson.kind === "video" || lesson.kind === "quiz";
+  const hasPage = lesson.kind !== "scorm";
   return (
     <li className="outline-lesson">
       <div className="outline-lesson-head">
@@ -125,7 +125,11 @@ function LessonEditor({
           <>
             {" · "}
             <Link to={`/instructor/courses/${encodeURIComponent(courseId)}/lessons/${encodeURIComponent(lesson.id)}`}>
-              {lesson.kind === "video" ? t("instructor.outline.openVideo", { name }) : t("instructor.outline.openQuiz", { name })}
+              {lesson.kind === "video"
+                ? t("instructor.outline.openVideo", { name })
+                : lesson.kind === "quiz"
+                  ? t("instructor.outline.openQuiz", { name })
+                  : t("instructor.outline.openText", { name })}
             </Link>
           </>
         ) : null}

@@ -4,7 +4,6 @@
  * is ready or failed (with the reason); captions (WebVTT) upload; AI question drafts from them.
  */
 import { useEffect, useRef, useState, type FormEvent } from "react";
-import { Link } from "react-router";
 import { api, unwrap, type Schemas } from "../api/client";
 import { useSession } from "../auth/session";
 import { formatDuration, formatNumber, formatPercent } from "../i18n/format";
@@ -13,6 +12,7 @@ import { useAsync } from "../lib/useAsync";
 import { sendRaw } from "../staff/api";
 import { Done, Facts, StatusTag, useAction } from "../staff/kit";
 import { AsyncView, ErrorMessage, Field, ProgressBar } from "../ui";
+import DraftQuestions from "./DraftQuestions";
 import { videoStatusLabel } from "./labels";
 import { percentSent, putFile } from "./upload";
 
@@ -117,42 +117,6 @@ function Captions({ courseId, lessonId, onSaved }: { courseId: string; lessonId:
         <button type="submit" className="button-secondary" disabled={!file || action.busy}>
           {t("instructor.captions.upload")}
         </button>
-      </div>
-    </form>
-  );
-}
-
-function DraftQuestions({ courseId, lessonId }: { courseId: string; lessonId: string }) {
-  const [count, setCount] = useState("5");
-  const action = useAction();
-  const [made, setMade] = useState<number | null>(null);
-  async function submit(event: FormEvent) {
-    event.preventDefault();
-    const batch = await action.run(
-      () =>
-        unwrap(
-          api.POST("/api/v1/courses/{courseId}/lessons/{lessonId}/question-drafts", {
-            params: { path: { courseId, lessonId } },
-            body: { count: Number(count) },
-          }),
-        ),
-      (b) => t("instructor.drafts.generated", { count: b.items.length }),
-    );
-    if (batch) setMade(batch.items.length);
-  }
-  return (
-    <form className="form" onSubmit={submit} noValidate>
-      <p className="muted">{t("instructor.drafts.generateHint")}</p>
-      <Field label={t("instructor.drafts.count")}>
-        {(props) => <input {...props} type="number" min={1} max={20} value={count} onChange={(e) => setCount(e.target.value)} />}
-      </Field>
-      <ErrorMessage error={action.error} />
-      <Done message={action.done} />
-      <div className="toolbar">
-        <button type="submit" className="button-secondary" disabled={action.busy}>
-          {t("instructor.drafts.generate")}
-        </button>
-        {made ? <Link to={`/instructor/drafts?courseId=${encodeURIComponent(courseId)}`}>{t("instructor.drafts.review")}</Link> : null}
       </div>
     </form>
   );
