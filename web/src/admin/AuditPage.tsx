@@ -104,10 +104,8 @@ export default function AuditPage() {
               <caption className="visually-hidden">{t("admin.nav.audit")}</caption>
               <thead>
                 <tr>
-                  <th scope="col">{t("admin.audit.when")}</th>
-                  <th scope="col">{t("admin.audit.action")}</th>
-                  <th scope="col">{t("admin.audit.subject")}</th>
-                  <th scope="col">{t("admin.audit.actor")}</th>
+                  <th scope="col">{t("admin.audit.whenBy")}</th>
+                  <th scope="col">{t("admin.audit.what")}</th>
                   <th scope="col">{t("admin.audit.changes")}</th>
                   <th scope="col">{t("admin.reason")}</th>
                 </tr>
@@ -115,16 +113,17 @@ export default function AuditPage() {
               <tbody>
                 {page.items.map((entry) => (
                   <tr key={entry.id}>
-                    <td>{formatDateTime(entry.at)}</td>
-                    <td>
+                    <td className="cell-when">
+                      {formatDateTime(entry.at)}
+                      <div className="outline-id">
+                        {t("admin.audit.by", { actor: entry.actorId, roles: entry.actorRoles.map(roleLabel).join(", ") })}
+                      </div>
+                    </td>
+                    <td className="cell-what">
                       <code>{entry.action}</code>
-                    </td>
-                    <td>
-                      {entry.subjectType} <code>{entry.subjectId}</code>
-                    </td>
-                    <td>
-                      {entry.actorId}
-                      <div className="outline-id">{entry.actorRoles.map(roleLabel).join(", ")}</div>
+                      <div className="outline-id">
+                        {entry.subjectType} <code>{entry.subjectId}</code>
+                      </div>
                     </td>
                     <td>
                       <Changes entry={entry} />

@@ -5,7 +5,7 @@
 import { useState, type FormEvent } from "react";
 import { type Schemas } from "../api/client";
 import { formatNumber } from "../i18n/format";
-import { t } from "../i18n/messages";
+import { t, tp } from "../i18n/messages";
 import { sendRaw } from "../staff/api";
 import { Done, saveBlob, StatusTag, useAction } from "../staff/kit";
 import { ErrorMessage, Field, PageTitle } from "../ui";
@@ -18,7 +18,7 @@ const FILTERS = ["all", "error", "enrolled", "unchanged"] as const;
 function Preview({ preview }: { preview: CsvPreview }) {
   return (
     <div className="stack">
-      <p>{t("admin.import.records", { count: formatNumber(preview.records) })}</p>
+      <p>{tp("admin.import.records", preview.records)}</p>
       {preview.missing.length ? <p className="field-error">{t("admin.import.missing", { columns: preview.missing.join(", ") })}</p> : null}
       {preview.unknown.length ? <p className="field-error">{t("admin.import.unknown", { columns: preview.unknown.join(", ") })}</p> : null}
       {preview.duplicate.length ? <p className="field-error">{t("admin.import.duplicate", { columns: preview.duplicate.join(", ") })}</p> : null}
@@ -69,7 +69,7 @@ function Results({ report, text }: { report: Report; text: string }) {
         </li>
         <li className="kpi">
           <span className="kpi-value">{formatNumber(report.errors)}</span>
-          <span className="kpi-label">{outcomeLabel("error")}</span>
+          <span className="kpi-label">{t("admin.import.withErrors")}</span>
         </li>
       </ul>
       {reasons.length ? (
@@ -78,17 +78,19 @@ function Results({ report, text }: { report: Report; text: string }) {
           <ul>
             {reasons.map((r) => (
               <li key={r.reason}>
-                {r.reason} — {t("admin.import.rowsList", { rows: r.rows.map((n) => formatNumber(n)).join(", ") })}
+                {r.reason} — {tp("admin.import.rowsList", r.rows.length, { rows: r.rows.map((n) => formatNumber(n)).join(", ") })}
               </li>
             ))}
           </ul>
-          <button
-            type="button"
-            className="button-secondary"
-            onClick={() => saveBlob(new Blob([failedRowsCsv(text, report)], { type: "text/csv" }), "import-errors.csv")}
-          >
-            {t("admin.import.downloadFailed")}
-          </button>
+          <div className="toolbar">
+            <button
+              type="button"
+              className="button-secondary"
+              onClick={() => saveBlob(new Blob([failedRowsCsv(text, report)], { type: "text/csv" }), "import-errors.csv")}
+            >
+              {t("admin.import.downloadFailed")}
+            </button>
+          </div>
         </>
       ) : null}
       <div className="form-inline">
@@ -123,7 +125,7 @@ function Results({ report, text }: { report: Report; text: string }) {
               <tr key={row.row}>
                 <td className="num">{formatNumber(row.row)}</td>
                 <td>{row.email}</td>
-                <td>{row.course}</td>
+                <td className="nowrap">{row.course}</td>
                 <td>
                   <StatusTag status={row.outcome} label={outcomeLabel(row.outcome)} />
                 </td>
@@ -163,7 +165,7 @@ export default function ImportPage() {
     if (!file) return;
     const result = await action.run(
       () => sendRaw<Report>("/api/v1/enrollments/import", "POST", file, "text/csv"),
-      (r) => t("admin.import.done", { enrolled: formatNumber(r.enrolled), errors: formatNumber(r.errors) }),
+      (r) => t("admin.import.done", { enrolled: r.enrolled, unchanged: r.unchanged, errors: r.errors }),
     );
     if (result) setReport(result);
   }
@@ -171,7 +173,7 @@ export default function ImportPage() {
   return (
     <>
       <PageTitle subtitle={t("admin.import.intro", { columns: COLUMNS.join(", ") })}>{t("admin.nav.import")}</PageTitle>
-      <form className="form section" onSubmit={submit} noValidate>
+      <form className="form form-wide section" onSubmit={submit} noValidate>
         <Field label={t("admin.import.file")} hint={t("admin.import.fileHint")}>
           {(props) => <input {...props} type="file" accept=".csv,text/csv" onChange={(e) => void choose(e.target.files?.[0] ?? null)} />}
         </Field>

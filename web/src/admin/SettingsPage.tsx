@@ -10,8 +10,8 @@ import { formatDateTime } from "../i18n/format";
 import { t } from "../i18n/messages";
 import { useAsync } from "../lib/useAsync";
 import { unwrapTagged, type Tagged } from "../staff/api";
-import { Done, fieldErrorsOf, useAction } from "../staff/kit";
-import { AsyncView, ErrorMessage, Field, PageTitle } from "../ui";
+import { Done, fieldErrorsOf, useAction, FormProblem } from "../staff/kit";
+import { AsyncView, Field, PageTitle } from "../ui";
 import { flagLabel } from "./labels";
 import { forcedOff, publicBrandingOf, settingsPatch, toSettingsForm, type SettingsForm, type Tenant } from "./settings";
 
@@ -153,7 +153,7 @@ function Form({ tenant, etag, onSaved, readOnly }: { tenant: Tenant; etag: strin
           <Field label={t("admin.reason")} hint={t("admin.reasonHint")} error={errors.reason}>
             {(props) => <input {...props} value={form.reason} onChange={(e) => set("reason", e.target.value)} />}
           </Field>
-          <ErrorMessage error={action.error} showFields={Object.keys(errors).length === 0} />
+          <FormProblem error={action.error} />
           <Done message={action.done} />
           <div className="toolbar">
             <button type="submit" disabled={action.busy || !patch}>

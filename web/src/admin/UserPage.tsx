@@ -7,7 +7,7 @@ import { formatDateTime } from "../i18n/format";
 import { t } from "../i18n/messages";
 import { useAsync } from "../lib/useAsync";
 import { unwrapTagged, type Tagged } from "../staff/api";
-import { Done, Facts, fieldErrorsOf, saveBlob, StatusTag, TypedConfirm, useAction } from "../staff/kit";
+import { Done, Facts, fieldErrorsOf, saveBlob, StatusTag, TypedConfirm, useAction, FormProblem } from "../staff/kit";
 import { AsyncView, ErrorMessage, Field, PageTitle } from "../ui";
 import { roleLabel, TENANT_ROLES, userStatusLabel, type TenantRole } from "./labels";
 import { RolesField } from "./UsersPage";
@@ -68,7 +68,7 @@ function EditUser({ user, etag, onSaved }: { user: User; etag: string | null; on
       <Field label={t("admin.reason")} hint={t("admin.reasonHint")} error={errors.reason}>
         {(props) => <input {...props} value={reason} onChange={(e) => setReason(e.target.value)} />}
       </Field>
-      <ErrorMessage error={action.error} showFields={Object.keys(errors).length === 0} />
+      <FormProblem error={action.error} />
       <Done message={action.done} />
       <div>
         <button type="submit" disabled={action.busy}>

@@ -6,8 +6,8 @@ import { useSession } from "../auth/session";
 import { formatDate } from "../i18n/format";
 import { t } from "../i18n/messages";
 import { useAsync } from "../lib/useAsync";
-import { Done, fieldErrorsOf, Pager, StatusTag, useAction, useContinuation } from "../staff/kit";
-import { AsyncView, ErrorMessage, Field, PageTitle } from "../ui";
+import { Done, fieldErrorsOf, Pager, StatusTag, useAction, useContinuation, FormProblem } from "../staff/kit";
+import { AsyncView, Field, PageTitle } from "../ui";
 import { roleLabel, TENANT_ROLES, userStatusLabel, type TenantRole } from "./labels";
 
 export function RolesField({ roles, onChange, error }: { roles: TenantRole[]; onChange(next: TenantRole[]): void; error?: string }) {
@@ -66,7 +66,7 @@ function CreateUser({ onCreated }: { onCreated(user: Schemas["UserView"]): void 
         {(props) => <input {...props} autoComplete="off" value={id} onChange={(e) => setId(e.target.value)} />}
       </Field>
       <RolesField roles={roles} onChange={setRoles} error={errors.roles} />
-      <ErrorMessage error={action.error} showFields={Object.keys(errors).length === 0} />
+      <FormProblem error={action.error} />
       <Done message={action.done} />
       <div>
         <button type="submit" disabled={action.busy}>
@@ -119,8 +119,7 @@ export default function UsersPage() {
               <caption className="visually-hidden">{t("admin.nav.users")}</caption>
               <thead>
                 <tr>
-                  <th scope="col">{t("admin.users.displayName")}</th>
-                  <th scope="col">{t("admin.users.email")}</th>
+                  <th scope="col">{t("admin.users.person")}</th>
                   <th scope="col">{t("admin.users.roles")}</th>
                   <th scope="col">{t("admin.users.status")}</th>
                   <th scope="col">{t("admin.users.since")}</th>
@@ -131,14 +130,14 @@ export default function UsersPage() {
                   <tr key={user.id}>
                     <td>
                       <Link to={`/admin/users/${encodeURIComponent(user.id)}`}>{user.displayName}</Link>
+                      <div>{user.email}</div>
                       <div className="outline-id">{user.id}</div>
                     </td>
-                    <td>{user.email}</td>
                     <td>{user.roles.map(roleLabel).join(", ")}</td>
                     <td>
                       <StatusTag status={user.status} label={userStatusLabel(user.status)} />
                     </td>
-                    <td>{formatDate(user.createdAt)}</td>
+                    <td className="nowrap">{formatDate(user.createdAt)}</td>
                   </tr>
                 ))}
               </tbody>

@@ -84,7 +84,8 @@ describe("usage", () => {
   });
   it("labels months and bytes with Intl", () => {
     expect(monthLabel("2026-03")).toBe("Mar 2026");
-    expect(formatBytes(999)).toBe("999 byte");
+    expect(formatBytes(999)).toBe("999B");
+    expect(formatBytes(0)).toBe("0B");
     expect(formatBytes(247_075)).toBe("247.1 kB");
     expect(formatBytes(3_500_000_000)).toBe("3.5 GB");
   });

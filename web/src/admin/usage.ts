@@ -29,7 +29,7 @@ export function formatBytes(bytes: number): string {
   return new Intl.NumberFormat(locale, {
     style: "unit",
     unit: UNITS[unit],
-    unitDisplay: "short",
+    unitDisplay: unit === 0 ? "narrow" : "short",
     maximumFractionDigits: unit === 0 ? 0 : 1,
   }).format(value);
 }

@@ -3,13 +3,13 @@ import { useState, type FormEvent } from "react";
 import { Link, useParams } from "react-router";
 import { api, unwrap, type Schemas } from "../api/client";
 import { formatNumber } from "../i18n/format";
-import { t } from "../i18n/messages";
+import { t, tp } from "../i18n/messages";
 import { useAsync } from "../lib/useAsync";
-import { Done, fieldErrorsOf, Pager, useAction, useContinuation } from "../staff/kit";
-import { AsyncView, ErrorMessage, PageTitle } from "../ui";
+import { Done, fieldErrorsOf, Pager, useAction, useContinuation, FormProblem } from "../staff/kit";
+import { AsyncView, PageTitle } from "../ui";
 import { difficultyLabel, questionTypeLabel } from "./labels";
 import QuestionEditor from "./QuestionEditor";
-import { emptyQuestionForm, questionFieldErrors, questionToForm, toQuestionBody, type QuestionForm } from "./questions";
+import { emptyQuestionForm, questionFieldErrors, questionToForm, questionTypeOf, toQuestionBody, type QuestionForm } from "./questions";
 
 type Question = Schemas["QuestionView"];
 
@@ -52,7 +52,7 @@ function QuestionFormSection({
   return (
     <form className="form form-wide" onSubmit={submit} noValidate>
       <QuestionEditor form={form} onChange={setForm} errors={errors} />
-      <ErrorMessage error={action.error} showFields={Object.keys(errors).length === 0} />
+      <FormProblem error={action.error} />
       <Done message={action.done} />
       <div className="toolbar">
         <button type="submit" disabled={action.busy}>
@@ -70,14 +70,15 @@ function QuestionFormSection({
 
 function QuestionSummary({ question }: { question: Question }) {
   const correct = new Set(question.correct ?? []);
+  const type = questionTypeOf(question);
   return (
     <div className="stack">
       <p>
         <strong>{question.prompt}</strong>
       </p>
       <p className="muted">
-        {questionTypeLabel(question.type)} · {difficultyLabel(question.difficulty)} ·{" "}
-        {t("instructor.question.pointsShort", { points: formatNumber(question.points) })} ·{" "}
+        {questionTypeLabel(type)} · {difficultyLabel(question.difficulty)} ·{" "}
+        {tp("instructor.question.pointsShort", question.points)} ·{" "}
         {t("instructor.question.version", { version: formatNumber(question.version) })}
         {question.tags.length ? ` · ${question.tags.join(", ")}` : ""}
       </p>
@@ -90,13 +91,13 @@ function QuestionSummary({ question }: { question: Question }) {
           ))}
         </ul>
       ) : null}
-      {question.type === "true_false" ? <p>{question.answer ? t("instructor.question.true") : t("instructor.question.false")}</p> : null}
+      {type === "true_false" ? <p>{question.answer ? t("instructor.question.true") : t("instructor.question.false")}</p> : null}
       {question.accepted ? <p>{t("instructor.question.acceptedList", { answers: question.accepted.join(" · ") })}</p> : null}
       {question.rubric ? (
         <ul>
           {question.rubric.map((c) => (
             <li key={String(c.id)}>
-              {String(c.criterion)} — {t("instructor.question.pointsShort", { points: formatNumber(Number(c.points)) })}
+              {String(c.criterion)} — {tp("instructor.question.pointsShort", Number(c.points))}
             </li>
           ))}
         </ul>

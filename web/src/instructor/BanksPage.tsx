@@ -5,8 +5,8 @@ import { api, unwrap } from "../api/client";
 import { formatDateTime } from "../i18n/format";
 import { t } from "../i18n/messages";
 import { useAsync } from "../lib/useAsync";
-import { Done, fieldErrorsOf, Pager, useAction, useContinuation } from "../staff/kit";
-import { AsyncView, ErrorMessage, Field, PageTitle } from "../ui";
+import { Done, fieldErrorsOf, Pager, useAction, useContinuation, FormProblem } from "../staff/kit";
+import { AsyncView, Field, PageTitle } from "../ui";
 
 export default function BanksPage() {
   const paging = useContinuation();
@@ -55,7 +55,7 @@ export default function BanksPage() {
         <Field label={t("instructor.banks.description")} error={errors.description}>
           {(props) => <textarea {...props} value={description} onChange={(e) => setDescription(e.target.value)} />}
         </Field>
-        <ErrorMessage error={action.error} showFields={Object.keys(errors).length === 0} />
+        <FormProblem error={action.error} />
         <Done message={action.done} />
         <div>
           <button type="submit" disabled={action.busy}>

@@ -5,7 +5,7 @@ import { formatDateTime, formatNumber } from "../i18n/format";
 import { t } from "../i18n/messages";
 import { useAsync } from "../lib/useAsync";
 import { unwrapTagged } from "../staff/api";
-import { Done, Facts, fieldErrorsOf, useAction } from "../staff/kit";
+import { Done, Facts, fieldErrorsOf, useAction, FormProblem } from "../staff/kit";
 import { ErrorMessage, Field, PageTitle } from "../ui";
 import { useCourse, type Course } from "./CourseLayout";
 import { courseStatusLabel, LEVELS, levelLabel } from "./labels";
@@ -148,7 +148,7 @@ export default function CourseDetailsPage() {
 
   return (
     <>
-      <PageTitle subtitle={course.id}>{t("instructor.course.details")}</PageTitle>
+      <PageTitle subtitle={t("instructor.course.detailsOf", { id: course.id })}>{course.title}</PageTitle>
       <Publishing />
       <form className="form form-wide section" onSubmit={submit} noValidate aria-labelledby="details-title">
         <h2 id="details-title">{t("instructor.course.edit")}</h2>
@@ -228,7 +228,7 @@ export default function CourseDetailsPage() {
           </div>
           {errors.prerequisites ? <p className="field-error">{errors.prerequisites}</p> : null}
         </fieldset>
-        <ErrorMessage error={action.error} showFields={Object.keys(errors).length === 0} />
+        <FormProblem error={action.error} />
         <Done message={action.done} />
         <div>
           <button type="submit" disabled={action.busy}>

@@ -5,8 +5,8 @@ import { api, unwrap, type Schemas } from "../api/client";
 import { formatNumber } from "../i18n/format";
 import { t } from "../i18n/messages";
 import { useAsync } from "../lib/useAsync";
-import { Done, fieldErrorsOf, Pager, StatusTag, useAction, useContinuation } from "../staff/kit";
-import { AsyncView, ErrorMessage, Field, PageTitle } from "../ui";
+import { Done, fieldErrorsOf, Pager, StatusTag, useAction, useContinuation, FormProblem } from "../staff/kit";
+import { AsyncView, Field, PageTitle } from "../ui";
 import { courseStatusLabel, LEVELS, levelLabel } from "./labels";
 
 const PAGE_SIZE = 25;
@@ -58,7 +58,7 @@ function CreateCourse() {
           </select>
         )}
       </Field>
-      <ErrorMessage error={action.error} showFields={Object.keys(errors).length === 0} />
+      <FormProblem error={action.error} />
       <Done message={action.done} />
       <div>
         <button type="submit" disabled={action.busy}>

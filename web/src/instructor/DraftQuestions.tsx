@@ -2,7 +2,7 @@
 import { useState, type FormEvent } from "react";
 import { Link } from "react-router";
 import { api, unwrap } from "../api/client";
-import { t } from "../i18n/messages";
+import { t, tp } from "../i18n/messages";
 import { Done, useAction } from "../staff/kit";
 import { ErrorMessage, Field } from "../ui";
 
@@ -20,7 +20,7 @@ export default function DraftQuestions({ courseId, lessonId }: { courseId: strin
             body: { count: Number(count) },
           }),
         ),
-      (b) => t("instructor.drafts.generated", { count: b.items.length }),
+      (b) => tp("instructor.drafts.generated", b.items.length),
     );
     if (batch) setMade(batch.items.length);
   }

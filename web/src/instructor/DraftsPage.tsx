@@ -10,8 +10,8 @@ import { formatDateTime } from "../i18n/format";
 import { t } from "../i18n/messages";
 import { useAsync } from "../lib/useAsync";
 import { allPages } from "../staff/api";
-import { Done, fieldErrorsOf, Pager, StatusTag, useAction, useContinuation } from "../staff/kit";
-import { AsyncView, ErrorMessage, Field, PageTitle } from "../ui";
+import { Done, fieldErrorsOf, Pager, StatusTag, useAction, useContinuation, FormProblem } from "../staff/kit";
+import { AsyncView, Field, PageTitle } from "../ui";
 import { difficultyLabel, draftStatusLabel, questionTypeLabel } from "./labels";
 import QuestionEditor from "./QuestionEditor";
 import { questionFieldErrors, questionToForm, toQuestionBody, type QuestionForm } from "./questions";
@@ -115,7 +115,7 @@ function Review({ draft, banks, onDecided }: { draft: Draft; banks: Bank[]; onDe
           </div>
         </form>
       ) : null}
-      <ErrorMessage error={action.error} showFields={Object.keys(errors).length === 0} />
+      <FormProblem error={action.error} />
     </div>
   );
 }

@@ -3,10 +3,10 @@ import { useState, type FormEvent } from "react";
 import { Link, useParams } from "react-router";
 import { api, unwrap } from "../api/client";
 import { formatDateTime, formatNumber, formatPercent } from "../i18n/format";
-import { t } from "../i18n/messages";
+import { t, tp } from "../i18n/messages";
 import { useAsync } from "../lib/useAsync";
-import { Done, Facts, fieldErrorsOf, StatusTag, useAction } from "../staff/kit";
-import { AsyncView, ErrorMessage, Field, PageTitle } from "../ui";
+import { Done, Facts, fieldErrorsOf, StatusTag, useAction, FormProblem } from "../staff/kit";
+import { AsyncView, Field, PageTitle } from "../ui";
 import {
   changesAGrade,
   essayItems,
@@ -79,7 +79,7 @@ function EssayItem({
         <strong>{item.prompt}</strong>
       </p>
       <p className="muted">
-        {questionTypeLabel(item.type)} · {t("instructor.question.pointsShort", { points: formatNumber(item.points) })}
+        {questionTypeLabel(item.type)} · {tp("instructor.question.pointsShort", item.points)}
         {item.grade ? ` · ${t("instructor.grading.gradedBefore")}` : ""}
       </p>
       <h3 className="visually-hidden">{t("instructor.grading.answer")}</h3>
@@ -184,7 +184,7 @@ function Grader({ attempt, onGraded }: { attempt: Attempt; onGraded(next: Attemp
           {(props) => <input {...props} value={reason} required onChange={(e) => setReason(e.target.value)} />}
         </Field>
       ) : null}
-      <ErrorMessage error={action.error} />
+      <FormProblem error={action.error} />
       <Done message={action.done} />
       <div className="toolbar">
         <button type="submit" disabled={action.busy || body.grades.length === 0 || (regrade && !reason.trim())}>

@@ -126,7 +126,7 @@ function OpenById() {
     if (id.trim()) navigate(`/instructor/grading/${encodeURIComponent(id.trim())}`);
   }
   return (
-    <form className="form-inline" onSubmit={submit}>
+    <form className="form-inline section" onSubmit={submit} aria-label={t("instructor.grading.openById")}>
       <Field label={t("instructor.grading.byId")} hint={t("instructor.grading.byIdHint")}>
         {(props) => <input {...props} value={id} onChange={(e) => setId(e.target.value)} />}
       </Field>

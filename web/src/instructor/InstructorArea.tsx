@@ -4,7 +4,7 @@
  * question banks, the AI draft review queue and essay grading. Screens are routed below.
  */
 import "../i18n/messages.staff";
-import { NavLink, Route, Routes } from "react-router";
+import { NavLink, Route, Routes, useLocation } from "react-router";
 import { useSession } from "../auth/session";
 import { t } from "../i18n/messages";
 import { AreaLayout } from "../layout";
@@ -25,9 +25,10 @@ import ReportPage from "./ReportPage";
 
 export default function InstructorArea() {
   const { hasRole } = useSession();
+  const { pathname } = useLocation();
   const nav = (
     <>
-      <NavLink to="/instructor" end>
+      <NavLink to="/instructor" end className={({ isActive }) => (isActive || pathname.startsWith("/instructor/courses/") ? "active" : "")}>
         {t("instructor.courses")}
       </NavLink>
       <NavLink to="/instructor/paths">{t("instructor.nav.paths")}</NavLink>

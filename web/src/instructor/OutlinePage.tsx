@@ -4,8 +4,8 @@ import { Link } from "react-router";
 import { api } from "../api/client";
 import { t } from "../i18n/messages";
 import { unwrapTagged } from "../staff/api";
-import { Done, useAction } from "../staff/kit";
-import { ErrorMessage, Field, PageTitle } from "../ui";
+import { Done, useAction, FormProblem } from "../staff/kit";
+import { Field, PageTitle } from "../ui";
 import { useCourse } from "./CourseLayout";
 import { kindLabel } from "./labels";
 import {
@@ -339,7 +339,7 @@ export default function OutlinePage() {
           </ul>
         </div>
       ) : null}
-      <ErrorMessage error={action.error} />
+      <FormProblem error={action.error} />
       <Done message={action.done} />
       <div className="toolbar">
         <button type="submit" disabled={action.busy || problems.length > 0 || !dirty}>

@@ -4,7 +4,7 @@ import { api, unwrap, type Schemas } from "../api/client";
 import { formatDateTime } from "../i18n/format";
 import { t } from "../i18n/messages";
 import { useAsync } from "../lib/useAsync";
-import { Done, fieldErrorsOf, Pager, StatusTag, useAction, useContinuation } from "../staff/kit";
+import { Done, fieldErrorsOf, Pager, StatusTag, useAction, useContinuation, FormProblem } from "../staff/kit";
 import { AsyncView, ErrorMessage, Field, PageTitle } from "../ui";
 import { courseStatusLabel } from "./labels";
 
@@ -122,7 +122,7 @@ function PathForm({ path, courses, onSaved, onCancel }: { path?: Path; courses: 
         </div>
         {errors.courses ? <p className="field-error">{errors.courses}</p> : null}
       </fieldset>
-      <ErrorMessage error={action.error} showFields={Object.keys(errors).length === 0} />
+      <FormProblem error={action.error} />
       <Done message={action.done} />
       <div className="toolbar">
         <button type="submit" disabled={action.busy}>

@@ -2,10 +2,10 @@
 import { useState, type FormEvent } from "react";
 import { api, unwrap, type Schemas } from "../api/client";
 import { formatPercent } from "../i18n/format";
-import { t } from "../i18n/messages";
+import { t, tp } from "../i18n/messages";
 import { useAsync } from "../lib/useAsync";
-import { Done, fieldErrorsOf, useAction } from "../staff/kit";
-import { AsyncView, ErrorMessage, Field, PageTitle } from "../ui";
+import { Done, fieldErrorsOf, useAction, FormProblem } from "../staff/kit";
+import { AsyncView, Field, PageTitle } from "../ui";
 import { useCourse } from "./CourseLayout";
 import { allLessons, parseOutline } from "./outline";
 
@@ -72,12 +72,11 @@ function PolicyForm({ initial }: { initial: Policy }) {
         {errors.requiredLessons ? <p className="field-error">{errors.requiredLessons}</p> : null}
       </fieldset>
       <p className="muted">
-        {t("instructor.policy.summary", {
+        {tp("instructor.policy.summary", custom ? required.length : lessons.filter((l) => l.required).length, {
           watch: formatPercent(Number(watchPercent) / 100),
-          count: custom ? required.length : lessons.filter((l) => l.required).length,
         })}
       </p>
-      <ErrorMessage error={action.error} showFields={Object.keys(errors).length === 0} />
+      <FormProblem error={action.error} />
       <Done message={action.done} />
       <div>
         <button type="submit" disabled={action.busy}>

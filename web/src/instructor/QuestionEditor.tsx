@@ -1,7 +1,6 @@
 /** The form of a question of any type the API has (single/multiple choice, true/false, short text, essay). */
 import { useId } from "react";
-import { formatNumber } from "../i18n/format";
-import { t } from "../i18n/messages";
+import { t, tp } from "../i18n/messages";
 import { Field } from "../ui";
 import { difficultyLabel, questionTypeLabel } from "./labels";
 import {
@@ -57,7 +56,7 @@ export default function QuestionEditor({
             {(props) => <input {...props} inputMode="decimal" value={form.points} onChange={(e) => set("points", e.target.value)} />}
           </Field>
         ) : (
-          <p className="muted">{t("instructor.question.rubricPoints", { points: formatNumber(rubricTotal(form.rubric)) })}</p>
+          <p className="muted">{tp("instructor.question.rubricPoints", rubricTotal(form.rubric))}</p>
         )}
       </div>
       <Field label={t("instructor.question.prompt")} error={errors.prompt}>

@@ -6,8 +6,8 @@ import { ApiProblem } from "../api/problem";
 import { t } from "../i18n/messages";
 import { useAsync } from "../lib/useAsync";
 import { allPages } from "../staff/api";
-import { Done, fieldErrorsOf, useAction } from "../staff/kit";
-import { AsyncView, ErrorMessage, Field } from "../ui";
+import { Done, fieldErrorsOf, useAction, FormProblem } from "../staff/kit";
+import { AsyncView, Field } from "../ui";
 import { difficultyLabel } from "./labels";
 import { DIFFICULTIES } from "./questions";
 
@@ -21,7 +21,19 @@ interface PoolForm {
   difficulty: string;
 }
 
-function QuizForm({ courseId, lessonId, initial, banks }: { courseId: string; lessonId: string; initial: Settings | null; banks: Bank[] }) {
+function QuizForm({
+  courseId,
+  lessonId,
+  initial,
+  banks,
+  onSaved,
+}: {
+  courseId: string;
+  lessonId: string;
+  initial: Settings | null;
+  banks: Bank[];
+  onSaved(quiz: Settings): void;
+}) {
   const [pools, setPools] = useState<PoolForm[]>(
     initial?.pools.map((p) => ({ bankId: p.bankId, count: String(p.count), tags: (p.tags ?? []).join(", "), difficulty: p.difficulty ?? "" })) ?? [
       { bankId: banks[0]?.id ?? "", count: "5", tags: "", difficulty: "" },
@@ -57,10 +69,11 @@ function QuizForm({ courseId, lessonId, initial, banks }: { courseId: string; le
       shuffleOptions,
       showCorrectAnswers: showCorrect,
     };
-    await action.run(
+    const saved = await action.run(
       () => unwrap(api.PUT("/api/v1/courses/{courseId}/lessons/{lessonId}/quiz", { params: { path: { courseId, lessonId } }, body })),
       t("instructor.quiz.saved"),
     );
+    if (saved) onSaved(saved);
   }
 
   if (banks.length === 0) {
@@ -153,7 +166,7 @@ function QuizForm({ courseId, lessonId, initial, banks }: { courseId: string; le
           </select>
         )}
       </Field>
-      <ErrorMessage error={action.error} showFields={Object.keys(errors).length === 0} />
+      <FormProblem error={action.error} />
       <Done message={action.done} />
       <div>
         <button type="submit" disabled={action.busy}>
@@ -188,7 +201,7 @@ export default function QuizPanel({ courseId, lessonId }: { courseId: string; le
         {({ quiz, banks }) => (
           <>
             {quiz ? null : <p className="muted">{t("instructor.quiz.notSet")}</p>}
-            <QuizForm courseId={courseId} lessonId={lessonId} initial={quiz} banks={banks} />
+            <QuizForm courseId={courseId} lessonId={lessonId} initial={quiz} banks={banks} onSaved={(q) => state.setData({ quiz: q, banks })} />
           </>
         )}
       </AsyncView>

@@ -5,7 +5,7 @@
 import { api, unwrap } from "../api/client";
 import { ApiProblem } from "../api/problem";
 import { formatDateTime, formatDuration, formatNumber, formatPercent } from "../i18n/format";
-import { t } from "../i18n/messages";
+import { t, tp } from "../i18n/messages";
 import { useAsync } from "../lib/useAsync";
 import { allPages } from "../staff/api";
 import { BarFigure, CHART_COLORS } from "../staff/charts";
@@ -63,8 +63,8 @@ function ProgressDistribution({ courseId }: { courseId: string }) {
           title={t("instructor.report.progressTitle")}
           description={
             d.truncated
-              ? t("instructor.report.progressFirst", { count: formatNumber(d.percents.length) })
-              : t("instructor.report.progressOf", { count: formatNumber(d.percents.length) })
+              ? tp("instructor.report.progressFirst", d.percents.length)
+              : tp("instructor.report.progressOf", d.percents.length)
           }
           rows={progressHistogram(d.percents)}
           category={range}
@@ -152,7 +152,7 @@ export default function ReportPage() {
                     key={q.lessonId}
                     title={t("instructor.report.quizTitle", { quiz: q.title ?? q.lessonId })}
                     description={t("instructor.report.quizHint", {
-                      attempts: formatNumber(q.attempts),
+                      attempts: tp("instructor.report.gradedAttempts", q.attempts),
                       mean: formatPercent(q.meanScore / 100),
                       pass: formatPercent(q.passRate / 100),
                     })}

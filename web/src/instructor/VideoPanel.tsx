@@ -6,8 +6,8 @@
 import { useEffect, useRef, useState, type FormEvent } from "react";
 import { api, unwrap, type Schemas } from "../api/client";
 import { useSession } from "../auth/session";
-import { formatDuration, formatNumber, formatPercent } from "../i18n/format";
-import { t } from "../i18n/messages";
+import { formatClock, formatPercent } from "../i18n/format";
+import { t, tp } from "../i18n/messages";
 import { useAsync } from "../lib/useAsync";
 import { sendRaw } from "../staff/api";
 import { Done, Facts, StatusTag, useAction } from "../staff/kit";
@@ -58,6 +58,7 @@ function Upload({ courseId, lessonId, onUploaded }: { courseId: string; lessonId
       return true;
     }, t("instructor.video.uploaded"));
     if (done) {
+      setPercent(null);
       setFile(null);
       if (input.current) input.current.value = "";
       onUploaded();
@@ -102,7 +103,7 @@ function Captions({ courseId, lessonId, onSaved }: { courseId: string; lessonId:
           file,
           "text/vtt",
         ),
-      (view) => t("instructor.captions.saved", { chars: formatNumber(view.transcriptChars) }),
+      (view) => tp("instructor.captions.saved", view.transcriptChars),
     );
     if (saved) onSaved();
   }
@@ -161,7 +162,7 @@ export default function VideoPanel({ courseId, lessonId }: { courseId: string; l
               {v.manifestUrl ? (
                 <Facts
                   items={[
-                    [t("instructor.video.duration"), v.durationSeconds != null ? formatDuration(v.durationSeconds) : "—"],
+                    [t("instructor.video.duration"), v.durationSeconds != null ? formatClock(v.durationSeconds) : "—"],
                     [t("instructor.video.renditions"), (v.renditions ?? []).map((r) => r.name).join(", ") || "—"],
                     [t("instructor.video.captions"), v.captionsUrl ? t("common.yes") : t("common.no")],
                   ]}

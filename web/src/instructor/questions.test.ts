@@ -6,6 +6,7 @@ import {
   questionField,
   questionFieldErrors,
   questionToForm,
+  questionTypeOf,
   rubricTotal,
   toQuestionBody,
   toggleCorrect,
@@ -125,6 +126,18 @@ describe("form helpers", () => {
     });
     const essay = questionToForm({ type: "essay", prompt: "Why?", rubric: [{ id: "r", criterion: "Depth", points: 4 }] });
     expect(essay.rubric).toEqual([{ id: "r", criterion: "Depth", points: "4" }]);
+  });
+});
+
+describe("questionTypeOf", () => {
+  it("uses a known type, else tells it from the fields only that type has", () => {
+    expect(questionTypeOf({ type: "essay" })).toBe("essay");
+    expect(questionTypeOf({ type: "question", rubric: [] })).toBe("essay");
+    expect(questionTypeOf({ type: "question", accepted: ["x"] })).toBe("short_text");
+    expect(questionTypeOf({ type: "question", answer: false })).toBe("true_false");
+    expect(questionTypeOf({ type: "question", options: [], correct: [], partialCredit: true })).toBe("multiple_choice");
+    expect(questionTypeOf({ type: "question", options: [], correct: [] })).toBe("single_choice");
+    expect(questionToForm({ type: "question", prompt: "p", answer: false })).toMatchObject({ type: "true_false", answer: false });
   });
 });
 

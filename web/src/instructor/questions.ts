@@ -153,9 +153,24 @@ function text(value: unknown, fallback = ""): string {
   return typeof value === "string" ? value : fallback;
 }
 
+/**
+ * The question's type. The banks route answers `type: "question"` (its stored document's kind wins
+ * over the question's own type, shared/assessment/banks.py `_question_view`), so when `type` is not
+ * one of the five it is told from the fields only that type has (null fields are left out).
+ */
+export function questionTypeOf(question: Record<string, unknown>): QuestionType {
+  const named = QUESTION_TYPES.find((t) => t === question.type);
+  if (named) return named;
+  if (Array.isArray(question.rubric)) return "essay";
+  if (Array.isArray(question.accepted)) return "short_text";
+  if (typeof question.answer === "boolean") return "true_false";
+  if (typeof question.partialCredit === "boolean") return "multiple_choice";
+  return "single_choice";
+}
+
 /** A form filled with a question as staff see it (`QuestionView`) or as a draft proposes it. */
 export function questionToForm(question: Record<string, unknown>): QuestionForm {
-  const type = QUESTION_TYPES.find((t) => t === question.type) ?? "single_choice";
+  const type = questionTypeOf(question);
   const base = emptyQuestionForm(type);
   const correct = new Set(Array.isArray(question.correct) ? question.correct.map(String) : []);
   const options = Array.isArray(question.options)

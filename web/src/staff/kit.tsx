@@ -5,8 +5,8 @@
  */
 import { useCallback, useRef, useState, type ReactNode } from "react";
 import { NavLink } from "react-router";
-import { PageTitle } from "../ui";
-import { ApiProblem } from "../api/problem";
+import { ErrorMessage, PageTitle } from "../ui";
+import { ApiProblem, fieldOf } from "../api/problem";
 import { t } from "../i18n/messages";
 import "./staff.css";
 
@@ -54,6 +54,29 @@ export function useAction(): Action {
 /** The field errors of a failed action (a 422), keyed by field path ("branding.primaryColor"). */
 export function fieldErrorsOf(error: unknown): Record<string, string> {
   return error instanceof ApiProblem && error.status === 422 ? error.fieldErrors : {};
+}
+
+/**
+ * A form's failed submit: a 422 says that fields need attention (each field shows its own
+ * message beside it, and the list here names them all); any other problem in words.
+ */
+export function FormProblem({ error }: { error: unknown }) {
+  if (!error) return null;
+  if (error instanceof ApiProblem && error.status === 422 && error.errors.length > 0) {
+    return (
+      <div className="state state-error" role="alert">
+        <strong>{t("error.fieldsBelow")}</strong>
+        <ul>
+          {error.errors.map((e) => (
+            <li key={`${e.location}:${e.message}`}>
+              <code>{fieldOf(e.location)}</code>: {e.message}
+            </li>
+          ))}
+        </ul>
+      </div>
+    );
+  }
+  return <ErrorMessage error={error} />;
 }
 
 /** A success message, announced politely. */
