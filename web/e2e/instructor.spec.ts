@@ -61,8 +61,8 @@ test("an instructor builds, publishes and grades", async ({ page, request }) => 
   await page.getByRole("button", { name: "Upload video" }).click();
   const put = await uploadRequest;
   expect(new URL(put.url()).pathname).toMatch(/clip\.mp4$/); // the bytes go to the signed URL, not an API route
-  await expect(page.getByRole("progressbar", { name: "Upload progress" })).toBeVisible();
   await expect(page.getByText("Uploaded. The video is being processed.")).toBeVisible();
+  await expect(page.getByRole("progressbar", { name: "Upload progress" })).toHaveAttribute("aria-valuenow", "100");
   await expect(page.getByTestId("video-status")).toContainText("Ready", { timeout: 120_000 });
   await page.getByLabel("Captions file (WebVTT)").setInputFiles(captions);
   await page.getByRole("button", { name: "Upload captions" }).click();
@@ -126,7 +126,7 @@ test("an instructor builds, publishes and grades", async ({ page, request }) => 
   await expect(page.getByText("1 awaiting grading")).toBeVisible();
   await expectAccessible(page, "grading queue");
   await screenshot(page, J, "08-grading-queue");
-  await page.getByRole("link", { name: "Grade learner" }).click();
+  await page.getByRole("link", { name: `Grade ${essay.learnerId}` }).click();
   await expect(page.getByText("The spring stores energy, and the lever lets it go")).toBeVisible();
   await page.getByLabel("Names what the spring does").fill("4");
   await expect(page.getByText("At most 3 points.")).toBeVisible();

@@ -94,11 +94,13 @@ export interface SubmittedEssay {
   courseId: string;
   courseTitle: string;
   attemptId: string;
+  learnerId: string;
 }
 
 /**
  * A published course with one quiz lesson drawing one essay question (a two-criterion rubric),
- * which the demo learner enrolled in, answered and submitted: the attempt then awaits grading.
+ * which a learner of its own (added by the admin, so the demo learner's journey gets no
+ * notification of this grade) enrolled in, answered and submitted: the attempt awaits grading.
  */
 export async function submittedEssay(request: APIRequestContext, suffix: string): Promise<SubmittedEssay> {
   const instructor = await apiToken(request, "instructor");
@@ -124,7 +126,15 @@ export async function submittedEssay(request: APIRequestContext, suffix: string)
   });
   await call(request, instructor, "POST", `/api/v1/courses/${courseId}/publish`);
 
-  const learner = await apiToken(request, "learner");
+  const admin = await apiToken(request, "admin");
+  const learnerId = `writer-${suffix}`;
+  await call(request, admin, "POST", "/api/v1/users", {
+    id: learnerId,
+    email: `${learnerId}@example.com`,
+    displayName: "Wren Writer",
+    roles: ["Learner"],
+  });
+  const learner = await apiToken(request, learnerId);
   await call(request, learner, "POST", `/api/v1/courses/${courseId}/enrollments`);
   const attempt = await call(request, learner, "POST", `/api/v1/courses/${courseId}/lessons/reflection/attempts`);
   const items = attempt.items as { questionId: string }[];
@@ -134,5 +144,5 @@ export async function submittedEssay(request: APIRequestContext, suffix: string)
   });
   const submitted = await call(request, learner, "POST", `/api/v1/attempts/${attempt.id as string}/submit`);
   expect(submitted.status).toBe("awaiting_grading");
-  return { courseId, courseTitle, attemptId: attempt.id as string };
+  return { courseId, courseTitle, attemptId: attempt.id as string, learnerId };
 }

@@ -58,7 +58,6 @@ function Upload({ courseId, lessonId, onUploaded }: { courseId: string; lessonId
       return true;
     }, t("instructor.video.uploaded"));
     if (done) {
-      setPercent(null);
       setFile(null);
       if (input.current) input.current.value = "";
       onUploaded();
