@@ -101,6 +101,13 @@ test("an instructor builds, publishes and grades", async ({ page, request }) => 
   await firstDraft.getByRole("button", { name: "Approve", exact: true }).click();
   await expect(page.getByText("Approved: the question is in the bank.")).toBeVisible();
   await expect(page.getByRole("form", { name: /^Review of:/ })).toHaveCount(before - 1);
+  // Another is turned down, with a reason.
+  const second = page.getByRole("listitem").filter({ has: page.getByRole("form", { name: /^Review of:/ }) }).first();
+  await second.getByRole("button", { name: "Reject…" }).click();
+  await second.getByLabel("Why it is rejected").fill("Too close to the one approved.");
+  await second.getByRole("button", { name: "Reject draft" }).click();
+  await expect(page.getByText("Rejected.", { exact: true })).toBeVisible();
+  await expect(page.getByRole("form", { name: /^Review of:/ })).toHaveCount(before - 2);
 
   // --- the quiz draws from the bank; publish
   await page.goto(`/instructor/courses/${courseId}/lessons/widget-quiz`);
@@ -113,12 +120,36 @@ test("an instructor builds, publishes and grades", async ({ page, request }) => 
   await expectAccessible(page, "quiz settings");
   await screenshot(page, J, "06-quiz");
 
+  await page.getByRole("link", { name: "Completion" }).click();
+  await page.getByLabel("Share of a video to watch (percent)").fill("90");
+  await page.getByRole("button", { name: "Save" }).click();
+  await expect(page.getByText("Saved.")).toBeVisible();
+  await expect(page.getByText("A learner completes the course with 2 lessons done, watching 90% of each video.")).toBeVisible();
+  await expectAccessible(page, "completion policy");
+
   await page.getByRole("link", { name: "Details" }).click();
   await page.getByRole("button", { name: "Publish", exact: true }).click();
   await expect(page.getByText("Published as version 1.")).toBeVisible();
   await expect(page.locator(".course-crumb")).toContainText("Published");
   await expectAccessible(page, "course details");
   await screenshot(page, J, "07-published");
+
+  // --- a learning path: the demo course, then this one
+  await page.getByRole("link", { name: "Learning paths" }).click();
+  const newPath = page.getByRole("region", { name: "New learning path" });
+  await newPath.getByLabel("Title").fill(`Widget track ${suffix}`);
+  await newPath.getByLabel("Course to add").selectOption({ label: "Intro to widgets" });
+  await newPath.getByRole("button", { name: "Add to the path" }).click();
+  await newPath.getByLabel("Course to add").selectOption({ label: "Getting started with the Demo Academy" });
+  await newPath.getByRole("button", { name: "Add to the path" }).click();
+  await newPath.getByRole("button", { name: "Move Getting started with the Demo Academy up" }).click();
+  await newPath.getByRole("button", { name: "Create path" }).click();
+  const path = page.getByRole("listitem").filter({ hasText: `Widget track ${suffix}` });
+  await expect(path.getByRole("listitem")).toHaveText(["Getting started with the Demo Academy", "Intro to widgets"]);
+  await path.getByRole("button", { name: "Publish path" }).click();
+  await expect(path.getByText("Published", { exact: true })).toBeVisible();
+  await expectAccessible(page, "learning paths");
+  await screenshot(page, J, "07b-paths");
 
   // --- grading the essay the learner submitted
   await page.getByRole("link", { name: "Grading" }).click();

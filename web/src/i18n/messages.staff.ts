@@ -270,6 +270,7 @@ export const staffMessages = {
   "instructor.question.addOption": "Add option",
   "instructor.question.partialCredit": "Partial credit for partly right answers",
   "instructor.question.answer": "The correct answer",
+  "instructor.question.answerIs": "Correct answer: {answer}",
   "instructor.question.true": "True",
   "instructor.question.false": "False",
   "instructor.question.accepted": "Accepted answers",

@@ -91,7 +91,9 @@ function QuestionSummary({ question }: { question: Question }) {
           ))}
         </ul>
       ) : null}
-      {type === "true_false" ? <p>{question.answer ? t("instructor.question.true") : t("instructor.question.false")}</p> : null}
+      {type === "true_false" ? (
+        <p>{t("instructor.question.answerIs", { answer: question.answer ? t("instructor.question.true") : t("instructor.question.false") })}</p>
+      ) : null}
       {question.accepted ? <p>{t("instructor.question.acceptedList", { answers: question.accepted.join(" · ") })}</p> : null}
       {question.rubric ? (
         <ul>

@@ -40,7 +40,9 @@ function Proposed({ question }: { question: Record<string, unknown> }) {
           ))}
         </ul>
       ) : null}
-      {form.type === "true_false" ? <p>{form.answer ? t("instructor.question.true") : t("instructor.question.false")}</p> : null}
+      {form.type === "true_false" ? (
+        <p>{t("instructor.question.answerIs", { answer: form.answer ? t("instructor.question.true") : t("instructor.question.false") })}</p>
+      ) : null}
       {form.type === "short_text" ? <p>{t("instructor.question.acceptedList", { answers: form.accepted.split("\n").join(" · ") })}</p> : null}
       {form.explanation ? <p className="muted">{form.explanation}</p> : null}
     </div>
