@@ -37,6 +37,9 @@ export const staffMessages = {
   "instructor.kind.scorm": "SCORM package",
 
   "instructor.course.none": "No courses yet. Create the first one below.",
+  "instructor.course.notFoundTitle": "Course not found",
+  "instructor.course.notFound": "There is no course {id} in this tenant.",
+  "instructor.course.all": "All courses",
   "instructor.course.create": "New course",
   "instructor.course.createSubmit": "Create course",
   "instructor.course.title": "Title",
@@ -217,6 +220,7 @@ export const staffMessages = {
   "instructor.report.gradedAttempts.other": "{count} graded attempts",
   "instructor.report.attempts": "Attempts",
   "instructor.report.noQuizzes": "The course has no quiz.",
+  "instructor.report.noLessons": "The course has no lessons yet.",
 
   "instructor.paths.intro": "Courses taken one after the other. A course's prerequisites in the path must come before it.",
   "instructor.paths.none": "No learning paths yet.",

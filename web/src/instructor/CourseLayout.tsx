@@ -2,13 +2,14 @@
  * One course's screens (details, outline, lessons, completion policy, report): the draft is read
  * once here with its ETag and handed to them; a screen that changes it passes the answer back.
  */
-import { Outlet, useOutletContext, useParams } from "react-router";
+import { Link, Outlet, useOutletContext, useParams } from "react-router";
+import { ApiProblem } from "../api/problem";
 import { api, type Schemas } from "../api/client";
 import { t } from "../i18n/messages";
 import { useAsync } from "../lib/useAsync";
 import { unwrapTagged, type Tagged } from "../staff/api";
 import { StatusTag, Tabs } from "../staff/kit";
-import { AsyncView } from "../ui";
+import { AsyncView, PageTitle } from "../ui";
 import { courseStatusLabel } from "./labels";
 
 export type Course = Schemas["CourseView"];
@@ -31,6 +32,15 @@ export default function CourseLayout() {
   const { courseId = "" } = useParams();
   const state = useAsync(() => loadCourse(courseId), [courseId]);
   const base = `/instructor/courses/${encodeURIComponent(courseId)}`;
+  if (state.error instanceof ApiProblem && state.error.status === 404) {
+    return (
+      <>
+        <PageTitle>{t("instructor.course.notFoundTitle")}</PageTitle>
+        <p>{t("instructor.course.notFound", { id: courseId })}</p>
+        <Link to="/instructor">{t("instructor.course.all")}</Link>
+      </>
+    );
+  }
   return (
     <AsyncView state={state}>
       {({ data: course, etag }) => {

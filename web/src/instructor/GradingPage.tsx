@@ -1,7 +1,7 @@
 /** The essay grading queue of a course: submitted attempts with essays, awaiting grading first. */
 import { useState, type FormEvent } from "react";
 import { Link, useNavigate, useSearchParams } from "react-router";
-import { api, unwrap } from "../api/client";
+import { api, unwrap, type Schemas } from "../api/client";
 import { ApiProblem } from "../api/problem";
 import { useSignedIn } from "../auth/session";
 import { formatDateTime, formatNumber, formatPercent } from "../i18n/format";
@@ -31,10 +31,17 @@ async function loadQueue(tenantId: string, courseId: string) {
   const quizLessons = allLessons(parseOutline(course.outline))
     .filter((l) => l.kind === "quiz")
     .map((l) => ({ id: l.id, title: l.title }));
-  const roster = await allPages(
-    (continuation) => unwrap(api.GET("/api/v1/courses/{courseId}/enrollments", { params: { path: { courseId }, query: { limit: 100, continuation } } })),
-    MAX_LEARNERS,
-  );
+  let roster: { items: Schemas["EnrollmentView"][]; truncated: boolean } = { items: [], truncated: false };
+  try {
+    roster = await allPages(
+      (continuation) =>
+        unwrap(api.GET("/api/v1/courses/{courseId}/enrollments", { params: { path: { courseId }, query: { limit: 100, continuation } } })),
+      MAX_LEARNERS,
+    );
+  } catch (error) {
+    // A course never published has no roster (404), so no attempts either.
+    if (!(error instanceof ApiProblem && error.status === 404)) throw error;
+  }
   const attempts = await findAttempts(
     {
       tenantId,

@@ -2,7 +2,7 @@
  * The course report with charts: the enrollment and completion funnel, the learners' progress
  * distribution, each quiz's score distribution, drop-off by lesson and time on task.
  */
-import { api, unwrap } from "../api/client";
+import { api, unwrap, type Schemas } from "../api/client";
 import { ApiProblem } from "../api/problem";
 import { formatDateTime, formatDuration, formatNumber, formatPercent } from "../i18n/format";
 import { t, tp } from "../i18n/messages";
@@ -35,10 +35,18 @@ async function mapLimited<T, R>(items: T[], limit: number, work: (item: T) => Pr
 
 /** Each enrolled learner's course progress (percent), from the roster and the progress route. */
 async function learnerPercents(courseId: string): Promise<{ percents: number[]; truncated: boolean }> {
-  const roster = await allPages(
-    (continuation) => unwrap(api.GET("/api/v1/courses/{courseId}/enrollments", { params: { path: { courseId }, query: { limit: 100, continuation } } })),
-    MAX_LEARNERS,
-  );
+  let roster: { items: Schemas["EnrollmentView"][]; truncated: boolean };
+  try {
+    roster = await allPages(
+      (continuation) =>
+        unwrap(api.GET("/api/v1/courses/{courseId}/enrollments", { params: { path: { courseId }, query: { limit: 100, continuation } } })),
+      MAX_LEARNERS,
+    );
+  } catch (error) {
+    // A course never published has no roster (404): nobody can have enrolled.
+    if (error instanceof ApiProblem && error.status === 404) return { percents: [], truncated: false };
+    throw error;
+  }
   const enrolled = roster.items.filter((e) => e.status !== "cancelled");
   const percents = await mapLimited(enrolled, CONCURRENCY, async (e) => {
     try {
@@ -57,16 +65,17 @@ async function learnerPercents(courseId: string): Promise<{ percents: number[]; 
 function ProgressDistribution({ courseId }: { courseId: string }) {
   const state = useAsync(() => learnerPercents(courseId), [courseId]);
   return (
-    <AsyncView state={state} isEmpty={(d) => d.percents.length === 0} empty={t("instructor.report.noLearners")}>
+    <AsyncView state={state}>
       {(d) => (
         <BarFigure
           title={t("instructor.report.progressTitle")}
+          empty={t("instructor.report.noLearners")}
           description={
             d.truncated
               ? tp("instructor.report.progressFirst", d.percents.length)
               : tp("instructor.report.progressOf", d.percents.length)
           }
-          rows={progressHistogram(d.percents)}
+          rows={d.percents.length ? progressHistogram(d.percents) : []}
           category={range}
           series={[{ key: "count", label: t("instructor.report.learners"), color: CHART_COLORS[0] }]}
           value={(b) => b.count}
@@ -126,6 +135,7 @@ export default function ReportPage() {
                 title={t("instructor.report.dropOffTitle")}
                 description={t("instructor.report.dropOffHint")}
                 rows={rows}
+                empty={t("instructor.report.noLessons")}
                 category={(l) => l.label}
                 series={[
                   { key: "started", label: t("instructor.report.started"), color: CHART_COLORS[0] },
@@ -139,6 +149,7 @@ export default function ReportPage() {
                 title={t("instructor.report.timeTitle")}
                 description={t("instructor.report.timeHint", { total: formatDuration(r.totalActiveSeconds) })}
                 rows={rows}
+                empty={t("instructor.report.noLessons")}
                 category={(l) => l.label}
                 series={[{ key: "averageMinutes", label: t("instructor.report.minutes"), color: CHART_COLORS[3] }]}
                 value={(l) => l.averageMinutes}

@@ -25,6 +25,8 @@ export interface BarFigureProps<Row extends object> {
   horizontal?: boolean;
   stacked?: boolean;
   height?: number;
+  /** Said instead of an empty chart when there are no rows. */
+  empty?: string;
 }
 
 // Colours with at least 3:1 contrast on white (WCAG 1.4.11 for graphics), told apart by more than hue.
@@ -41,13 +43,24 @@ export function BarFigure<Row extends object>({
   horizontal = false,
   stacked = false,
   height,
+  empty,
 }: BarFigureProps<Row>) {
   const data = rows.map((row) => {
     const point: Record<string, string | number> = { category: category(row) };
     for (const s of series) point[s.key] = value(row, s.key);
     return point;
   });
-  const chartHeight = height ?? (horizontal ? Math.max(160, 48 + rows.length * 36) : 260);
+  const chartHeight = height ?? (horizontal ? Math.max(160, 56 + rows.length * 22 * Math.max(1, series.length)) : 260);
+  if (rows.length === 0) {
+    return (
+      <figure className="chart">
+        <figcaption>
+          <strong>{title}</strong>
+        </figcaption>
+        <p className="state state-empty">{empty ?? t("empty.default")}</p>
+      </figure>
+    );
+  }
   return (
     <figure className="chart">
       <figcaption>
@@ -66,7 +79,7 @@ export function BarFigure<Row extends object>({
             {horizontal ? (
               <>
                 <XAxis type="number" tickFormatter={(v: number) => format(v)} allowDecimals={false} stroke="#555a60" />
-                <YAxis type="category" dataKey="category" width={140} stroke="#555a60" tick={{ fontSize: 12 }} />
+                <YAxis type="category" dataKey="category" width={140} interval={0} stroke="#555a60" tick={{ fontSize: 12 }} />
               </>
             ) : (
               <>
