@@ -54,6 +54,7 @@ web-check: $(WEB_DEPS)
 
 # The browser journeys (Playwright on Debian's chromium) against a fresh platform serving web/dist.
 web-e2e: $(STAMP) system-packages $(WEB_BUILD)
+	@test -x "$${LMS_CHROMIUM:-/usr/bin/chromium}" || { echo "no chromium at $${LMS_CHROMIUM:-/usr/bin/chromium}: install Debian's chromium (make system-packages, as root)"; exit 1; }
 	npm run --silent e2e --prefix web
 
 # Regenerates the web client's copy of the OpenAPI document and its types after an API change.
@@ -73,6 +74,7 @@ typecheck: $(STAMP)
 
 test: $(STAMP) $(EMULATORS) system-packages lint typecheck web-check
 	$(BIN)/python -m pytest
+	@$(MAKE) --no-print-directory web-e2e
 
 unit: $(STAMP)
 	$(BIN)/python -m pytest tests/unit tests/contract -q
@@ -83,6 +85,8 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.progress
 	$(BIN)/python -m bench.quiz
 	$(BIN)/python -m bench.media
+	@$(MAKE) --no-print-directory web
+	$(BIN)/python -m bench.web_bundle
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache emulators/node_modules web/node_modules web/dist web/test-results

@@ -130,6 +130,7 @@ class Adapters:
             placement=s.cosmos_placement,
             charges=RequestCharges(),
             create_containers=s.cosmos_emulator,
+            read_before_write=s.cosmos_emulator,
             orderings=orderings,
             unmetered=frozenset({c.name for c in self.containers if not c.metered} | {LEASES}),
         )

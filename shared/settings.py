@@ -80,6 +80,13 @@ class Settings(BaseSettings):
     # Caching of per-request lookups (tenant, caller's role assignments)
     principal_cache_seconds: float = Field(default=30.0, ge=0)
 
+    # Rate limits of authenticated requests, token buckets in the cache port (Redis in Azure, so
+    # every instance shares them): a bucket per user and one per tenant, each holding a minute's
+    # worth and refilled evenly. 0 turns a limit off. Abuse by one address before sign-in is the
+    # Front Door WAF's rate-limit rule (README).
+    rate_limit_user_per_minute: int = Field(default=600, ge=0)
+    rate_limit_tenant_per_minute: int = Field(default=60_000, ge=0)
+
     # Azure services. The profile picks every adapter; each ``*_adapter`` overrides one port
     # (for example blobs on Azurite, the rest embedded). Services authenticate with
     # DefaultAzureCredential; keys and connection strings are for local emulators only.

@@ -23,7 +23,10 @@ _tenant_numbers = itertools.count(1)
 
 
 def make_settings(data_dir: Path, **overrides: Any) -> Settings:
-    return Settings(data_dir=data_dir, **overrides)
+    # The tests' clock stands still, so a bucket never refills: rate limits are off but where a test
+    # turns them on (tests/api/test_rate_limits.py).
+    limits = {"rate_limit_user_per_minute": 0, "rate_limit_tenant_per_minute": 0}
+    return Settings(data_dir=data_dir, **{**limits, **overrides})
 
 
 @pytest.fixture

@@ -19,6 +19,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from opentelemetry import trace
 
 from shared.errors import Forbidden, Unauthorized
+from shared.http.rate_limits import check_rate_limits
 from shared.observability import tenant_id
 from shared.platform.identity import Principal
 from shared.platform.runtime import Platform
@@ -81,7 +82,7 @@ class TenantGuard:
         edge = platform.edge
         if edge is None:
             raise RuntimeError("the platform was built without its edge hooks (see shared/bootstrap.py)")
-        ctx = await run_in_threadpool(edge.resolve_tenant, platform, principal)
+        ctx = await run_in_threadpool(_admitted_member, platform, principal)
         tenant_id.set(ctx.tenant_id)
         trace.get_current_span().set_attribute("lms.tenant_id", ctx.tenant_id)
         # A tenant member's request is metered in memory; about once a minute one request flushes.
@@ -90,6 +91,14 @@ class TenantGuard:
         if not is_allowed(self.operation, ctx.roles):
             raise Forbidden()
         return ctx
+
+
+def _admitted_member(platform: Platform, principal: Principal) -> TenantContext:
+    """The caller's tenant context, once their rate limits let the request in (one thread-pool hop)."""
+    assert platform.edge is not None
+    ctx = platform.edge.resolve_tenant(platform, principal)
+    check_rate_limits(platform, ctx)
+    return ctx
 
 
 class PlatformGuard:

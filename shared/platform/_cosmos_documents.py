@@ -161,6 +161,9 @@ class CosmosDocumentStore(DocumentStore):
     ``create_containers`` (emulator and development only; Bicep owns real containers)
     creates the database and containers on first use, with per-document TTL enabled and
     a composite index for each of ``orderings`` (the ``order_by`` tuples queries use).
+    ``read_before_write`` (the emulator only) reads each document before a replace or delete and
+    checks it is the tenant's, because the emulator ignores the partition key of a point write;
+    Cosmos DB enforces it, so there a replace or delete is one operation.
     Request units spent on the ``unmetered`` containers are charged to ``PLATFORM``: those whose
     partitions are not tenants (leases, platform indexes), and usage billing's own, since metering
     it to the tenant would make each flush of usage the next one's usage.
@@ -176,6 +179,7 @@ class CosmosDocumentStore(DocumentStore):
         create_containers: bool = False,
         orderings: tuple[tuple[Order, ...], ...] = (),
         unmetered: frozenset[str] = frozenset(),
+        read_before_write: bool = False,
     ) -> None:
         self._client = client
         self._database = database
@@ -184,6 +188,7 @@ class CosmosDocumentStore(DocumentStore):
         self._create = create_containers
         self._orderings = orderings
         self._unmetered = unmetered
+        self._read_before_write = read_before_write
         self._containers: dict[tuple[str, str], ContainerProxy] = {}
         self._lock = threading.Lock()
 
@@ -301,10 +306,14 @@ class CosmosDocumentStore(DocumentStore):
         if_match: str | None,
         write: Callable[[dict[str, Any]], _Written],
     ) -> _Written:
-        """``write`` over the current version, once it is read and found to be the tenant's: a server that
-        ignored the partition key (an emulator) would otherwise replace or delete another tenant's document
-        of the same id. The ETag read is the write's precondition; without ``if_match`` a version written
-        in between is read and checked again, a few times, before the write gives up as PreconditionFailed."""
+        """``write``, with ``if_match`` as its precondition. With ``read_before_write``, over the current
+        version once it is read and found to be the tenant's: a server that ignored the partition key (the
+        emulator) would otherwise replace or delete another tenant's document of the same id. The ETag read
+        is then the write's precondition; without ``if_match`` a version written in between is read and
+        checked again, a few times, before the write gives up as PreconditionFailed."""
+        if not self._read_before_write:
+            with cosmos_errors():
+                return write(_precondition(if_match))
         for _ in range(0 if if_match is not None else _OWNED_WRITE_ATTEMPTS - 1):
             with suppress(PreconditionFailed):
                 return self._write_checked(proxy, container, partition_key, doc_id, if_match, write)

@@ -38,6 +38,7 @@ class MemoryCache(Cache):
         self._clock = clock or SystemClock()
         self._rng = rng or random.Random()  # noqa: S311 - spreading expiries, not security
         self._entries: OrderedDict[str, tuple[float, str]] = OrderedDict()
+        self._buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()  # key -> (tokens, at)
         self._lock = threading.Lock()
 
     def _now(self) -> float:
@@ -71,3 +72,15 @@ class MemoryCache(Cache):
         """Forget a key; absent keys are fine."""
         with self._lock:
             self._entries.pop(key, None)
+
+    def take(self, key: str, capacity: float, per_second: float) -> float:
+        """A token bucket in this process (the embedded profile runs one process)."""
+        now = self._now()
+        with self._lock:
+            tokens, at = self._buckets.pop(key, (capacity, now))
+            tokens = min(capacity, tokens + max(0.0, now - at) * per_second)
+            wait = 0.0 if tokens >= 1 else (1 - tokens) / per_second
+            self._buckets[key] = (tokens - 1 if wait == 0 else tokens, now)
+            while len(self._buckets) > self._max:
+                self._buckets.popitem(last=False)  # the least recently used bucket: it is full again by now
+        return wait

@@ -29,6 +29,24 @@ _REFRESH_MARGIN_SECONDS = 300
 log = logging.getLogger("lms.cache")
 
 
+# A token bucket as one atomic step on the server (so it holds across every instance): the bucket is
+# a hash of tokens and the time they were counted, refilled by the time passed, in Redis's own clock;
+# it expires once it would be full again. Returns 0 when a token was taken, else the wait in ms.
+_TAKE = """
+local capacity, rate = tonumber(ARGV[1]), tonumber(ARGV[2])
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local state = redis.call('HMGET', KEYS[1], 'tokens', 'at')
+local tokens, at = tonumber(state[1]) or capacity, tonumber(state[2]) or now
+tokens = math.min(capacity, tokens + math.max(0, now - at) * rate / 1000)
+local wait = 0
+if tokens >= 1 then tokens = tokens - 1 else wait = math.ceil((1 - tokens) * 1000 / rate) end
+redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'at', now)
+redis.call('PEXPIRE', KEYS[1], math.ceil((capacity - tokens) * 1000 / rate) + 1000)
+return wait
+"""
+
+
 class RedisCache(Cache):
     def __init__(
         self, client: Any, *, prefix: str = "lms:", jitter: float = 0.1, rng: random.Random | None = None
@@ -41,6 +59,7 @@ class RedisCache(Cache):
         self._jitter = jitter
         self._rng = rng or random.Random()  # noqa: S311 - spreading expiries, not security
         self._errors = (redis.RedisError, OSError)
+        self._take = client.register_script(_TAKE)
 
     def get(self, key: str) -> Any | None:
         """The value, or None if absent, expired, or Redis is unreachable."""
@@ -66,6 +85,16 @@ class RedisCache(Cache):
             self._client.delete(self._prefix + key)
         except self._errors as exc:
             log.error("cache invalidation failed", extra={"error": str(exc), "key": key})
+
+    def take(self, key: str, capacity: float, per_second: float) -> float:
+        """One token from a bucket shared by every instance. Redis unreachable: the request is let
+        through (logged), since a cache outage must not take the API down with it."""
+        try:
+            wait_ms = self._take(keys=[self._prefix + key], args=[capacity, per_second])
+        except self._errors as exc:
+            log.warning("rate limit check failed", extra={"error": str(exc)})
+            return 0.0
+        return float(wait_ms) / 1000
 
 
 class EntraRedisCredentials(CredentialProvider):

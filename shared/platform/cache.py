@@ -23,3 +23,9 @@ class Cache(ABC):
     @abstractmethod
     def delete(self, key: str) -> None:
         """Forget a key (absent keys are fine)."""
+
+    @abstractmethod
+    def take(self, key: str, capacity: float, per_second: float) -> float:
+        """Take one token from the bucket ``key`` (holding at most ``capacity`` tokens, refilled at
+        ``per_second``; a new bucket is full). Returns 0 when a token was taken, else the seconds
+        until one will be there (nothing taken). Atomic across every process sharing the cache."""

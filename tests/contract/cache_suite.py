@@ -129,3 +129,50 @@ class CacheContract:
         cache.set(key("k"), "new", TTL)
         advance(TTL * (1 - JITTER) - MARGIN)
         assert cache.get(key("k")) == "new"
+
+    # --- token buckets (rate limits) --------------------------------------------------------------
+
+    def test_a_new_bucket_is_full_and_then_says_how_long_until_the_next_token(
+        self, cache: Cache, key: Callable[[str], str]
+    ) -> None:
+        bucket = key("bucket")
+        assert [cache.take(bucket, 3, 0.5) for _ in range(3)] == [0.0, 0.0, 0.0]
+        wait = cache.take(bucket, 3, 0.5)
+        assert 1.0 < wait <= 2.0  # one token every 2 s, and a little of the next one may have come
+        assert cache.take(bucket, 3, 0.5) > 0  # refused takes take nothing
+        assert cache.take(key("another"), 3, 0.5) == 0.0  # buckets are apart
+
+    def test_a_bucket_refills_at_its_rate_up_to_its_capacity(
+        self, cache: Cache, key: Callable[[str], str], advance_clock: AdvanceClock
+    ) -> None:
+        advance = require(advance_clock)
+        bucket = key("refill")
+        for _ in range(2):
+            assert cache.take(bucket, 2, 1.0) == 0.0
+        assert cache.take(bucket, 2, 1.0) > 0
+        advance(1.0)
+        assert cache.take(bucket, 2, 1.0) == 0.0
+        assert cache.take(bucket, 2, 1.0) > 0
+        advance(60.0)  # long idle: full again, never more than its capacity
+        assert [cache.take(bucket, 2, 1.0) for _ in range(3)][:2] == [0.0, 0.0]
+        assert cache.take(bucket, 2, 1.0) > 0
+
+    def test_concurrent_takes_never_hand_out_more_tokens_than_the_bucket_holds(
+        self, cache: Cache, key: Callable[[str], str]
+    ) -> None:
+        import threading
+
+        bucket, taken, lock = key("race"), [], threading.Lock()
+
+        def take_some() -> None:
+            for _ in range(10):
+                if cache.take(bucket, 20, 0.001) == 0.0:
+                    with lock:
+                        taken.append(1)
+
+        threads = [threading.Thread(target=take_some) for _ in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert len(taken) == 20

@@ -116,7 +116,10 @@ def client(cosmos_endpoint: str) -> CosmosClient:
 
 @pytest.fixture(scope="module")
 def store(client: CosmosClient) -> CosmosDocumentStore:
-    return CosmosDocumentStore(client, DATABASE, create_containers=True, orderings=SUITE_ORDERINGS)
+    # The emulator ignores the partition key of point writes: the adapter reads before it writes there.
+    return CosmosDocumentStore(
+        client, DATABASE, create_containers=True, orderings=SUITE_ORDERINGS, read_before_write=True
+    )
 
 
 @pytest.fixture
@@ -332,7 +335,9 @@ def test_a_replace_or_delete_that_reaches_another_tenants_document_is_not_found_
     cosmos_endpoint: str,
 ) -> None:
     wire = MisroutingWire()
-    store = CosmosDocumentStore(emulator_client(cosmos_endpoint, wire), DATABASE, create_containers=True)
+    store = CosmosDocumentStore(
+        emulator_client(cosmos_endpoint, wire), DATABASE, create_containers=True, read_before_write=True
+    )
     container, victim, intruder = container_name(), new_tenant(), new_tenant()
     original = store.create(container, victim, doc(victim, "d", v=1))
     wire.misroute = (intruder, victim)
@@ -359,6 +364,28 @@ def test_request_units_are_charged_to_the_tenant_they_ran_for(client: CosmosClie
     # The emulator charges 1 RU a request; Cosmos DB charges what each one cost.
     assert charges.snapshot() == {a: 2.0, b: 1.0, PLATFORM: 1.0}
     assert charges.total(a) == 2.0 and charges.total(new_tenant()) == 0.0
+
+
+@pytest.mark.parametrize(("read_before_write", "requests"), [(False, 1.0), (True, 2.0)])
+def test_a_replace_or_delete_is_one_request_unless_the_server_ignores_partition_keys(
+    client: CosmosClient, read_before_write: bool, requests: float
+) -> None:
+    charges = RequestCharges()
+    store = CosmosDocumentStore(
+        client, DATABASE, charges=charges, create_containers=True, read_before_write=read_before_write
+    )
+    container, tenant = container_name(), new_tenant()
+    created = store.create(container, tenant, doc(tenant, "d", v=1))
+    before = charges.total(tenant)
+    replaced = store.replace(container, tenant, doc(tenant, "d", v=2), if_match=created["_etag"])
+    assert charges.total(tenant) - before == requests  # the emulator charges 1 RU a request
+    with pytest.raises(PreconditionFailed):
+        store.replace(container, tenant, doc(tenant, "d", v=3), if_match=created["_etag"])
+    before = charges.total(tenant)
+    store.delete(container, tenant, "d", if_match=replaced["_etag"])
+    assert charges.total(tenant) - before == requests
+    with pytest.raises(NotFound):
+        store.delete(container, tenant, "d")
 
 
 def test_request_units_of_unmetered_containers_are_the_platforms_and_not_reported(client: CosmosClient) -> None:
@@ -507,6 +534,8 @@ class Account:
 
 
 def fake_store(servers: dict[str, Server], **options: Any) -> CosmosDocumentStore:
+    # The fake answers whatever partition is asked for, as the emulator does: read before writing.
+    options.setdefault("read_before_write", True)
     return CosmosDocumentStore(cast(CosmosClient, Account(servers)), "lms", **options)
 
 
@@ -548,6 +577,19 @@ def test_an_upsert_over_an_etag_replaces_only_that_version() -> None:
     assert name == "replace_item" and sent["etag"] == '"1"'
     assert sent["match_condition"] == MatchConditions.IfNotModified
     assert "_etag" not in sent["body"]
+
+
+def test_on_cosmos_db_a_replace_or_delete_is_one_conditional_request() -> None:
+    server = Server(documents=[doc("t1", "a")])
+    store = fake_store({"lms": server}, read_before_write=False)
+    store.replace("items", "t1", doc("t1", "a", v=2), if_match='"1"')
+    store.upsert("items", "t1", doc("t1", "a", v=3), if_match='"1"')
+    store.delete("items", "t1", "a", if_match='"1"')
+    store.delete("items", "t1", "a")
+    assert [name for name, _ in server.calls] == ["replace_item", "replace_item", "delete_item", "delete_item"]
+    for _, sent in server.calls[:3]:
+        assert sent["etag"] == '"1"' and sent["match_condition"] == MatchConditions.IfNotModified
+    assert "etag" not in server.calls[3][1] and server.calls[3][1]["partition_key"] == "t1"
 
 
 def test_cross_partition_queries_and_placed_tenants_reach_the_right_database() -> None:

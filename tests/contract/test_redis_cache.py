@@ -65,6 +65,15 @@ def test_an_entry_is_gone_after_redis_expires_it(client: redis.Redis) -> None:
     assert cache.get("k") is None
 
 
+def test_a_bucket_refills_on_redis_s_clock_and_expires_once_full(client: redis.Redis) -> None:
+    cache = RedisCache(client, prefix="bucket:")
+    assert cache.take("b", 1, 20.0) == 0.0
+    assert cache.take("b", 1, 20.0) > 0
+    time.sleep(0.2)  # four tokens' worth at 20 a second; the bucket holds one
+    assert cache.take("b", 1, 20.0) == 0.0
+    assert 0 < client.pttl("bucket:b") <= 1100  # gone once it would be full again (plus a second)
+
+
 def test_caches_with_different_prefixes_do_not_see_each_others_keys(client: redis.Redis) -> None:
     RedisCache(client, prefix="a:").set("k", "from a", TTL)
     assert RedisCache(client, prefix="b:").get("k") is None
@@ -77,6 +86,7 @@ def test_an_unreachable_redis_never_fails_a_request(caplog: pytest.LogCaptureFix
         assert cache.get("k") is None
         cache.set("k", "v", TTL)
         cache.delete("k")
+        assert cache.take("k", 1, 1.0) == 0.0  # a rate limit never takes the API down with the cache
     assert {r.getMessage() for r in caplog.records} >= {"cache read failed", "cache write failed"}
     assert any(r.levelno == logging.ERROR and r.getMessage() == "cache invalidation failed" for r in caplog.records)
 

@@ -61,6 +61,8 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   const dataDir = mkdtempSync(join(tmpdir(), "lms-e2e-"));
   const logs = join(webRoot, "test-results");
   mkdirSync(logs, { recursive: true });
+  // This run's screenshots only (a reviewer looks at the folder without running anything).
+  rmSync(join(logs, "screenshots"), { recursive: true, force: true });
   const log = createWriteStream(join(logs, "platform.log"));
   const child = spawn(python, ["-m", "shared.localrun", "--port", String(port)], {
     cwd: repoRoot,

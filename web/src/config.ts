@@ -19,3 +19,8 @@ export const config = {
 export function apiUrl(path: string): string {
   return `${config.apiBaseUrl}${path}`;
 }
+
+/** Whether Microsoft Entra sign-in has the settings it needs (authority, client id and API scope). */
+export function entraConfigured(): boolean {
+  return Boolean(config.entra.authority && config.entra.clientId && config.entra.apiScope);
+}

@@ -51,6 +51,12 @@ interface FetchResult<T> {
   response: Response;
 }
 
+/** openapi-fetch has read the failed response's body already: its parsed JSON is `error`. */
+function problemOf(result: FetchResult<unknown>): ApiProblem {
+  const body = typeof result.error === "object" && result.error !== null ? (result.error as Record<string, unknown>) : null;
+  return new ApiProblem(result.response.status, body);
+}
+
 /** The data of a successful call, or an ApiProblem thrown for a failed one (or a network failure). */
 export async function unwrap<T>(call: Promise<FetchResult<T>>): Promise<T> {
   let result: FetchResult<T>;
@@ -59,7 +65,7 @@ export async function unwrap<T>(call: Promise<FetchResult<T>>): Promise<T> {
   } catch (cause) {
     throw ApiProblem.network(cause);
   }
-  if (!result.response.ok) throw ApiProblem.fromResult(result.response, result.error);
+  if (!result.response.ok) throw problemOf(result);
   return result.data as T;
 }
 
@@ -71,7 +77,7 @@ export async function unwrapWithResponse<T>(call: Promise<FetchResult<T>>): Prom
   } catch (cause) {
     throw ApiProblem.network(cause);
   }
-  if (!result.response.ok) throw ApiProblem.fromResult(result.response, result.error);
+  if (!result.response.ok) throw problemOf(result);
   return { data: result.data as T, response: result.response };
 }
 

@@ -59,31 +59,10 @@ export class ApiProblem extends Error {
     return out;
   }
 
-  /** The words a screen shows: the detail, and for a 422 without field mapping, each field's message. */
-  get message(): string {
-    return this.detail;
-  }
-
   static network(cause: unknown): ApiProblem {
     const problem = new ApiProblem(0, { title: t("error.networkTitle"), detail: t("error.network") });
     (problem as { cause?: unknown }).cause = cause;
     return problem;
-  }
-
-  /**
-   * The problem of a failed openapi-fetch call: it has read the body already (into `error`, JSON
-   * when it parsed), so the response's body cannot be read again.
-   */
-  static fromResult(response: Response, error: unknown): ApiProblem {
-    let body: unknown = error;
-    if (typeof body === "string") {
-      try {
-        body = JSON.parse(body);
-      } catch {
-        body = null;
-      }
-    }
-    return new ApiProblem(response.status, typeof body === "object" && body !== null ? (body as ProblemBody) : null);
   }
 
   static async fromResponse(response: Response): Promise<ApiProblem> {

@@ -11,10 +11,6 @@ function scopes(): string[] {
   return [config.entra.apiScope];
 }
 
-export function entraConfigured(): boolean {
-  return Boolean(config.entra.authority && config.entra.clientId && config.entra.apiScope);
-}
-
 async function client(): Promise<PublicClientApplication> {
   if (app) return app;
   const created = new PublicClientApplication({

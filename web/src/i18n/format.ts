@@ -55,3 +55,14 @@ export function formatDuration(totalSeconds: number): string {
     minutes / 60,
   );
 }
+
+const languageNames = new Intl.DisplayNames([locale], { type: "language" });
+
+/** "en" -> "English" (the code itself when Intl does not know it). */
+export function languageName(code: string): string {
+  try {
+    return languageNames.of(code) ?? code;
+  } catch {
+    return code;
+  }
+}

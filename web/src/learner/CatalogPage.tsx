@@ -2,6 +2,8 @@
 import { useEffect, useState, type FormEvent } from "react";
 import { Link, useSearchParams } from "react-router";
 import { api, unwrap, type Schemas } from "../api/client";
+import { ApiProblem } from "../api/problem";
+import { languageName } from "../i18n/format";
 import { t, tp, type MessageKey } from "../i18n/messages";
 import { highlightRuns } from "../lib/highlight";
 import { useAsync } from "../lib/useAsync";
@@ -45,7 +47,7 @@ function Hit({ hit }: { hit: Schemas["CourseHit"] }) {
         </p>
       ) : null}
       <p className="muted">
-        {t(`level.${hit.level}` as MessageKey)} · {hit.language}
+        {t(`level.${hit.level}` as MessageKey)} · {languageName(hit.language)}
       </p>
       {hit.tags.length > 0 ? (
         <ul className="tags" aria-label={t("catalog.tags")}>
@@ -93,6 +95,9 @@ export default function CatalogPage() {
     [q, level, language, tag, offset],
   );
 
+  // A 422 names the field it refused (a malformed language code): shown under that field.
+  const fieldErrors = results.error instanceof ApiProblem && results.error.status === 422 ? results.error.fieldErrors : {};
+
   function update(changes: Record<string, string | undefined>) {
     const next = new URLSearchParams(params);
     for (const [k, v] of Object.entries(changes)) {
@@ -112,15 +117,16 @@ export default function CatalogPage() {
     <>
       <PageTitle>{t("nav.catalog")}</PageTitle>
       <form role="search" aria-label={t("catalog.searchForm")} onSubmit={submit} className="form-inline">
-        <Field label={t("catalog.search")}>
+        <Field label={t("catalog.search")} error={fieldErrors.q}>
           {(props) => <input {...props} type="search" name="q" value={draft} onChange={(e) => setDraft(e.target.value)} />}
         </Field>
-        <Field label={t("catalog.language")} hint={t("catalog.languageHint")}>
+        <Field label={t("catalog.language")} error={fieldErrors.language}>
           {(props) => (
             <input
               {...props}
               name="language"
-              size={6}
+              size={8}
+              placeholder={t("catalog.languagePlaceholder")}
               value={languageDraft}
               onChange={(e) => setLanguageDraft(e.target.value)}
             />
@@ -150,7 +156,7 @@ export default function CatalogPage() {
           </p>
         ) : null}
       </div>
-      <AsyncView state={results} isEmpty={(r) => r.items.length === 0} empty={t("catalog.noResults")}>
+      <AsyncView state={results} showFieldErrors={Object.keys(fieldErrors).length === 0} isEmpty={(r) => r.items.length === 0} empty={t("catalog.noResults")}>
         {(r) => (
           <>
             <p className="muted" role="status">

@@ -3,7 +3,7 @@ import { useState } from "react";
 import { Link, useParams } from "react-router";
 import { api, unwrap } from "../api/client";
 import { ApiProblem } from "../api/problem";
-import { formatPercent } from "../i18n/format";
+import { formatPercent, languageName } from "../i18n/format";
 import { t, tp, type MessageKey } from "../i18n/messages";
 import { useAsync } from "../lib/useAsync";
 import { AsyncView, ErrorMessage, PageTitle, ProgressBar } from "../ui";
@@ -92,7 +92,7 @@ export default function CoursePage() {
               <dt>{t("course.level")}</dt>
               <dd>{t(`level.${course.level}` as MessageKey)}</dd>
               <dt>{t("course.language")}</dt>
-              <dd>{course.language}</dd>
+              <dd>{languageName(course.language)}</dd>
               {course.durationMinutes ? (
                 <>
                   <dt>{t("course.duration")}</dt>
@@ -134,6 +134,17 @@ export default function CoursePage() {
                       <p>{t("course.percentDone", { percent: formatPercent(progress.percent, true) })}</p>
                     </>
                   ) : null}
+                  {(() => {
+                    const lessons = lessonsOf(course);
+                    const next = lessons.find((l) => lessonState.get(l.id)?.state !== "completed");
+                    if (!next || enrollment.status === "completed") return null;
+                    const started = lessons.some((l) => (lessonState.get(l.id)?.state ?? "not_started") !== "not_started");
+                    return (
+                      <Link className="button" to={`/courses/${encodeURIComponent(course.id)}/lessons/${encodeURIComponent(next.id)}`}>
+                        {t(started ? "course.continue" : "course.start", { lesson: next.title })}
+                      </Link>
+                    );
+                  })()}
                 </>
               ) : (
                 <Enroll course={course} onEnrolled={() => state.reload()} />

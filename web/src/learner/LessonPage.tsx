@@ -5,6 +5,7 @@ import { t, type MessageKey } from "../i18n/messages";
 import { useAsync } from "../lib/useAsync";
 import { AsyncView, Loading, PageTitle } from "../ui";
 import { getCourse, lessonsOf, myEnrollment, myProgress, type CourseProgress } from "./data";
+import { useNotifications } from "./notifications/NotificationsProvider";
 import { onProgressReceipt } from "./progress/service";
 import QuizLesson from "./quiz/QuizLesson";
 import TextLesson from "./TextLesson";
@@ -26,8 +27,14 @@ export default function LessonPage() {
   useEffect(() => {
     if (state.data?.enrollment) refresh();
   }, [state.data, refresh]);
-  // Each acknowledged progress batch may have changed this course's states.
+  // Each acknowledged progress batch may have changed this course's states, and so may a
+  // notification (a quiz grade is counted toward completion after the grade is published).
   useEffect(() => onProgressReceipt(() => refresh()), [refresh]);
+  const { items: notifications } = useNotifications();
+  const newest = notifications[0]?.id;
+  useEffect(() => {
+    if (newest && state.data?.enrollment) refresh();
+  }, [newest, state.data, refresh]);
 
   return (
     <AsyncView state={state}>
@@ -71,7 +78,7 @@ export default function LessonPage() {
             </nav>
             <PageTitle subtitle={t(`lessonKind.${lesson.kind}` as MessageKey)}>{lesson.title}</PageTitle>
             <p className="muted" role="status" data-testid="lesson-state">
-              {t(`lessonState.${mine?.state ?? "not_started"}` as MessageKey)}
+              {t("lesson.status", { state: t(`lessonState.${mine?.state ?? "not_started"}` as MessageKey) })}
             </p>
             {lesson.kind === "video" ? (
               <Suspense fallback={<Loading />}>
@@ -89,7 +96,7 @@ export default function LessonPage() {
                 {t("lesson.courseCompleted")} <Link to="/my-learning">{t("lesson.seeCertificate")}</Link>
               </p>
             ) : null}
-            <nav aria-label={t("lesson.pager")} className="pager">
+            <nav aria-label={t("lesson.pager")} className="pager lesson-pager">
               {previous ? <Link to={link(previous.id)}>{t("lesson.previous", { title: previous.title })}</Link> : <span />}
               {next ? <Link to={link(next.id)}>{t("lesson.next", { title: next.title })}</Link> : null}
             </nav>

@@ -2,7 +2,7 @@
 import { useEffect, useState, type FormEvent } from "react";
 import { Navigate, useLocation, useNavigate } from "react-router";
 import { listDevUsers, useSession, type DevUser } from "../auth/session";
-import { config } from "../config";
+import { config, entraConfigured } from "../config";
 import { t } from "../i18n/messages";
 import { SkipLink } from "../layout";
 import { useAsync } from "../lib/useAsync";
@@ -79,8 +79,7 @@ function DevSignIn() {
 function EntraSignIn() {
   const { signInEntra } = useSession();
   const [error, setError] = useState<unknown>(null);
-  const configured = Boolean(config.entra.authority && config.entra.clientId && config.entra.apiScope);
-  if (!configured) return <ErrorMessage error={new Error(t("signIn.entraMisconfigured"))} />;
+  if (!entraConfigured()) return <ErrorMessage error={new Error(t("signIn.entraMisconfigured"))} />;
   return (
     <>
       <p>{t("signIn.entraIntro")}</p>
@@ -100,6 +99,11 @@ export default function SignInPage() {
   return (
     <>
       <SkipLink />
+      <header className="site-header">
+        <span className="brand">
+          <span className="brand-name">{t("app.name")}</span>
+        </span>
+      </header>
       <main id="main" className="site-main narrow">
         <PageTitle>{t("signIn.title")}</PageTitle>
         {expired ? <p role="status">{t("signIn.sessionExpired")}</p> : null}

@@ -1,12 +1,5 @@
 /** Calls the staff screens make beyond `unwrap`: answers with their ETag, every page of a list, raw bodies. */
-import { authorizedFetch } from "../api/client";
-import { ApiProblem } from "../api/problem";
-
-interface FetchResult<T> {
-  data?: T;
-  error?: unknown;
-  response: Response;
-}
+import { authorizedFetch, unwrapWithResponse } from "../api/client";
 
 export interface Tagged<T> {
   data: T;
@@ -15,15 +8,9 @@ export interface Tagged<T> {
 }
 
 /** The data and ETag of a successful call, or an ApiProblem for a failed one. */
-export async function unwrapTagged<T>(call: Promise<FetchResult<T>>): Promise<Tagged<T>> {
-  let result: FetchResult<T>;
-  try {
-    result = await call;
-  } catch (cause) {
-    throw ApiProblem.network(cause);
-  }
-  if (!result.response.ok) throw ApiProblem.fromResult(result.response, result.error);
-  return { data: result.data as T, etag: result.response.headers.get("ETag") };
+export async function unwrapTagged<T>(call: Parameters<typeof unwrapWithResponse<T>>[0]): Promise<Tagged<T>> {
+  const { data, response } = await unwrapWithResponse(call);
+  return { data, etag: response.headers.get("ETag") };
 }
 
 /** Every item of a continuation-paged list, up to `max` items (a roster, a tenant's banks). */

@@ -23,7 +23,7 @@ export function ErrorMessage({ error, onRetry, showFields = true }: { error: unk
   return (
     <div className="state state-error" role="alert">
       {problem && problem.title && problem.title !== problem.detail ? <strong>{problem.title}: </strong> : null}
-      <span>{describeError(error)}</span>
+      <span>{!showFields && problem && problem.errors.length > 0 ? t("error.fieldsBelow") : describeError(error)}</span>
       {showFields && problem && problem.errors.length > 0 ? (
         <ul>
           {problem.errors.map((e) => (
@@ -105,13 +105,16 @@ export function AsyncView<T>({
   children,
   isEmpty,
   empty,
+  showFieldErrors = true,
 }: {
   state: { data: T | undefined; error: unknown; loading: boolean; reload(): void };
+  /** false when the screen shows a 422's field errors beside its fields. */
+  showFieldErrors?: boolean;
   children: (data: T) => ReactNode;
   isEmpty?: (data: T) => boolean;
   empty?: ReactNode;
 }) {
-  if (state.error) return <ErrorMessage error={state.error} onRetry={state.reload} />;
+  if (state.error) return <ErrorMessage error={state.error} onRetry={state.reload} showFields={showFieldErrors} />;
   if (state.loading && state.data === undefined) return <Loading />;
   if (state.data === undefined) return <Loading />;
   if (isEmpty?.(state.data)) return <Empty>{empty}</Empty>;

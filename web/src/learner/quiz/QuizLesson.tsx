@@ -200,10 +200,9 @@ function Result({ attempt, onRetake, canRetake }: { attempt: Attempt; onRetake: 
       <h2 id="result-heading">{passed ? t("quiz.passed") : t("quiz.notPassed")}</h2>
       {attempt.expired ? <p>{t("quiz.expiredSaved")}</p> : null}
       <p>
-        {t("quiz.score", {
+        {tp("quiz.score", attempt.maxPoints ?? 0, {
           score: formatPercent(attempt.score ?? 0, true),
           points: formatNumber(attempt.points ?? 0),
-          max: formatNumber(attempt.maxPoints ?? 0),
         })}
       </p>
       {attempt.gradedAt ? <p className="muted">{t("quiz.gradedAt", { when: formatDateTime(attempt.gradedAt) })}</p> : null}
