@@ -1,6 +1,7 @@
 """Billing's triggers: its subscription of the events topic meters enrollments, active learners and
-transcoded video; a timer flushes this instance's request meter every five minutes (requests flush
-it too, about once a minute); another measures every tenant's storage once an hour.
+transcoded video; a timer measures every tenant's storage once an hour. There is no flush timer: a
+timer runs on one instance, which never served the others' requests; every process flushes its own
+request meter in the background and when it stops (shared/billing/flusher.py).
 
 A message that fails raises, so Service Bus delivers it again and dead-letters it after the
 subscription's maximum delivery count; facts are counted under their event id (a learner once a
@@ -15,7 +16,7 @@ import azure.functions as func
 
 from functions._bindings import SERVICEBUS_CONNECTION
 from shared.billing.handlers import BILLING_SUBSCRIPTION, on_event
-from shared.billing.service import flush_usage_meter, measure_storage
+from shared.billing.service import measure_storage
 from shared.bootstrap import default_platform
 from shared.platform.topology import EVENTS_TOPIC
 
@@ -33,12 +34,6 @@ bp = func.Blueprint()  # type: ignore[no-untyped-call]  # azure-functions leaves
 def meter_event(message: func.ServiceBusMessage) -> None:
     """Decode an event of the billing subscription and meter the usage it tells of."""
     on_event(default_platform(), json.loads(message.get_body()))
-
-
-@bp.timer_trigger(arg_name="timer", schedule="0 */5 * * * *", run_on_startup=False, use_monitor=True)
-def flush_usage(timer: func.TimerRequest) -> None:
-    """Add the API requests and request units this instance metered to each tenant's month."""
-    flush_usage_meter(default_platform())
 
 
 @bp.timer_trigger(arg_name="timer", schedule="0 7 * * * *", run_on_startup=False, use_monitor=True)

@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from shared.platform.blobs import BlobStore
-from shared.platform.bus import MessageBus
+from shared.platform.bus import BusTopology, MessageBus
 from shared.platform.cache import Cache
 from shared.platform.clock import Clock
 from shared.platform.documents import ContainerSpec, DocumentStore
@@ -85,9 +85,18 @@ def _required(settings: Settings, field: str, port: str) -> Any:
 class Adapters:
     """Builds the chosen adapter of each port, sharing one credential and one blob client."""
 
-    def __init__(self, settings: Settings, clock: Clock, containers: Sequence[ContainerSpec] = ()) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        clock: Clock,
+        containers: Sequence[ContainerSpec] = (),
+        topology: BusTopology = BUS_TOPOLOGY,
+    ) -> None:
         self.settings = settings
         self.clock = clock
+        # The bus entities, with each subscription filtered to what its consumer handles (the
+        # composition root derives the filters from the context specs).
+        self.topology = topology
         self.chosen = chosen_adapters(settings)
         # The platform's document containers (the composition root passes them): a Cosmos DB emulator
         # gets them created, with the composite indexes their orderings need.
@@ -179,7 +188,7 @@ class Adapters:
     def _bus_sqlite(self) -> MessageBus:
         from shared.platform._sqlite_bus import SqliteMessageBus
 
-        return SqliteMessageBus(self.settings.data_dir / "bus.sqlite3", BUS_TOPOLOGY, clock=self.clock)
+        return SqliteMessageBus(self.settings.data_dir / "bus.sqlite3", self.topology, clock=self.clock)
 
     def _bus_servicebus(self) -> MessageBus:
         from shared.platform._servicebus_bus import ServiceBusMessageBus, servicebus_client
@@ -189,7 +198,7 @@ class Adapters:
             raise RuntimeError("the servicebus adapter needs LMS_SERVICEBUS_NAMESPACE (or a connection string)")
         credential = None if s.servicebus_connection_string else self.credential
         client = servicebus_client(s.servicebus_namespace, s.servicebus_connection_string, credential)
-        return ServiceBusMessageBus(client, BUS_TOPOLOGY, clock=self.clock)
+        return ServiceBusMessageBus(client, self.topology, clock=self.clock)
 
     # --- search ---------------------------------------------------------------------------------
 

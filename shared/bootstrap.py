@@ -15,6 +15,7 @@ only to index functions). Tests call ``bootstrap(settings, **overrides)`` direct
 from __future__ import annotations
 
 import functools
+from dataclasses import replace
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -35,15 +36,18 @@ from shared import (
     tenancy,
 )
 from shared._adapters import PORTS, Adapters
+from shared.billing.flusher import UsageFlusher
 from shared.billing.service import flush_usage_after_request
+from shared.platform.bus import BusTopology, subscription_path
 from shared.platform.clock import Clock, SystemClock
 from shared.platform.contexts import ContextSpec
 from shared.platform.documents import ContainerSpec
 from shared.platform.identity import DevIssuer, JwksKeys, KeyResolver, StaticKeys, TokenValidator
 from shared.platform.ids import RandomIds
 from shared.platform.personal_data import PersonalData
+from shared.platform.poison import poison_container
 from shared.platform.runtime import EdgeHooks, Platform
-from shared.platform.topology import LEASES
+from shared.platform.topology import BUS_TOPOLOGY, LEASES
 from shared.settings import Settings
 from shared.tenancy.service import resolve_tenant_context
 
@@ -69,7 +73,11 @@ CONTEXTS: tuple[ContextSpec, ...] = (
 
 def document_containers() -> tuple[ContainerSpec, ...]:
     """Every document container of the platform: each context's, and the change-feed checkpoints."""
-    return (*(container for spec in CONTEXTS for container in spec.containers), ContainerSpec(LEASES))
+    return (
+        *(container for spec in CONTEXTS for container in spec.containers),
+        ContainerSpec(LEASES),
+        poison_container(),
+    )
 
 
 def _personal_data() -> tuple[tuple[str, PersonalData], ...]:
@@ -80,7 +88,7 @@ def bootstrap(settings: Settings | None = None, **overrides: Any) -> Platform:
     """Build the platform for ``settings``; any port can be replaced by a keyword override."""
     settings = settings or Settings()
     parts: dict[str, Any] = {"clock": SystemClock(), "ids": RandomIds(), **overrides}
-    adapters = Adapters(settings, parts["clock"], document_containers())
+    adapters = Adapters(settings, parts["clock"], document_containers(), bus_topology())
     for port in PORTS:
         if port not in parts:
             parts[port] = adapters.build(port)
@@ -99,6 +107,31 @@ def bootstrap(settings: Settings | None = None, **overrides: Any) -> Platform:
     return Platform(settings=settings, **parts)
 
 
+def subscription_filters() -> dict[str, frozenset[str]]:
+    """Each topic subscription's path -> the event types its consumer handles (from the specs)."""
+    filters: dict[str, frozenset[str]] = {}
+    for spec in CONTEXTS:
+        for consumer in spec.consumers:
+            if consumer.events is not None:
+                if consumer.entity in filters:
+                    raise RuntimeError(f"two consumers of {consumer.entity}")
+                filters[consumer.entity] = frozenset(m.TYPE for m in consumer.events.models)
+    return filters
+
+
+def bus_topology() -> BusTopology:
+    """The platform's bus entities, each topic subscription filtered to its consumer's event types."""
+    filters = subscription_filters()
+    topics = {
+        topic: {
+            name: replace(options, event_types=filters.get(subscription_path(topic, name)))
+            for name, options in subscriptions.items()
+        }
+        for topic, subscriptions in BUS_TOPOLOGY.topics.items()
+    }
+    return BusTopology(queues=BUS_TOPOLOGY.queues, topics=topics)
+
+
 def _require_public_url(url: str) -> None:
     """In Azure the public base URL is printed into every certificate (its QR code, its verification
     URL, the signed credential's issuer): a local default would be signed in for good. Refuse it."""
@@ -114,8 +147,11 @@ def _require_public_url(url: str) -> None:
 
 @functools.cache
 def default_platform() -> Platform:
-    """The process-wide platform, built on first use from the environment's settings."""
-    return bootstrap(Settings())
+    """The process-wide platform, built on first use from the environment's settings. The process
+    flushes the usage it counts itself, in the background and when it stops (shared/billing/flusher.py)."""
+    platform = bootstrap(Settings())
+    UsageFlusher(platform).start()
+    return platform
 
 
 def _token_validator(settings: Settings, dev_issuer: DevIssuer | None, clock: Clock) -> TokenValidator:

@@ -38,6 +38,10 @@ def _parser() -> argparse.ArgumentParser:
     token.add_argument("--ttl", type=int, default=3600, help="lifetime in seconds (default 3600)")
     commands.add_parser("cosmos-containers", help="print the Cosmos DB containers and indexes for infra/")
     commands.add_parser("openapi", help="print the embedded profile's OpenAPI document (JSON)")
+    poison = commands.add_parser("poison", help="list the change-feed documents set aside, or replay one")
+    poison.add_argument("action", choices=["list", "replay"])
+    poison.add_argument("record", nargs="?", help="the record id to replay")
+    commands.add_parser("bus-subscriptions", help="print each topic subscription's SQL filter for infra/")
     return parser
 
 
@@ -47,6 +51,41 @@ def openapi_json() -> str:
 
     document = create_api(settings=Settings(profile="embedded")).openapi()
     return json.dumps(document, sort_keys=True, indent=2) + "\n"
+
+
+def _poison(args: argparse.Namespace) -> int:
+    """``poison list``: the records as JSON lines, newest first; ``poison replay ID``: run the feed's
+    handler on the document as it is now (exit 1 if it still fails)."""
+    from shared.bootstrap import CONTEXTS, default_platform
+    from shared.platform.poison import poisoned, replay
+
+    platform = default_platform()
+    if args.action == "list":
+        for record in poisoned(platform):
+            print(json.dumps({k: v for k, v in record.items() if not k.startswith("_")}, sort_keys=True))
+        return 0
+    if not args.record:
+        print("error: replay needs the record id (from: poison list)", file=sys.stderr)
+        return 2
+    handlers = {feed.name: feed.handler for spec in CONTEXTS for feed in spec.feeds}
+    ok = replay(platform, args.record, handlers)
+    print("replayed" if ok else "still failing: see poison list", file=sys.stdout if ok else sys.stderr)
+    return 0 if ok else 1
+
+
+def bus_subscriptions_json() -> str:
+    """``infra/bus-subscriptions.json``: each events subscription's SQL filter, a ``type IN (...)`` of
+    the event types its consumer handles (the subscription's ``$Default`` rule in Azure)."""
+    from shared.bootstrap import subscription_filters
+    from shared.platform.bus import subscription_path
+    from shared.platform.topology import EVENT_SUBSCRIPTIONS, EVENTS_TOPIC
+
+    filters = subscription_filters()
+    rules = {}
+    for name in EVENT_SUBSCRIPTIONS:
+        types = sorted(filters[subscription_path(EVENTS_TOPIC, name)])
+        rules[name] = "type IN (" + ", ".join(f"'{t}'" for t in types) + ")"
+    return json.dumps(rules, indent=2, sort_keys=True) + "\n"
 
 
 def _token(args: argparse.Namespace, settings: Settings) -> str:
@@ -76,6 +115,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if args.command == "openapi":
         sys.stdout.write(openapi_json())
+        return 0
+    if args.command == "poison":
+        return _poison(args)
+    if args.command == "bus-subscriptions":
+        sys.stdout.write(bus_subscriptions_json())
         return 0
     settings = Settings()
     if settings.profile != "embedded":

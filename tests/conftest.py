@@ -39,6 +39,24 @@ def platform(tmp_path: Path, clock: ManualClock) -> Platform:
     return bootstrap(make_settings(tmp_path / "data"), clock=clock)
 
 
+WITNESS_SUBSCRIPTION = "witness"
+
+
+def witnessed_platform(data_dir: Path, clock: ManualClock) -> Platform:
+    """A platform whose events topic also has a ``witness`` subscription that no consumer reads and
+    no filter narrows: it shows everything the topic received (every real subscription receives only
+    the event types its consumer handles)."""
+    from shared.bootstrap import bus_topology
+    from shared.platform._sqlite_bus import SqliteMessageBus
+    from shared.platform.bus import BusTopology, EntityOptions
+
+    real = bus_topology()
+    topics = {topic: {**subs, WITNESS_SUBSCRIPTION: EntityOptions()} for topic, subs in real.topics.items()}
+    data_dir.mkdir(parents=True, exist_ok=True)
+    bus = SqliteMessageBus(data_dir / "bus.sqlite3", BusTopology(queues=real.queues, topics=topics), clock=clock)
+    return bootstrap(make_settings(data_dir), clock=clock, bus=bus)
+
+
 @pytest.fixture
 def client(platform: Platform) -> Iterator[TestClient]:
     with TestClient(create_api(platform), raise_server_exceptions=False) as test_client:

@@ -14,6 +14,9 @@ param queues array = [
 param eventsTopic string = 'events'
 param eventSubscriptions array = ['reporting', 'notifications', 'billing', 'enrollment', 'learning']
 
+@description('Each subscription\'s SQL filter: the event types its consumer handles (generated: python -m shared.cli bus-subscriptions)')
+param subscriptionFilters object = loadJsonContent('../bus-subscriptions.json')
+
 @description('How long an event waits in a subscription before it expires to the dead-letter queue, so a stalled consumer cannot fill the topic')
 param subscriptionMessageTimeToLive string = 'P14D'
 
@@ -54,6 +57,19 @@ resource subscriptions 'Microsoft.ServiceBus/namespaces/topics/subscriptions@202
       maxDeliveryCount: 10
       defaultMessageTimeToLive: subscriptionMessageTimeToLive
       deadLetteringOnMessageExpiration: true
+    }
+  }
+]
+
+// Each subscription receives only the events its consumer handles: its $Default rule (a TrueFilter
+// when the subscription is created) becomes a SQL filter on the message's `type` property.
+resource rules 'Microsoft.ServiceBus/namespaces/topics/subscriptions/rules@2024-01-01' = [
+  for (subscription, i) in eventSubscriptions: {
+    parent: subscriptions[i]
+    name: '$Default'
+    properties: {
+      filterType: 'SqlFilter'
+      sqlFilter: { sqlExpression: subscriptionFilters[subscription] }
     }
   }
 ]

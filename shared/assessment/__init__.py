@@ -1,7 +1,13 @@
 """Assessment: question banks, quiz settings, server-side attempts and their grading."""
 
 from shared.assessment.api import router
-from shared.assessment.handlers import ATTEMPTS_FEED, NOTIFICATIONS_EVENTS, on_event_message, relay_attempt_change
+from shared.assessment.handlers import (
+    ATTEMPTS_FEED,
+    HANDLERS,
+    NOTIFICATIONS_EVENTS,
+    on_event_message,
+    relay_attempt_change,
+)
 from shared.assessment.model import ATTEMPTS, ATTEMPTS_CONTAINER, BANKS_CONTAINER
 from shared.assessment.service import PERSONAL_DATA, sweep_expired_attempts
 from shared.platform.contexts import ContextSpec
@@ -19,7 +25,7 @@ SPEC = ContextSpec(
     router=router,
     containers=(BANKS_CONTAINER, ATTEMPTS_CONTAINER),
     # A graded quiz tells its learner (see shared/assessment/handlers.py for why it is here).
-    consumers=(BusConsumer("notification-events", NOTIFICATIONS_EVENTS, on_event_message),),
+    consumers=(BusConsumer("notification-events", NOTIFICATIONS_EVENTS, on_event_message, events=HANDLERS),),
     feeds=(ChangeFeedFollower(ATTEMPTS_FEED, ATTEMPTS, relay_attempt_change),),
     upkeep=_upkeep,
     triggers=("functions.assessment", "functions.notifications"),

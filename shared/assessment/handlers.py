@@ -12,18 +12,21 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from shared.assessment.events import QuizGraded
+from shared.assessment.model import ATTEMPTS
 from shared.catalog import service as catalog
 from shared.errors import NotFound
 from shared.notifications.service import notify
 from shared.platform.bus import ReceivedMessage, subscription_path
 from shared.platform.events import EventHandlers
 from shared.platform.outbox import OutboxRelay
+from shared.platform.poison import handle_changes
 from shared.platform.runtime import Platform
 from shared.platform.tenancy import TenantContext, system_context
 from shared.platform.topology import EVENTS_TOPIC
 
 __all__ = [
     "ATTEMPTS_FEED",
+    "HANDLERS",
     "NOTIFICATIONS_EVENTS",
     "NOTIFICATIONS_SUBSCRIPTION",
     "on_event",
@@ -45,7 +48,7 @@ def relay_attempt_change(platform: Platform, doc: Mapping[str, Any]) -> None:
 
 def relay_attempt_changes(platform: Platform, docs: Iterable[Mapping[str, Any]]) -> int:
     """Publish the new events of a batch of changed attempts; return how many documents were read."""
-    return _relay.relay_batch(platform, docs)
+    return handle_changes(platform, ATTEMPTS_FEED, ATTEMPTS, docs, each=_relay, batch=_relay.relay_batch)
 
 
 # --- the learner hears of their grade ------------------------------------------------------------

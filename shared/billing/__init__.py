@@ -1,7 +1,13 @@
 """Usage billing: active learners, enrollments, storage, video minutes, API requests and request units per month."""
 
 from shared.billing.api import router
-from shared.billing.handlers import BILLING_EVENTS, FLUSH_EVERY_SECONDS, MEASURE_EVERY_SECONDS, on_event_message
+from shared.billing.handlers import (
+    BILLING_EVENTS,
+    FLUSH_EVERY_SECONDS,
+    HANDLERS,
+    MEASURE_EVERY_SECONDS,
+    on_event_message,
+)
 from shared.billing.model import USAGE_CONTAINER
 from shared.billing.service import flush_usage_meter, measure_storage
 from shared.platform.contexts import ContextSpec
@@ -21,7 +27,7 @@ SPEC = ContextSpec(
     "billing",
     router=router,
     containers=(USAGE_CONTAINER,),
-    consumers=(BusConsumer("billing-events", BILLING_EVENTS, on_event_message),),
+    consumers=(BusConsumer("billing-events", BILLING_EVENTS, on_event_message, events=HANDLERS),),
     upkeep=_upkeep,
     triggers=("functions.billing",),
 )

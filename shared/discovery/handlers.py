@@ -12,9 +12,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from shared.catalog.model import StoredCourse, search_projection
+from shared.catalog.model import COURSES, StoredCourse, search_projection
 from shared.discovery.model import INDEX
 from shared.discovery.service import ensure_course_index
+from shared.platform.poison import handle_changes
 from shared.platform.runtime import Platform
 
 __all__ = ["COURSE_FEED", "index_course_change", "index_course_changes"]
@@ -38,9 +39,6 @@ def index_course_change(platform: Platform, doc: Mapping[str, Any]) -> None:
 
 
 def index_course_changes(platform: Platform, docs: Iterable[Mapping[str, Any]]) -> int:
-    """Index a batch of changes in feed order (a course's later change wins); return how many were read."""
-    count = 0
-    for doc in docs:
-        index_course_change(platform, doc)
-        count += 1
-    return count
+    """Index a batch of changes in feed order (a course's later change wins); return how many were read.
+    A course the index refuses is set aside as poison, and the feed moves on."""
+    return handle_changes(platform, COURSE_FEED, COURSES, docs, each=index_course_change)

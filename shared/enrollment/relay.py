@@ -9,7 +9,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from shared.enrollment.model import ENROLLMENTS
 from shared.platform.outbox import OutboxRelay
+from shared.platform.poison import handle_changes
 from shared.platform.runtime import Platform
 
 __all__ = ["ENROLLMENTS_FEED", "relay_enrollment_change", "relay_enrollment_changes"]
@@ -27,4 +29,4 @@ def relay_enrollment_change(platform: Platform, doc: Mapping[str, Any]) -> None:
 
 def relay_enrollment_changes(platform: Platform, docs: Iterable[Mapping[str, Any]]) -> int:
     """Publish the new events of a batch of changed enrollments; return how many documents were read."""
-    return _relay.relay_batch(platform, docs)
+    return handle_changes(platform, ENROLLMENTS_FEED, ENROLLMENTS, docs, each=_relay, batch=_relay.relay_batch)

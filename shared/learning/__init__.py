@@ -2,7 +2,14 @@
 
 from shared.learning.api import router
 from shared.learning.events import PROGRESS
-from shared.learning.handlers import ENROLLMENT_EVENTS, LEARNING_EVENTS, on_enrollment_event_message, on_event_message
+from shared.learning.handlers import (
+    COMPLETIONS,
+    ENROLLMENT_EVENTS,
+    GRADED_QUIZZES,
+    LEARNING_EVENTS,
+    on_enrollment_event_message,
+    on_event_message,
+)
 from shared.learning.model import PROGRESS_CONTAINER
 from shared.learning.relay import PROGRESS_FEED, relay_progress_change
 from shared.learning.service import PERSONAL_DATA
@@ -16,9 +23,9 @@ SPEC = ContextSpec(
     router=router,
     containers=(PROGRESS_CONTAINER,),
     consumers=(
-        BusConsumer("learning-events", LEARNING_EVENTS, on_event_message),
+        BusConsumer("learning-events", LEARNING_EVENTS, on_event_message, events=GRADED_QUIZZES),
         # CourseCompleted completes the enrollment (see shared/learning/handlers.py for why it is here).
-        BusConsumer("enrollment-events", ENROLLMENT_EVENTS, on_enrollment_event_message),
+        BusConsumer("enrollment-events", ENROLLMENT_EVENTS, on_enrollment_event_message, events=COMPLETIONS),
     ),
     feeds=(ChangeFeedFollower(PROGRESS_FEED, PROGRESS, relay_progress_change),),
     triggers=("functions.learning",),

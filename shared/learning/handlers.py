@@ -33,8 +33,10 @@ from shared.platform.tenancy import system_context
 from shared.platform.topology import EVENTS_TOPIC
 
 __all__ = [
+    "COMPLETIONS",
     "ENROLLMENT_EVENTS",
     "ENROLLMENT_SUBSCRIPTION",
+    "GRADED_QUIZZES",
     "LEARNING_EVENTS",
     "LEARNING_SUBSCRIPTION",
     "on_course_completed",

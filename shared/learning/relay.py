@@ -9,8 +9,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from shared.learning.events import COURSE_COMPLETED
+from shared.learning.events import COURSE_COMPLETED, PROGRESS
 from shared.platform.outbox import OutboxRelay
+from shared.platform.poison import handle_changes
 from shared.platform.runtime import Platform
 from shared.platform.topology import CERTIFICATES_QUEUE
 
@@ -36,4 +37,4 @@ def relay_progress_change(platform: Platform, doc: Mapping[str, Any]) -> None:
 
 def relay_progress_changes(platform: Platform, docs: Iterable[Mapping[str, Any]]) -> int:
     """Publish the new events of a batch of changed progress documents; return how many documents were read."""
-    return _relay.relay_batch(platform, docs)
+    return handle_changes(platform, PROGRESS_FEED, PROGRESS, docs, each=_relay, batch=_relay.relay_batch)

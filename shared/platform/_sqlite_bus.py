@@ -89,10 +89,11 @@ class SqliteMessageBus(MessageBus):
             return subs[sub]
         raise NotFound(f"no bus entity {entity!r}")
 
-    def _targets(self, entity: str) -> tuple[list[str], float]:
-        """Where a send to ``entity`` lands, and its duplicate detection window."""
+    def _targets(self, entity: str) -> tuple[dict[str, EntityOptions], float]:
+        """Where a send to ``entity`` may land (each with its options, whose filter says whether a
+        message does), and its duplicate detection window."""
         if entity in self._topology.queues:
-            return [entity], self._topology.queues[entity].duplicate_window_seconds
+            return {entity: EntityOptions()}, self._topology.queues[entity].duplicate_window_seconds
         if entity not in self._topology.topics:
             raise NotFound(f"no queue or topic {entity!r}")
         subs = self._topology.topics[entity]
@@ -100,7 +101,7 @@ class SqliteMessageBus(MessageBus):
         window = max(
             (o.duplicate_window_seconds for o in subs.values()), default=EntityOptions().duplicate_window_seconds
         )
-        return [subscription_path(entity, s) for s in subs], window
+        return {subscription_path(entity, s): options for s, options in subs.items()}, window
 
     def send(self, entity: str, messages: Sequence[OutgoingMessage]) -> None:
         """Send to a queue or topic; the whole batch is one transaction."""
@@ -123,7 +124,8 @@ class SqliteMessageBus(MessageBus):
                     "VALUES (?, ?, ?, ?, ?, ?, ?)",
                     [
                         (t, m.message_id, m.body, m.subject, json.dumps(dict(m.properties)), now, visible)
-                        for t in targets
+                        for t, options in targets.items()
+                        if options.admits(m)
                     ],
                 )
 

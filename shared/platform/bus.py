@@ -66,6 +66,13 @@ class EntityOptions:
     lock_seconds: float = 60.0
     max_delivery_count: int = 10
     duplicate_window_seconds: float = 600.0
+    # A topic subscription's filter: only messages whose ``type`` property is one of these (the event
+    # types its consumer handles) reach it; None, every message. Service Bus applies it as the
+    # subscription's SQL rule (infra/bus-subscriptions.json), the embedded bus when it fans out.
+    event_types: frozenset[str] | None = None
+
+    def admits(self, message: OutgoingMessage) -> bool:
+        return self.event_types is None or message.properties.get("type") in self.event_types
 
 
 @dataclass(frozen=True)

@@ -13,15 +13,17 @@ from __future__ import annotations
 import contextlib
 import logging
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
 from shared.errors import NotFound
 from shared.observability import correlated
 from shared.platform.bus import ReceivedMessage
 from shared.platform.documents import Document
+from shared.platform.events import EventHandlers
+from shared.platform.poison import handle_changes
 from shared.platform.runtime import Platform
 from shared.platform.topology import LEASES
 
@@ -76,6 +78,9 @@ class BusConsumer:
     handler: Callable[[Platform, ReceivedMessage], None]
     batch: int = 16
     renew_every: float | None = None
+    # The events the handler dispatches, for a consumer of a topic subscription: the subscription is
+    # filtered to their types, so it never receives (and pays for) an event its consumer ignores.
+    events: EventHandlers | None = None
 
     def run_once(self, platform: Platform) -> int:
         handled = 0
@@ -123,14 +128,16 @@ class ChangeFeedFollower:
         except NotFound:
             return None
 
+    def _correlated(self, platform: Platform, doc: Mapping[str, Any]) -> None:
+        with correlated(doc.get("correlationId") or f"{self.container}/{doc.get('id')}"):
+            self.handler(platform, dict(doc))
+
     def run_once(self, platform: Platform) -> int:
         lease = self._lease(platform)
         page = platform.documents.read_changes(
             self.container, lease["continuation"] if lease else None, max_items=self.page_size, placement=self.placement
         )
-        for doc in page.items:
-            with correlated(doc.get("correlationId") or f"{self.container}/{doc.get('id')}"):
-                self.handler(platform, doc)
+        handle_changes(platform, self.name, self.container, page.items, each=self._correlated)
         if page.items:
             partition, lease_id = self._checkpoint_key()
             checkpoint = {"id": lease_id, "tenantId": partition, "continuation": page.continuation}

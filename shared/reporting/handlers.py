@@ -36,14 +36,6 @@ HANDLERS = (
 )
 
 
-HANDLERS = (
-    EventHandlers()
-    .on(EnrollmentCreated, service.record_enrollment)
-    .on(CourseProgressChanged, service.record_progress)
-    .on(QuizGraded, service.record_quiz_grade)
-)
-
-
 def on_event(platform: Platform, event: Mapping[str, Any]) -> None:
     """Let an enrollment, a progress snapshot or a quiz grade count in its course's report."""
     HANDLERS.dispatch(platform, event)

@@ -164,7 +164,9 @@ def test_events_on_the_billing_subscription_are_counted_once_by_the_worker(platf
     events = [lesson_completed("acme", "lea", MARCH), enrollment_created("acme", "lea", "tides")]
     # Three deliveries of each: distinct message ids, as after the bus's duplicate window.
     copies = [
-        OutgoingMessage.of_json(event, message_id=f"{event['id']}-{n}", subject=event["type"])
+        OutgoingMessage.of_json(
+            event, message_id=f"{event['id']}-{n}", subject=event["type"], properties={"type": event["type"]}
+        )
         for event in events
         for n in range(3)
     ]

@@ -158,7 +158,10 @@ def deliveries(events: list[dict[str, Any]]) -> list[OutgoingMessage]:
     that older snapshots and grades arrive after newer ones."""
     repeated = [(event, n) for event in events for n in range(2)]
     random.Random(9).shuffle(repeated)
-    return [OutgoingMessage.of_json(event, message_id=f"{event['id']}#{n}") for event, n in repeated]
+    return [
+        OutgoingMessage.of_json(event, message_id=f"{event['id']}#{n}", properties={"type": event["type"]})
+        for event, n in repeated
+    ]
 
 
 def test_a_replayed_set_of_events_with_repeats_and_late_arrivals_gives_the_independently_computed_report(

@@ -5,16 +5,29 @@ topic received says who it is about by user id alone."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 
-from shared.platform.bus import ReceivedMessage
+from shared.platform.bus import ReceivedMessage, subscription_path
+from shared.platform.clock import ManualClock
 from shared.platform.runtime import Platform
-from shared.reporting.handlers import REPORTING_EVENTS
+from shared.platform.topology import EVENTS_TOPIC
 from shared.roles import Role
-from shared.worker import BusConsumer, LocalWorker, default_jobs
+from shared.worker import LocalWorker, default_jobs
+from tests.conftest import WITNESS_SUBSCRIPTION, witnessed_platform
 from tests.factories import choice_question, question_bank, quiz_course
+
+# Read by no consumer and narrowed by no filter: everything the events topic received.
+WITNESS = subscription_path(EVENTS_TOPIC, WITNESS_SUBSCRIPTION)
+
+
+@pytest.fixture
+def platform(tmp_path: Path, clock: ManualClock) -> Platform:
+    return witnessed_platform(tmp_path / "data", clock)
+
 
 NAME, EMAIL = "Juniper Quillfeather", "juniper.quillfeather@pupils.example.org"
 
@@ -48,13 +61,11 @@ def test_no_event_of_a_k12_learners_course_names_them_or_gives_their_email(
     answers = {"answers": {attempt["items"][0]["questionId"]: "a"}}
     ok(client.put(f"/api/v1/attempts/{attempt['id']}/answers", json=answers, headers=learner))
     ok(client.post(f"/api/v1/attempts/{attempt['id']}/submit", headers=learner))
-    # Every job but the reporting consumer: its subscription keeps a copy of every event for this test.
-    jobs = [j for j in default_jobs() if not (isinstance(j, BusConsumer) and j.entity == REPORTING_EVENTS)]
-    LocalWorker(platform, jobs).run_until_idle()
+    LocalWorker(platform, default_jobs()).run_until_idle()
 
     progress = ok(client.get(f"/api/v1/me/courses/{course}/progress", headers=learner))
     assert progress["state"] == "completed"  # the quiz's grade came back through the bus
-    events = [json.loads(m.body) for m in drain(platform, REPORTING_EVENTS)]
+    events = [json.loads(m.body) for m in drain(platform, WITNESS)]
     kinds = {e["type"] for e in events}
     assert {"EnrollmentCreated", "LessonCompleted", "QuizGraded", "CourseCompleted"} <= kinds
     assert all(e["userId"] == pupil for e in events)

@@ -48,7 +48,12 @@ def test_a_quiz_graded_event_delivered_three_times_notifies_the_learner_once(
     course = published_course(client, tenant, title="Tides 101", lessons=[QUIZ_LESSON])["id"]
     event = quiz_graded(tenant.id, course, "lea")
     # Three deliveries of one event: distinct message ids, as after the bus's duplicate window.
-    copies = [OutgoingMessage.of_json(event, message_id=f"{event['id']}-{n}", subject="QuizGraded") for n in range(3)]
+    copies = [
+        OutgoingMessage.of_json(
+            event, message_id=f"{event['id']}-{n}", subject="QuizGraded", properties={"type": "QuizGraded"}
+        )
+        for n in range(3)
+    ]
     platform.bus.send(EVENTS_TOPIC, copies)
     LocalWorker(platform, default_jobs()).run_until_idle()
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import azure.functions as func
@@ -25,20 +26,28 @@ from shared.learning.events import COURSE_COMPLETED, LESSON_COMPLETED, PROGRESS
 from shared.learning.handlers import ENROLLMENT_EVENTS
 from shared.learning.handlers import on_enrollment_event_message as on_event_message
 from shared.learning.relay import progress_relay
-from shared.platform.bus import DEAD_LETTER_SUFFIX, OutgoingMessage, ReceivedMessage, subscription_path
+from shared.platform.bus import DEAD_LETTER_SUFFIX, ReceivedMessage, subscription_path
 from shared.platform.clock import ManualClock
 from shared.platform.documents import Document
+from shared.platform.events import event_message
 from shared.platform.outbox import OutboxRelay
 from shared.platform.runtime import Platform
 from shared.platform.tenancy import DictDocuments, TenantContext
 from shared.platform.topology import CERTIFICATES_QUEUE, EVENTS_TOPIC
 from shared.roles import Role
 from shared.worker import BusConsumer, ChangeFeedFollower, LocalWorker, default_jobs
-from tests.conftest import TenantHandle
+from tests.conftest import WITNESS_SUBSCRIPTION, TenantHandle, witnessed_platform
 from tests.factories import published_course
 
-# No consumer reads this subscription in these tests, so it shows everything the topic received.
-WITNESS = subscription_path(EVENTS_TOPIC, "reporting")
+# No consumer reads this subscription and no filter narrows it: it shows everything the topic received.
+WITNESS = subscription_path(EVENTS_TOPIC, WITNESS_SUBSCRIPTION)
+
+
+@pytest.fixture
+def platform(tmp_path: Path, clock: ManualClock) -> Platform:
+    return witnessed_platform(tmp_path / "data", clock)
+
+
 RELAY_NAME = "test-progress-relay"
 
 
@@ -209,7 +218,7 @@ def test_a_completion_whose_enrollment_is_gone_is_settled_not_retried(platform: 
         "courseId": "c1",
         "version": 1,
     }
-    platform.bus.send(EVENTS_TOPIC, [OutgoingMessage.of_json(orphan, message_id="gone-1")])
+    platform.bus.send(EVENTS_TOPIC, [event_message(orphan)])
     handled = LocalWorker(platform, [BusConsumer("enrollment-events", ENROLLMENT_EVENTS, on_event_message)])
     assert handled.run_until_idle() == 1
     assert platform.bus.receive(ENROLLMENT_EVENTS + DEAD_LETTER_SUFFIX) == []
@@ -217,7 +226,7 @@ def test_a_completion_whose_enrollment_is_gone_is_settled_not_retried(platform: 
 
 def test_a_malformed_completion_is_retried_and_then_dead_lettered(platform: Platform) -> None:
     malformed = {"id": "bad-1", "type": COURSE_COMPLETED, "tenantId": "t1", "courseId": "c1"}
-    platform.bus.send(EVENTS_TOPIC, [OutgoingMessage.of_json(malformed, message_id="bad-1")])
+    platform.bus.send(EVENTS_TOPIC, [event_message(malformed)])
     worker = LocalWorker(platform, [BusConsumer("enrollment-events", ENROLLMENT_EVENTS, on_event_message)])
     for _ in range(12):  # more rounds than the subscription's max delivery count
         worker.run_until_idle()
@@ -265,7 +274,10 @@ def test_the_azure_triggers_relay_a_batch_of_changes_and_complete_the_enrollment
     function_of(learning_trigger.bp, "cosmosDBTrigger")(batch)
     function_of(learning_trigger.bp, "cosmosDBTrigger")(batch)  # the host retries a batch that timed out
     messages = drain(platform, ENROLLMENT_EVENTS)
-    assert sorted(m.message_id for m in messages) == sorted(e["id"] for e in lea.recorded)
+    # The enrollment subscription is filtered to what its consumer handles: the completion only.
+    assert sorted(m.message_id for m in messages) == sorted(
+        e["id"] for e in lea.recorded if e["type"] == COURSE_COMPLETED
+    )
     # The enrollment subscription's trigger is learning's (shared/learning/handlers.py says why).
     record_completion = function_of(learning_trigger.bp, "serviceBusTrigger", "enrollment")
     for message in messages:

@@ -36,7 +36,7 @@ def graded(tenant: str, course: str, *, passed: bool, attempt: str) -> OutgoingM
         "passed": passed,
         "score": 90.0 if passed else 20.0,
     }
-    return OutgoingMessage.of_json(event, message_id=event["id"], subject=QUIZ_GRADED)
+    return OutgoingMessage.of_json(event, message_id=event["id"], subject=QUIZ_GRADED, properties={"type": QUIZ_GRADED})
 
 
 def test_a_passed_quiz_completes_the_course_once(client: TestClient, make_tenant, platform: Platform) -> None:

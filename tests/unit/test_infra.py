@@ -36,6 +36,8 @@ OPTIONAL_SETTINGS = {
     "max_request_bytes": "default",
     "log_level": "default",
     "principal_cache_seconds": "default",
+    "rate_limit_user_per_minute": "default",
+    "rate_limit_tenant_per_minute": "default",
     "cosmos_key": "emulator only; Azure uses the managed identity",
     "cosmos_emulator": "local Cosmos DB emulator only",
     "blob_hierarchical_namespace": "the provisioned account has a flat namespace; set only for an ADLS Gen2 account",
@@ -613,3 +615,18 @@ def test_no_preview_api_version_where_a_ga_one_exists() -> None:
 
 def test_azd_names_the_release_it_needs() -> None:
     assert re.search(r'^requiredVersions:\n  azd: ">= \d+\.\d+\.\d+"$', (ROOT / "azure.yaml").read_text(), re.M)
+
+
+def test_each_subscription_is_filtered_to_the_events_its_consumer_handles() -> None:
+    from shared.cli import bus_subscriptions_json
+
+    assert (INFRA / "bus-subscriptions.json").read_text() == bus_subscriptions_json(), (
+        "regenerate: python -m shared.cli bus-subscriptions > infra/bus-subscriptions.json"
+    )
+    module = parsed(INFRA / "modules" / "servicebus.bicep")
+    assert "loadJsonContent('../bus-subscriptions.json')" in (INFRA / "modules" / "servicebus.bicep").read_text()
+    (rule,) = [r for r in module["resources"].values() if r["type"].endswith("/subscriptions/rules")]
+    filters = json.loads((INFRA / "bus-subscriptions.json").read_text())
+    assert set(filters) == set(BUS_TOPOLOGY.topics[EVENTS_TOPIC])
+    assert all(f.startswith("type IN ('") for f in filters.values())
+    assert "$Default" in json.dumps(rule)
