@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # System programs the tests run locally (redis-server for the Redis cache contract, ffmpeg and
 # ffprobe for the media pipeline; without them the media tests fall back to imageio-ffmpeg's binary).
+# chromium (Debian's) for the web app's browser tests: Playwright drives /usr/bin/chromium, since its own
+# browser download cannot run here.
 # Installs the missing ones with apt-get when it can (CI runs as root on Debian);
 # otherwise says which tests will be skipped and why, and carries on.
 set -u
-programs=(redis-server ffmpeg)
-packages=(redis-server ffmpeg)
+programs=(redis-server ffmpeg chromium)
+packages=(redis-server ffmpeg chromium)
 missing=()
 for i in "${!programs[@]}"; do
   command -v "${programs[$i]}" >/dev/null 2>&1 || missing+=("${packages[$i]}")
