@@ -61,12 +61,11 @@ def _bank_view(doc: BankDoc) -> BankView:
 
 
 def _question_view(doc: QuestionHead) -> QuestionView:
-    # As before the typed documents: the head's fields win over the question's, ``type`` included
-    # (so a view's type reads "question"; kept as it was, the API's behaviour does not change here).
+    # The question's own fields (its ``type`` is the question type: single_choice, essay, ...), then the
+    # head's bookkeeping; the head's document kind ("question") is never the question's type.
     return QuestionView.model_validate(
         {
             **doc.question,
-            "type": doc.type,
             "id": doc.questionId,
             "bankId": doc.bankId,
             "version": doc.version,

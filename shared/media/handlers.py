@@ -108,6 +108,9 @@ def _course_of(platform: Platform, ctx: TenantContext, upload_id: str, lesson_id
     return service.course_of_dropped_upload(platform, ctx, lesson_id)
 
 
+PROBE_URL_SECONDS = 600  # the probe's read URL: long enough for ffprobe's few range reads
+
+
 def _download(platform: Platform, container: str, name: str, folder: Path) -> Path:
     """The blob copied into ``folder`` chunk by chunk (never whole in memory)."""
     target = folder / "source"
@@ -118,10 +121,15 @@ def _download(platform: Platform, container: str, name: str, folder: Path) -> Pa
 
 
 def _validated(platform: Platform, name: str, size: int) -> ProbeInfo:
+    """Probe the upload where it lies: the file itself on a folder store, else through a short-lived
+    read URL at the storage origin, from which ffprobe reads the few kilobytes it needs with range
+    requests (an upload may be 4 GiB; copying it into the instance only to look at it was the cost)."""
     if size > MAX_UPLOAD_BYTES:
         raise BadMedia(f"the file has {size} bytes; at most {MAX_UPLOAD_BYTES}")
-    with tempfile.TemporaryDirectory(prefix="lms-probe-") as folder:
-        return probe(_download(platform, UPLOADS, name, Path(folder)))
+    source = platform.blobs.local_path(UPLOADS, name)
+    if source is not None:
+        return probe(source)
+    return probe(platform.signer.sign(UPLOADS, name, ttl_seconds=PROBE_URL_SECONDS, origin=True))
 
 
 def on_upload(platform: Platform, name: str) -> None:

@@ -69,7 +69,7 @@ def _require_ffmpeg() -> str:
     return binary
 
 
-def _ffprobe_json(path: Path) -> dict[str, Any]:
+def _ffprobe_json(path: Path | str) -> dict[str, Any]:
     command = ["ffprobe", "-v", "error", "-print_format", "json", "-show_format", "-show_streams", str(path)]
     try:
         done = subprocess.run(command, capture_output=True, timeout=PROBE_TIMEOUT, check=False)  # noqa: S603 - our fixed argv, no shell
@@ -104,7 +104,7 @@ def _from_ffprobe(info: dict[str, Any]) -> ProbeInfo:
     )
 
 
-def _from_imageio(path: Path) -> ProbeInfo:
+def _from_imageio(path: Path | str) -> ProbeInfo:
     """ffprobe's stand-in: imageio-ffmpeg reads the metadata ffmpeg prints for the file."""
     import imageio_ffmpeg
 
@@ -145,8 +145,9 @@ def _check(found: ProbeInfo) -> ProbeInfo:
     return found
 
 
-def probe(path: Path) -> ProbeInfo:
-    """What the file holds, if it is an acceptable video; ``BadMedia`` with the reason otherwise."""
+def probe(path: Path | str) -> ProbeInfo:
+    """What the file (a path, or an http(s) URL that ffmpeg reads with range requests) holds, if it
+    is an acceptable video; ``BadMedia`` with the reason otherwise."""
     if shutil.which("ffprobe"):
         return _check(_from_ffprobe(_ffprobe_json(path)))
     return _check(_from_imageio(path))

@@ -147,6 +147,7 @@ class BlobSasUrlSigner(UrlSigner):
         ttl_seconds: int,
         permission: Permission = "r",
         prefix: bool = False,
+        origin: bool = False,
     ) -> str:
         """A SAS URL for the blob (or every blob below the ``/``-ended prefix) for ``ttl_seconds``."""
         validate_blob_name(container, "x")
@@ -161,7 +162,7 @@ class BlobSasUrlSigner(UrlSigner):
         key: SigningKey = self._keys.for_signing(valid_until) if self._keys else str(self._account_key)
         token = self._token(container, resource, _SAS_PERMISSION[permission], _timestamp(valid_until), prefix, key)
         query = "&".join(f"{k}={quote(v, safe='')}" for k, v in token.items())
-        base = self._base if permission == "r" else self._storage
+        base = self._base if permission == "r" and not origin else self._storage
         return f"{base}/{container}/{quote(name, safe='/~')}?{query}"
 
     def _directory(self, container: str, prefix: str) -> str:

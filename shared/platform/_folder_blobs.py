@@ -78,6 +78,11 @@ class FolderBlobStore(BlobStore):
         # process metadata always describes the bytes beside it.
         self._lock = threading.Lock()
 
+    def local_path(self, container: str, name: str) -> Path | None:
+        """The file of the blob (None when there is none)."""
+        path, _ = self._paths(container, name)
+        return path if path.is_file() else None
+
     def _paths(self, container: str, name: str) -> tuple[Path, Path]:
         validate_blob_name(container, name)
         if name.split("/")[0] == META_DIR:

@@ -47,8 +47,10 @@ class HmacUrlSigner(UrlSigner):
         ttl_seconds: int,
         permission: Permission = "r",
         prefix: bool = False,
+        origin: bool = False,
     ) -> str:
-        """A URL for the blob (or every blob under the prefix) valid for ``ttl_seconds``."""
+        """A URL for the blob (or every blob under the prefix) valid for ``ttl_seconds``; the local
+        blob route is both the origin and the stand-in CDN, so ``origin`` changes nothing."""
         if permission not in _PERMISSIONS:
             raise InvalidInput("a signed URL grants 'r' or 'w'")
         if ttl_seconds <= 0:

@@ -7,6 +7,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import BinaryIO
 
 from shared.errors import InvalidInput
@@ -70,6 +71,11 @@ class BlobStore(ABC):
 
     def read_bytes(self, container: str, name: str) -> bytes:
         return b"".join(self.read_chunks(container, name))
+
+    def local_path(self, container: str, name: str) -> Path | None:
+        """The blob as a file on this machine, where the store keeps it in one (the folder store);
+        None for a remote store. Readers that need random access (ffprobe) read it in place."""
+        return None
 
     def ping(self) -> None:  # noqa: B027 - optional readiness hook
         """Raise ``Unavailable`` if the store cannot be reached."""

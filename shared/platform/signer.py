@@ -25,10 +25,12 @@ class UrlSigner(ABC):
         ttl_seconds: int,
         permission: Permission = "r",
         prefix: bool = False,
+        origin: bool = False,
     ) -> str:
         """A URL granting ``permission`` on the blob ``name`` (or, with ``prefix``, on every
         blob whose name starts with ``name``) until ``ttl_seconds`` from now. ``"w"`` grants writing
-        the blob once: creating it, never overwriting it."""
+        the blob once: creating it, never overwriting it. With ``origin`` a read URL points at the
+        store itself, not the CDN (for the platform's own reads, such as probing an upload)."""
 
     @abstractmethod
     def verify(self, container: str, name: str, params: Mapping[str, str], permission: Permission = "r") -> None:

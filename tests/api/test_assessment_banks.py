@@ -15,6 +15,7 @@ def test_a_question_is_added_versioned_and_listed_with_its_key_for_staff(client:
     [item] = listed.json()["items"]
     assert item["id"] == question and item["version"] == 1 and item["correct"] == ["a"]
     assert item["tags"] == ["algebra"] and item["difficulty"] == "hard"
+    assert item["type"] == "single_choice"  # the question's type, never the document's kind
     assert client.get(f"/api/v1/question-banks/{bank}", headers=tenant.as_(Role.INSTRUCTOR)).json()["title"] == "Bank"
 
 

@@ -1,5 +1,5 @@
 """A tenant placed in a dedicated Cosmos DB database, on the emulator: its documents live there, where
-the Cosmos DB triggers of the shared database never look, and the placement timer
+the Cosmos DB triggers of the shared database never look, and the placement followers
 (``functions/placement.py``) relays its events and indexes its courses as those triggers do.
 
 The shared database's leases container is made as the Bicep makes it, partitioned by ``/id``, so the
@@ -113,7 +113,7 @@ def test_a_placed_tenants_course_becomes_findable_once_the_dedicated_database_is
     assert found(client, placed, "handbook") == []
     assert follow_placed_feeds(platform) > 0
     assert found(client, placed, "handbook") == [course["id"]]
-    # The shared database's courses are the Cosmos DB trigger's to index, not the placement timer's.
+    # The shared database's courses are the Cosmos DB trigger's to index, not the placement followers'.
     assert found(client, elsewhere, "handbook") == []
 
 

@@ -1,4 +1,4 @@
-"""Which change feeds the placement timer follows: every follower of the platform, once for each
+"""Which change feeds the dedicated databases have followed: every follower of the platform, once for each
 dedicated database of the placement map, and never the shared database its triggers already watch."""
 
 from __future__ import annotations

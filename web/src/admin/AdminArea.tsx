@@ -1,38 +1,45 @@
 /**
  * The admin area: its own chunk (loaded with lazy() from routes.tsx, never by a learner).
- * Screens of this area go in this folder and are routed below.
+ * Users and roles, the HRIS import, tenant settings, the audit log, usage; GDPR export and erasure
+ * on a user's page. SupportReadonly reads everything here and changes nothing (the server refuses).
  */
+import "../i18n/messages.staff";
 import { NavLink, Route, Routes } from "react-router";
-import { api, unwrap } from "../api/client";
+import { useSession } from "../auth/session";
 import { t } from "../i18n/messages";
 import { AreaLayout } from "../layout";
-import { useAsync } from "../lib/useAsync";
-import { AsyncView, PageTitle } from "../ui";
-
-function TenantOverview() {
-  const tenant = useAsync(() => unwrap(api.GET("/api/v1/tenant")), []);
-  return (
-    <>
-      <PageTitle>{t("admin.overview")}</PageTitle>
-      <AsyncView state={tenant}>
-        {(view) => (
-          <dl className="facts">
-            <dt>{t("admin.overview")}</dt>
-            <dd>
-              {view.name} ({view.id})
-            </dd>
-          </dl>
-        )}
-      </AsyncView>
-    </>
-  );
-}
+import { AreaNotFound } from "../staff/kit";
+import AuditPage from "./AuditPage";
+import ImportPage from "./ImportPage";
+import SettingsPage from "./SettingsPage";
+import UsagePage from "./UsagePage";
+import UserPage from "./UserPage";
+import UsersPage from "./UsersPage";
 
 export default function AdminArea() {
+  const { hasRole } = useSession();
+  const admin = hasRole("TenantAdmin");
+  const nav = (
+    <>
+      <NavLink to="/admin" end>
+        {t("admin.nav.settings")}
+      </NavLink>
+      <NavLink to="/admin/users">{t("admin.nav.users")}</NavLink>
+      {admin ? <NavLink to="/admin/import">{t("admin.nav.import")}</NavLink> : null}
+      <NavLink to="/admin/audit">{t("admin.nav.audit")}</NavLink>
+      <NavLink to="/admin/usage">{t("admin.nav.usage")}</NavLink>
+    </>
+  );
   return (
-    <AreaLayout title={t("admin.title")} nav={<NavLink to="/admin" end>{t("admin.overview")}</NavLink>}>
+    <AreaLayout title={t("admin.title")} nav={nav}>
       <Routes>
-        <Route index element={<TenantOverview />} />
+        <Route index element={<SettingsPage />} />
+        <Route path="users" element={<UsersPage />} />
+        <Route path="users/:userId" element={<UserPage />} />
+        <Route path="import" element={<ImportPage />} />
+        <Route path="audit" element={<AuditPage />} />
+        <Route path="usage" element={<UsagePage />} />
+        <Route path="*" element={<AreaNotFound />} />
       </Routes>
     </AreaLayout>
   );

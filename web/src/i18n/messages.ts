@@ -3,6 +3,8 @@
  * `t("key", { name: value })`; `{name}` placeholders are filled in, numbers formatted with Intl.
  * Adding a language is a second catalog of the same keys.
  */
+import type { staffMessages } from "./messages.staff";
+
 const en = {
   "app.name": "Learning platform",
   "app.skipToContent": "Skip to content",
@@ -224,14 +226,22 @@ const en = {
   "admin.overview": "Tenant",
 } as const;
 
-export type MessageKey = keyof typeof en;
+/**
+ * The instructor and admin areas' section of the catalog lives in messages.staff.ts and joins it
+ * when their chunk loads (`addMessages`), so a learner's first load carries none of their strings.
+ */
+export type MessageKey = keyof typeof en | keyof typeof staffMessages;
 export type MessageVars = Record<string, string | number>;
 
-const catalog: Record<MessageKey, string> = en;
+const catalog: Record<string, string> = { ...en };
 const numberFormat = new Intl.NumberFormat("en");
 
+export function addMessages(section: Record<string, string>): void {
+  Object.assign(catalog, section);
+}
+
 export function t(key: MessageKey, vars?: MessageVars): string {
-  const template = catalog[key];
+  const template = catalog[key] ?? key;
   if (!vars) return template;
   return template.replace(/\{(\w+)\}/g, (whole, name: string) => {
     const value = vars[name];
