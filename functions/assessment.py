@@ -1,17 +1,21 @@
-"""Assessment's triggers: every minute, grade the open attempts whose deadline has passed; and
-relay the QuizGraded events of changed attempts from the change feed to the events topic.
+"""Assessment's triggers: relay the QuizGraded events of changed attempts from the change feed to
+the events topic (and schedule each timed attempt's deadline on the attempt-deadlines queue); grade
+an attempt when its deadline message comes; and once a day sweep for an open attempt whose deadline
+passed without its message (the safety net; nothing polls every minute any more).
 
 A learner who runs out of time and never comes back still gets a grade (from the answers they
-saved) and the completion policy still hears of it. A run that fails raises; the next run picks
-up whatever is still open, since the sweep only ever queries what is still due.
+saved) and the completion policy still hears of it. A deadline message that fails raises, so Service
+Bus delivers it again; grading is idempotent.
 """
 
 from __future__ import annotations
 
+import json
+
 import azure.functions as func
 
-from functions._bindings import COSMOS_CONNECTION, COSMOS_DATABASE
-from shared.assessment.handlers import ATTEMPTS_FEED, relay_attempt_changes
+from functions._bindings import COSMOS_CONNECTION, COSMOS_DATABASE, SERVICEBUS_CONNECTION
+from shared.assessment.handlers import ATTEMPT_DEADLINES_QUEUE, ATTEMPTS_FEED, on_deadline, relay_attempt_changes
 from shared.assessment.model import ATTEMPTS
 from shared.assessment.service import sweep_expired_attempts
 from shared.bootstrap import default_platform
@@ -22,9 +26,15 @@ __all__ = ["bp"]
 bp = func.Blueprint()  # type: ignore[no-untyped-call]  # azure-functions leaves __init__ unannotated
 
 
-@bp.timer_trigger(arg_name="timer", schedule="0 * * * * *", run_on_startup=False, use_monitor=True)
+@bp.service_bus_queue_trigger(arg_name="message", queue_name=ATTEMPT_DEADLINES_QUEUE, connection=SERVICEBUS_CONNECTION)
+def grade_at_deadline(message: func.ServiceBusMessage) -> None:
+    """Grade an attempt as it stands when its deadline message comes (scheduled at its start)."""
+    on_deadline(default_platform(), json.loads(message.get_body()))
+
+
+@bp.timer_trigger(arg_name="timer", schedule="0 30 3 * * *", run_on_startup=False, use_monitor=True)
 def grade_expired_attempts(timer: func.TimerRequest) -> None:
-    """Grade, as they stand, the attempts of every tenant that ran out of time."""
+    """The daily safety net: grade, as they stand, open attempts whose deadline message never came."""
     sweep_expired_attempts(default_platform())
 
 

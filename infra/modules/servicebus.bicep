@@ -9,6 +9,7 @@ param developerPrincipalId string = ''
 @description('Queues: name, lock duration, max deliveries (mirrors QUEUES in the code)')
 param queues array = [
   { name: 'certificates', lockDuration: 'PT1M', maxDeliveryCount: 10 }
+  { name: 'attempt-deadlines', lockDuration: 'PT1M', maxDeliveryCount: 10 }
   { name: 'transcode', lockDuration: 'PT5M', maxDeliveryCount: 3 }
 ]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 import time
 from abc import ABC, abstractmethod
@@ -85,8 +86,17 @@ def ensure_secret(
         if time.monotonic() > deadline:
             raise Unavailable(f"the secret {name!r} is being created by another instance; try again") from None
         time.sleep(0.1)
-    store.set(name, generate())
-    return store.get(name)
+    try:
+        # Won, but the winner before may have stored the secret and released its claim just now:
+        # it stores before it releases, so a claim won after that release finds the secret here.
+        value = store.get(name)
+    except NotFound:
+        store.set(name, generate())
+        value = store.get(name)
+    # The claim has done its work: from now on every instance finds the secret itself.
+    with contextlib.suppress(NotFound):
+        claims.delete(CLAIMS_CONTAINER, CLAIMS_PARTITION, claim_id)
+    return value
 
 
 def _took_over_stale_claim(claims: DocumentStore, claim: dict[str, str], clock: Clock) -> bool:

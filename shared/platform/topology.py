@@ -5,6 +5,7 @@ from __future__ import annotations
 from shared.platform.bus import BusTopology, EntityOptions
 
 __all__ = [
+    "ATTEMPT_DEADLINES_QUEUE",
     "BLOB_CONTAINERS",
     "BUS_TOPOLOGY",
     "CERTIFICATES_QUEUE",
@@ -20,9 +21,12 @@ EVENTS_TOPIC = "events"
 EVENT_SUBSCRIPTIONS = ("reporting", "notifications", "billing", "enrollment", "learning")
 # CourseCompleted is also sent here, for the certificate issuer.
 CERTIFICATES_QUEUE = "certificates"
+# One message per timed attempt, scheduled for its deadline: the attempt is graded then, as it stands.
+ATTEMPT_DEADLINES_QUEUE = "attempt-deadlines"
 # Transcoding holds a message for minutes, so its lock is longer and it is retried fewer times.
 QUEUES = {
     CERTIFICATES_QUEUE: EntityOptions(lock_seconds=60, max_delivery_count=10),
+    ATTEMPT_DEADLINES_QUEUE: EntityOptions(lock_seconds=60, max_delivery_count=10),
     "transcode": EntityOptions(lock_seconds=300, max_delivery_count=3),
 }
 

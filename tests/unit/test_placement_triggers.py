@@ -4,6 +4,7 @@ database's lease container; with no tenant placed, none (and no timer polls for 
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import azure.functions as func
@@ -44,8 +45,7 @@ def test_each_feed_of_each_dedicated_database_has_its_own_trigger() -> None:
 
 def test_with_no_tenant_placed_nothing_is_registered_and_nothing_polls() -> None:
     assert _triggers(Settings()) == {}
-    source = placement.__file__
-    assert "timer_trigger" not in open(source).read()
+    assert "timer_trigger" not in Path(placement.__file__).read_text()
 
 
 def test_a_trigger_hands_its_changes_to_the_followers_handler(monkeypatch: pytest.MonkeyPatch) -> None:
