@@ -52,6 +52,31 @@ def area_of(key: str) -> str:
     return "shared"
 
 
+STAFF = {"instructor", "admin"}
+
+
+def areas(manifest: dict[str, Any]) -> dict[str, str]:
+    """Each built file's area: the entry's, or that of the lazy entries that load it (a chunk only the
+    instructor and admin areas load, such as their charts, is "staff areas")."""
+    roots = [key for key, chunk in manifest.items() if chunk.get("isEntry") or chunk.get("isDynamicEntry")]
+    loaded_by: dict[str, set[str]] = {}
+    for root in roots:
+        for key in closure(manifest, [root]):
+            loaded_by.setdefault(key, set()).add(area_of(root))
+    out: dict[str, str] = {}
+    for key, chunk in manifest.items():
+        found = loaded_by.get(key, {area_of(key)})
+        if "learner (entry)" in found:
+            area = "learner (entry)"
+        elif len(found) == 1:
+            area = next(iter(found))
+        else:
+            area = "staff areas" if found <= STAFF else "lazy, shared"
+        for file in [chunk["file"], *chunk.get("css", [])]:
+            out.setdefault(file, area)
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.web_bundle")
     parser.add_argument("--dist", type=Path, default=Path("web/dist"))
@@ -61,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{manifest_path} not found: build the web app first (make web)", file=sys.stderr)
         return 2
     manifest: dict[str, Any] = json.loads(manifest_path.read_text(encoding="utf-8"))
-    area_by_file = {chunk["file"]: area_of(key) for key, chunk in manifest.items()}
+    area_by_file = areas(manifest)
     sizes: dict[str, tuple[int, int]] = {}
     print(f"{'file':<44} {'area':<16} {'raw':>10} {'gzip':>10}")
     for path in sorted((args.dist / "assets").iterdir()):
