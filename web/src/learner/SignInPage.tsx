@@ -23,7 +23,9 @@ function DevSignIn() {
   const [error, setError] = useState<unknown>(null);
 
   useEffect(() => {
-    const first = users.data?.find((u) => u.roles.includes("Learner")) ?? users.data?.[0];
+    // The demo learner first (the seed's), else any learner, else the first user.
+    const list = users.data ?? [];
+    const first = list.find((u) => u.userId === "learner") ?? list.find((u) => u.roles.includes("Learner")) ?? list[0];
     if (first && !choice) setChoice(`${first.tenantId}/${first.userId}`);
   }, [users.data, choice]);
 
