@@ -196,6 +196,8 @@ var appSettings = {
   LMS_PROFILE: 'azure'
   // The API's public origin: certificates print it (QR code, verification URL, credential issuer).
   LMS_PUBLIC_BASE_URL: apiOrigin
+  // The web app's origin: a certificate's QR code opens its public verification page there.
+  LMS_WEB_BASE_URL: web.outputs.uri
   LMS_AUTH_ISSUER: authIssuer
   LMS_AUTH_AUDIENCE: authAudience
   LMS_AUTH_JWKS_URL: authJwksUrl

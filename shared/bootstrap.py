@@ -104,6 +104,8 @@ def bootstrap(settings: Settings | None = None, **overrides: Any) -> Platform:
     parts.setdefault("edge", EdgeHooks(resolve_tenant=resolve_tenant_context, flush_usage=flush_usage_after_request))
     if settings.profile == "azure" and not settings.cosmos_emulator:  # on the emulators, a local run may stay local
         _require_public_url(settings.public_base_url)
+        if settings.web_base_url is not None:
+            _require_public_url(settings.web_base_url, "LMS_WEB_BASE_URL")
     return Platform(settings=settings, **parts)
 
 
@@ -132,7 +134,7 @@ def bus_topology() -> BusTopology:
     return BusTopology(queues=BUS_TOPOLOGY.queues, topics=topics)
 
 
-def _require_public_url(url: str) -> None:
+def _require_public_url(url: str, setting: str = "LMS_PUBLIC_BASE_URL") -> None:
     """In Azure the public base URL is printed into every certificate (its QR code, its verification
     URL, the signed credential's issuer): a local default would be signed in for good. Refuse it."""
     parts = urlsplit(url)
@@ -141,7 +143,7 @@ def _require_public_url(url: str) -> None:
     loopback = host in local_names or host.startswith("127.") or host.endswith(".localhost")
     if parts.scheme != "https" or not host or loopback:
         raise RuntimeError(
-            f"LMS_PUBLIC_BASE_URL must be the platform's public https address on the azure profile, not {url!r}"
+            f"{setting} must be the platform's public https address on the azure profile, not {url!r}"
         )
 
 

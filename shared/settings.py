@@ -54,6 +54,9 @@ class Settings(BaseSettings):
     profile: Literal["embedded", "azure"] = "embedded"
     data_dir: Path = Path(".data")
     public_base_url: str = "http://127.0.0.1:7071"
+    # The web app's public origin: a certificate's QR code and verification link open its public
+    # verification page (/verify/<code>). Unset: the API's origin, which serves the app on the embedded profile.
+    web_base_url: str | None = None
 
     # Identity: the embedded profile uses the local dev issuer; Azure points at Entra ID.
     auth_issuer: str = "https://lms.local/dev-issuer"

@@ -100,8 +100,10 @@ def _api_base(platform: Platform) -> str:
 
 
 def verification_url(platform: Platform, code: str) -> str:
-    """The public URL that verifies a certificate (printed as the PDF's QR code)."""
-    return f"{_api_base(platform)}/verify/{code}"
+    """The public page that verifies a certificate (printed as the PDF's QR code): the web app's
+    verification page, which reads the public ``GET /api/v1/verify/{code}`` (for machines, that)."""
+    base = platform.settings.web_base_url or platform.settings.public_base_url
+    return f"{base.rstrip('/')}/verify/{code}"
 
 
 def jwks_url(platform: Platform) -> str:

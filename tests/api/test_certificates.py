@@ -159,7 +159,8 @@ def test_the_pdf_opens_and_shows_the_holder_the_course_and_the_verification_code
     issuer = "Harbour Academy of the Sea"
     for shown in (HOLDER, COURSE_TITLE, certificate["verificationCode"], certificate["id"], issuer):
         assert shown in text
-    assert certificate["verificationUrl"].endswith(f"/api/v1/verify/{certificate['verificationCode']}")
+    # The QR code opens the web app's public verification page, which reads GET /api/v1/verify/{code}.
+    assert certificate["verificationUrl"] == f"http://127.0.0.1:7071/verify/{certificate['verificationCode']}"
 
 
 def test_verification_shows_a_valid_certificate_then_its_revocation_at_once(
