@@ -222,6 +222,8 @@ class LessonProgress(_Compact):
     watched: list[list[float]] | None = None
     # What the watched intervals added up to when retention summarised them.
     watchedSeconds: float | None = None
+    # Where the player was at the end of the latest watch event: the learner resumes there, on any device.
+    position: float | None = None
     read: bool | None = None
     scormStatus: ScormStatus | None = None
     quizSubmitted: bool | None = None

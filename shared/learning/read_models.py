@@ -28,6 +28,9 @@ class LessonProgressView(OutputModel):
     percent: float
     activeSeconds: float = Field(description="time on task reported by the player")
     completedAt: str | None = None
+    position: float | None = Field(
+        default=None, description="video lessons: where the learner stopped watching (seconds), to resume there"
+    )
 
 
 class CourseProgressView(OutputModel):
@@ -59,6 +62,7 @@ def progress_view(doc: ProgressDocument, specs: Sequence[LessonSpec], policy: Co
                 percent=lesson_percent(spec, lesson),
                 activeSeconds=lesson.activeSeconds or 0.0,
                 completedAt=lesson.completedAt,
+                position=lesson.position,
             )
         )
     return CourseProgressView(

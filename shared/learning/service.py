@@ -191,6 +191,8 @@ def _apply(lesson: LessonProgress, events: list[ActivityEvent], spec: LessonSpec
     lesson.activeSeconds = active
     if played:
         lesson.watched = merge_intervals([*(lesson.watched or []), *played], spec.duration)
+        end = played[-1][1]  # the batch's last watch event: where the player stood when it was sent
+        lesson.position = min(end, spec.duration) if spec.duration is not None else end
     if read != lesson.read:
         lesson.read = read
     if scorm != lesson.scormStatus:

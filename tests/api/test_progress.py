@@ -131,6 +131,19 @@ def test_watching_enough_and_reading_completes_the_course_with_one_event_each(
     assert (snapshot["seq"], snapshot["state"], snapshot["percent"]) == (3, "completed", 100.0)
 
 
+def test_the_learner_resumes_where_the_latest_watch_event_ended_on_any_device(client: TestClient, make_tenant) -> None:
+    tenant = make_tenant()
+    course = enrolled(client, tenant)["id"]
+    assert lesson(progress(client, tenant, course), "intro")["position"] is None  # not started: from the start
+    send(client, tenant, watch(course, 0, 30), watch(course, 30, 42.5))
+    assert lesson(progress(client, tenant, course), "intro")["position"] == 42.5
+    send(client, tenant, watch(course, 10, 20))  # went back to re-watch a part: resume there
+    assert lesson(progress(client, tenant, course), "intro")["position"] == 20
+    send(client, tenant, watch(course, 100, 130))  # past the end of the 120 s video: its end
+    view = progress(client, tenant, course)
+    assert lesson(view, "intro")["position"] == 120 and lesson(view, "reading")["position"] is None
+
+
 def test_time_on_task_is_summed_per_lesson(client: TestClient, make_tenant) -> None:
     tenant = make_tenant()
     course = enrolled(client, tenant)["id"]

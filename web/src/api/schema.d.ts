@@ -2157,6 +2157,11 @@ export interface components {
             /** Percent */
             percent: number;
             /**
+             * Position
+             * @description video lessons: where the learner stopped watching (seconds), to resume there
+             */
+            position?: number | null;
+            /**
              * State
              * @enum {string}
              */

@@ -82,7 +82,7 @@ export default function LessonPage() {
             </p>
             {lesson.kind === "video" ? (
               <Suspense fallback={<Loading />}>
-                <VideoLesson courseId={course.id} lessonId={lesson.id} onProgress={refresh} />
+                <VideoLesson courseId={course.id} lessonId={lesson.id} position={mine?.position ?? null} onProgress={refresh} />
               </Suspense>
             ) : lesson.kind === "text" ? (
               <TextLesson courseId={course.id} lesson={lesson} completed={mine?.state === "completed"} onProgress={refresh} />

@@ -23,13 +23,27 @@ function fetchVideo(courseId: string, lessonId: string): Promise<Video> {
   return unwrap(api.GET("/api/v1/courses/{courseId}/lessons/{lessonId}/video", { params: { path: { courseId, lessonId } } }));
 }
 
-export default function VideoLesson({ courseId, lessonId, onProgress }: { courseId: string; lessonId: string; onProgress?: () => void }) {
+export default function VideoLesson({
+  courseId,
+  lessonId,
+  position = null,
+  onProgress,
+}: {
+  courseId: string;
+  lessonId: string;
+  /** Where the server says the learner stopped watching (any device); this device's own position wins. */
+  position?: number | null;
+  onProgress?: () => void;
+}) {
   const session = useSignedIn();
   const videoRef = useRef<HTMLVideoElement>(null);
   const [video, setVideo] = useState<Video | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [playError, setPlayError] = useState<string | null>(null);
   const [saved, setSaved] = useState<number | null>(null);
+  // The server's position as it was when the lesson opened (later refreshes must not move the player).
+  const serverPosition = useRef<number | null>(null);
+  if (serverPosition.current === null && position !== null) serverPosition.current = position;
 
   // The grant: poll while the video is being processed.
   useEffect(() => {
@@ -66,7 +80,7 @@ export default function VideoLesson({ courseId, lessonId, onProgress }: { course
     let hls: HlsInstance | null = null;
     let destroyed = false;
     let lastSaved = 0;
-    const startAt = resumeAt(readPosition(key), video?.durationSeconds ?? null);
+    const startAt = resumeAt(readPosition(key) ?? serverPosition.current, video?.durationSeconds ?? null);
     setSaved(startAt > 0 ? startAt : null);
 
     const collect = () => {
