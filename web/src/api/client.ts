@@ -59,14 +59,7 @@ function problemOf(result: FetchResult<unknown>): ApiProblem {
 
 /** The data of a successful call, or an ApiProblem thrown for a failed one (or a network failure). */
 export async function unwrap<T>(call: Promise<FetchResult<T>>): Promise<T> {
-  let result: FetchResult<T>;
-  try {
-    result = await call;
-  } catch (cause) {
-    throw ApiProblem.network(cause);
-  }
-  if (!result.response.ok) throw problemOf(result);
-  return result.data as T;
+  return (await unwrapWithResponse(call)).data;
 }
 
 /** Like unwrap, with the response too (for its headers: the quiz reads the server's Date). */
