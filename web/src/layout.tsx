@@ -17,7 +17,7 @@ function TenantName() {
   );
 }
 
-export function SkipLink() {
+function SkipLink() {
   return (
     <a href="#main" className="skip-link">
       {t("app.skipToContent")}
@@ -62,8 +62,8 @@ export function SignedInLayout({ navExtra, wrap }: { navExtra?: ReactNode; wrap?
   return <BrandingProvider tenantId={session.tenantId}>{wrap ? wrap(frame) : frame}</BrandingProvider>;
 }
 
-/** Public screens (certificate verification): no sign-in, no tenant branding. */
-export function PublicLayout() {
+/** The frame of a screen for no one signed in (sign-in, certificate verification): the platform's name, no tenant branding. */
+export function PublicFrame({ narrow = false, children }: { narrow?: boolean; children: ReactNode }) {
   return (
     <>
       <SkipLink />
@@ -72,10 +72,19 @@ export function PublicLayout() {
           <span className="brand-name">{t("app.name")}</span>
         </span>
       </header>
-      <main id="main" className="site-main">
-        <Outlet />
+      <main id="main" className={narrow ? "site-main narrow" : "site-main"}>
+        {children}
       </main>
     </>
+  );
+}
+
+/** Public screens (certificate verification): no sign-in, no tenant branding. */
+export function PublicLayout() {
+  return (
+    <PublicFrame>
+      <Outlet />
+    </PublicFrame>
   );
 }
 
@@ -107,17 +116,5 @@ export function NotFound() {
         <NavLink to="/">{t("app.backHome")}</NavLink>
       </main>
     </>
-  );
-}
-
-/** The small frame each staff area uses: its own heading and navigation beside the screen. */
-export function AreaLayout({ title, nav, children }: { title: string; nav: ReactNode; children: ReactNode }) {
-  return (
-    <div className="area">
-      <nav aria-label={t("nav.area", { area: title })} className="area-nav">
-        {nav}
-      </nav>
-      <div className="area-content">{children}</div>
-    </div>
   );
 }

@@ -4,11 +4,10 @@
  * on a user's page. SupportReadonly reads everything here and changes nothing (the server refuses).
  */
 import "../i18n/messages.staff";
-import { NavLink, Route, Routes } from "react-router";
+import { NavLink, Route } from "react-router";
 import { useSession } from "../auth/session";
 import { t } from "../i18n/messages";
-import { AreaLayout } from "../layout";
-import { AreaNotFound } from "../staff/kit";
+import { StaffArea } from "../staff/kit";
 import AuditPage from "./AuditPage";
 import ImportPage from "./ImportPage";
 import SettingsPage from "./SettingsPage";
@@ -31,16 +30,13 @@ export default function AdminArea() {
     </>
   );
   return (
-    <AreaLayout title={t("admin.title")} nav={nav}>
-      <Routes>
-        <Route index element={<SettingsPage />} />
-        <Route path="users" element={<UsersPage />} />
-        <Route path="users/:userId" element={<UserPage />} />
-        <Route path="import" element={<ImportPage />} />
-        <Route path="audit" element={<AuditPage />} />
-        <Route path="usage" element={<UsagePage />} />
-        <Route path="*" element={<AreaNotFound />} />
-      </Routes>
-    </AreaLayout>
+    <StaffArea title={t("admin.title")} nav={nav}>
+      <Route index element={<SettingsPage />} />
+      <Route path="users" element={<UsersPage />} />
+      <Route path="users/:userId" element={<UserPage />} />
+      <Route path="import" element={<ImportPage />} />
+      <Route path="audit" element={<AuditPage />} />
+      <Route path="usage" element={<UsagePage />} />
+    </StaffArea>
   );
 }

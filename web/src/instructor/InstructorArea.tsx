@@ -4,11 +4,10 @@
  * question banks, the AI draft review queue and essay grading. Screens are routed below.
  */
 import "../i18n/messages.staff";
-import { NavLink, Route, Routes, useLocation } from "react-router";
+import { NavLink, Route, useLocation } from "react-router";
 import { useSession } from "../auth/session";
 import { t } from "../i18n/messages";
-import { AreaLayout } from "../layout";
-import { AreaNotFound } from "../staff/kit";
+import { StaffArea } from "../staff/kit";
 import BankPage from "./BankPage";
 import BanksPage from "./BanksPage";
 import CourseDetailsPage from "./CourseDetailsPage";
@@ -38,24 +37,21 @@ export default function InstructorArea() {
     </>
   );
   return (
-    <AreaLayout title={t("instructor.title")} nav={nav}>
-      <Routes>
-        <Route index element={<CoursesPage />} />
-        <Route path="courses/:courseId" element={<CourseLayout />}>
-          <Route index element={<CourseDetailsPage />} />
-          <Route path="outline" element={<OutlinePage />} />
-          <Route path="policy" element={<PolicyPage />} />
-          <Route path="report" element={<ReportPage />} />
-          <Route path="lessons/:lessonId" element={<LessonPage />} />
-        </Route>
-        <Route path="paths" element={<PathsPage />} />
-        <Route path="banks" element={<BanksPage />} />
-        <Route path="banks/:bankId" element={<BankPage />} />
-        <Route path="drafts" element={<DraftsPage />} />
-        <Route path="grading" element={<GradingPage />} />
-        <Route path="grading/:attemptId" element={<GradeAttemptPage />} />
-        <Route path="*" element={<AreaNotFound />} />
-      </Routes>
-    </AreaLayout>
+    <StaffArea title={t("instructor.title")} nav={nav}>
+      <Route index element={<CoursesPage />} />
+      <Route path="courses/:courseId" element={<CourseLayout />}>
+        <Route index element={<CourseDetailsPage />} />
+        <Route path="outline" element={<OutlinePage />} />
+        <Route path="policy" element={<PolicyPage />} />
+        <Route path="report" element={<ReportPage />} />
+        <Route path="lessons/:lessonId" element={<LessonPage />} />
+      </Route>
+      <Route path="paths" element={<PathsPage />} />
+      <Route path="banks" element={<BanksPage />} />
+      <Route path="banks/:bankId" element={<BankPage />} />
+      <Route path="drafts" element={<DraftsPage />} />
+      <Route path="grading" element={<GradingPage />} />
+      <Route path="grading/:attemptId" element={<GradeAttemptPage />} />
+    </StaffArea>
   );
 }

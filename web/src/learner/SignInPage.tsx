@@ -4,7 +4,7 @@ import { Navigate, useLocation, useNavigate } from "react-router";
 import { listDevUsers, useSession, type DevUser } from "../auth/session";
 import { config, entraConfigured } from "../config";
 import { t } from "../i18n/messages";
-import { SkipLink } from "../layout";
+import { PublicFrame } from "../layout";
 import { useAsync } from "../lib/useAsync";
 import { AsyncView, ErrorMessage, Field, Loading, PageTitle } from "../ui";
 
@@ -99,18 +99,10 @@ export default function SignInPage() {
   if (!ready) return <Loading />;
   if (session) return <Navigate to={target(location.state)} replace />;
   return (
-    <>
-      <SkipLink />
-      <header className="site-header">
-        <span className="brand">
-          <span className="brand-name">{t("app.name")}</span>
-        </span>
-      </header>
-      <main id="main" className="site-main narrow">
-        <PageTitle>{t("signIn.title")}</PageTitle>
-        {expired ? <p role="status">{t("signIn.sessionExpired")}</p> : null}
-        {config.authMode === "entra" ? <EntraSignIn /> : <DevSignIn />}
-      </main>
-    </>
+    <PublicFrame narrow>
+      <PageTitle>{t("signIn.title")}</PageTitle>
+      {expired ? <p role="status">{t("signIn.sessionExpired")}</p> : null}
+      {config.authMode === "entra" ? <EntraSignIn /> : <DevSignIn />}
+    </PublicFrame>
   );
 }

@@ -1,10 +1,10 @@
 /**
  * Pieces the instructor and admin areas share (and only they import, so they ship in the staff
  * chunks, never in a learner's first load): actions with busy/error state, continuation paging,
- * tabs, a typed confirmation, downloads.
+ * tabs, a typed confirmation, downloads, the areas' frame.
  */
 import { useCallback, useRef, useState, type ReactNode } from "react";
-import { NavLink } from "react-router";
+import { NavLink, Route, Routes } from "react-router";
 import { ErrorMessage, PageTitle } from "../ui";
 import { ApiProblem, fieldOf } from "../api/problem";
 import { t } from "../i18n/messages";
@@ -211,11 +211,31 @@ export function StatusTag({ status, label }: { status: string; label: string }) 
 }
 
 /** A path inside a staff area that names no screen. */
-export function AreaNotFound() {
+function AreaNotFound() {
   return (
     <>
       <PageTitle>{t("app.notFoundTitle")}</PageTitle>
       <p>{t("app.notFound")}</p>
     </>
+  );
+}
+
+/**
+ * A staff area: its navigation beside the screen that its `children` (<Route>s) choose; a path
+ * that names no screen says so.
+ */
+export function StaffArea({ title, nav, children }: { title: string; nav: ReactNode; children: ReactNode }) {
+  return (
+    <div className="area">
+      <nav aria-label={t("nav.area", { area: title })} className="area-nav">
+        {nav}
+      </nav>
+      <div className="area-content">
+        <Routes>
+          {children}
+          <Route path="*" element={<AreaNotFound />} />
+        </Routes>
+      </div>
+    </div>
   );
 }
