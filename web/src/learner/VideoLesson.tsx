@@ -93,7 +93,12 @@ export default function VideoLesson({
       void batcher.flush({ keepalive }).then(() => onProgress?.());
     };
 
-    const onPlaying = () => tracker.play(element.currentTime, now(), element.playbackRate);
+    const play = () => tracker.play(element.currentTime, now(), element.playbackRate);
+    /** Playback stops here: the interval closes and this device keeps the position. */
+    const stop = () => {
+      tracker.pause(element.currentTime, now());
+      writePosition(key, element.currentTime);
+    };
     const onTimeUpdate = () => {
       tracker.tick(element.currentTime, now());
       if (Math.abs(element.currentTime - lastSaved) >= 2) {
@@ -102,30 +107,30 @@ export default function VideoLesson({
       }
     };
     const onPause = () => {
-      tracker.pause(element.currentTime, now());
-      writePosition(key, element.currentTime);
+      stop();
       flush();
     };
     const onSeeking = () => {
       tracker.seeking();
       flush();
     };
-    const onSeeked = () => {
-      if (!element.paused) tracker.play(element.currentTime, now(), element.playbackRate);
-    };
-    const onRate = () => {
-      if (!element.paused) tracker.play(element.currentTime, now(), element.playbackRate);
+    /** After a seek, and at a new rate, a playing video starts a new interval. */
+    const onResume = () => {
+      if (!element.paused) play();
     };
     const onLoaded = () => {
       if (startAt > 0 && startAt < (element.duration || Infinity)) element.currentTime = startAt;
     };
-    element.addEventListener("playing", onPlaying);
-    element.addEventListener("timeupdate", onTimeUpdate);
-    element.addEventListener("pause", onPause);
-    element.addEventListener("ended", onPause);
-    element.addEventListener("seeking", onSeeking);
-    element.addEventListener("seeked", onSeeked);
-    element.addEventListener("ratechange", onRate);
+    const listeners: [keyof HTMLMediaElementEventMap, () => void][] = [
+      ["playing", play],
+      ["timeupdate", onTimeUpdate],
+      ["pause", onPause],
+      ["ended", onPause],
+      ["seeking", onSeeking],
+      ["seeked", onResume],
+      ["ratechange", onResume],
+    ];
+    for (const [type, listener] of listeners) element.addEventListener(type, listener);
     element.addEventListener("loadedmetadata", onLoaded, { once: true });
 
     if (element.canPlayType("application/vnd.apple.mpegurl")) {
@@ -164,18 +169,11 @@ export default function VideoLesson({
 
     return () => {
       destroyed = true;
-      tracker.pause(element.currentTime, now());
-      writePosition(key, element.currentTime);
+      stop();
       collect();
       removeCollector();
       void batcher.flush({ keepalive: true });
-      element.removeEventListener("playing", onPlaying);
-      element.removeEventListener("timeupdate", onTimeUpdate);
-      element.removeEventListener("pause", onPause);
-      element.removeEventListener("ended", onPause);
-      element.removeEventListener("seeking", onSeeking);
-      element.removeEventListener("seeked", onSeeked);
-      element.removeEventListener("ratechange", onRate);
+      for (const [type, listener] of listeners) element.removeEventListener(type, listener);
       hls?.destroy();
     };
     // The grant's URL changes with every fetch: playback is set up once the video is ready, not per grant.
