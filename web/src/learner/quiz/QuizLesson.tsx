@@ -3,7 +3,7 @@
  * change), a countdown to the server's deadline, submit, and the result once graded. An attempt
  * whose deadline passed is graded by the server with its saved answers, and says so.
  */
-import { useCallback, useEffect, useMemo, useRef, useState, type ChangeEvent } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState, type ChangeEvent, type ReactNode } from "react";
 import { api, unwrap, unwrapWithResponse, type Schemas } from "../../api/client";
 import { ApiProblem } from "../../api/problem";
 import { useSignedIn } from "../../auth/session";
@@ -57,6 +57,29 @@ async function withOffset<T>(call: Promise<{ data?: T; error?: unknown; response
   return [data, serverOffsetMs(response.headers.get("date"), (sentAt + Date.now()) / 2)];
 }
 
+function Choice({
+  type,
+  name,
+  value,
+  checked,
+  onChange,
+  children,
+}: {
+  type: "radio" | "checkbox";
+  name: string;
+  value?: string;
+  checked: boolean;
+  onChange: (checked: boolean) => void;
+  children: ReactNode;
+}) {
+  return (
+    <label className="choice">
+      <input type={type} name={name} value={value} checked={checked} onChange={(e: ChangeEvent<HTMLInputElement>) => onChange(e.target.checked)} />
+      {children}
+    </label>
+  );
+}
+
 function Question({
   item,
   index,
@@ -71,83 +94,69 @@ function Question({
   onChange: (value: AnswerValue, immediate: boolean) => void;
 }) {
   const name = `q-${item.questionId}`;
-  const legend = (
-    <legend>
-      <span className="question-number">{t("quiz.questionNumber", { n: index + 1 })}</span> {item.prompt}{" "}
-      <span className="muted">({tp("quiz.points", item.points)})</span>
-    </legend>
-  );
+  let answer: ReactNode;
   switch (item.type) {
     case "single_choice":
-      return (
-        <fieldset className="question" disabled={disabled}>
-          {legend}
-          {optionsOf(item).map((o) => (
-            <label key={o.id} className="choice">
-              <input type="radio" name={name} value={o.id} checked={value === o.id} onChange={() => onChange(o.id, true)} />
-              {o.text}
-            </label>
-          ))}
-        </fieldset>
-      );
+      answer = optionsOf(item).map((o) => (
+        <Choice key={o.id} type="radio" name={name} value={o.id} checked={value === o.id} onChange={() => onChange(o.id, true)}>
+          {o.text}
+        </Choice>
+      ));
+      break;
     case "multiple_choice": {
       const picked = Array.isArray(value) ? value : [];
-      return (
-        <fieldset className="question" disabled={disabled}>
-          {legend}
+      answer = (
+        <>
           <p className="field-hint">{t("quiz.pickAll")}</p>
           {optionsOf(item).map((o) => (
-            <label key={o.id} className="choice">
-              <input
-                type="checkbox"
-                name={name}
-                value={o.id}
-                checked={picked.includes(o.id)}
-                onChange={(e: ChangeEvent<HTMLInputElement>) =>
-                  onChange(e.target.checked ? [...picked, o.id] : picked.filter((p) => p !== o.id), true)
-                }
-              />
+            <Choice
+              key={o.id}
+              type="checkbox"
+              name={name}
+              value={o.id}
+              checked={picked.includes(o.id)}
+              onChange={(checked) => onChange(checked ? [...picked, o.id] : picked.filter((p) => p !== o.id), true)}
+            >
               {o.text}
-            </label>
+            </Choice>
           ))}
-        </fieldset>
+        </>
       );
+      break;
     }
     case "true_false":
-      return (
-        <fieldset className="question" disabled={disabled}>
-          {legend}
-          <label className="choice">
-            <input type="radio" name={name} checked={value === true} onChange={() => onChange(true, true)} />
-            {t("quiz.true")}
-          </label>
-          <label className="choice">
-            <input type="radio" name={name} checked={value === false} onChange={() => onChange(false, true)} />
-            {t("quiz.false")}
-          </label>
-        </fieldset>
-      );
-    case "essay":
-      return (
-        <fieldset className="question" disabled={disabled}>
-          {legend}
+      answer = [true, false].map((choice) => (
+        <Choice key={String(choice)} type="radio" name={name} checked={value === choice} onChange={() => onChange(choice, true)}>
+          {choice ? t("quiz.true") : t("quiz.false")}
+        </Choice>
+      ));
+      break;
+    default: {
+      // Typed answers (essay, short text) are saved after a pause in the typing.
+      const text = {
+        id: name,
+        value: typeof value === "string" ? value : "",
+        onChange: (e: ChangeEvent<HTMLInputElement | HTMLTextAreaElement>) => onChange(e.target.value, false),
+      };
+      answer = (
+        <>
           <label className="visually-hidden" htmlFor={name}>
             {t("quiz.yourAnswer")}
           </label>
-          <textarea id={name} rows={8} value={typeof value === "string" ? value : ""} onChange={(e) => onChange(e.target.value, false)} />
-        </fieldset>
+          {item.type === "essay" ? <textarea {...text} rows={8} /> : <input {...text} type="text" />}
+        </>
       );
-    default:
-      return (
-        <fieldset className="question" disabled={disabled}>
-          {legend}
-          <label className="visually-hidden" htmlFor={name}>
-            {t("quiz.yourAnswer")}
-          </label>
-          <input id={name} type="text" value={typeof value === "string" ? value : ""} onChange={(e) => onChange(e.target.value, false)} />
-        </fieldset>
-      );
+    }
   }
+  return (
+    <fieldset className="question" disabled={disabled}>
+      <legend>
+        <span className="question-number">{t("quiz.questionNumber", { n: index + 1 })}</span> {item.prompt}{" "}
+        <span className="muted">({tp("quiz.points", item.points)})</span>
+      </legend>
+      {answer}
+    </fieldset>
+  );
 }
 
 function Countdown({ deadline, offsetMs, onExpired }: { deadline: string; offsetMs: number; onExpired: () => void }) {
@@ -290,20 +299,24 @@ export default function QuizLesson({
   // Leaving the lesson sends what is still waiting for the typing pause.
   useEffect(() => () => void saver?.flush().catch(() => undefined), [saver]);
 
-  async function start() {
+  /** A request that moves the attempt on: busy meanwhile; its failure goes to `failed` (said in words by default). */
+  async function step(work: () => Promise<void>, failed: (failure: unknown) => void = setError) {
     setBusy(true);
     setError(null);
     try {
-      const [value, o] = await withOffset(
-        api.POST("/api/v1/courses/{courseId}/lessons/{lessonId}/attempts", { params: { path: { courseId, lessonId } } }),
-      );
-      adopt(value, o);
+      await work();
     } catch (failure) {
-      setError(failure);
+      failed(failure);
     } finally {
       setBusy(false);
     }
   }
+
+  const start = () =>
+    step(async () => {
+      const call = api.POST("/api/v1/courses/{courseId}/lessons/{lessonId}/attempts", { params: { path: { courseId, lessonId } } });
+      adopt(...(await withOffset(call)));
+    });
 
   /** The deadline passed: the server grades the attempt with its saved answers when it is read. */
   const expire = useCallback(() => {
@@ -311,8 +324,7 @@ export default function QuizLesson({
     void (async () => {
       await saver?.flush().catch(() => undefined);
       try {
-        const [value, o] = await withOffset(api.GET("/api/v1/attempts/{attemptId}", { params: { path: { attemptId } } }));
-        adopt(value, o);
+        adopt(...(await withOffset(api.GET("/api/v1/attempts/{attemptId}", { params: { path: { attemptId } } }))));
       } catch (failure) {
         setError(failure);
       }
@@ -321,19 +333,17 @@ export default function QuizLesson({
 
   async function submit() {
     if (!attemptId) return;
-    setBusy(true);
-    setError(null);
-    try {
-      await saver?.flush();
-      const [value, o] = await withOffset(api.POST("/api/v1/attempts/{attemptId}/submit", { params: { path: { attemptId } } }));
-      adopt(value, o);
-    } catch (failure) {
-      // Submitted after the deadline: the server graded it as saved; show that result.
-      if (failure instanceof ApiProblem && failure.status === 409) expire();
-      else setError(failure);
-    } finally {
-      setBusy(false);
-    }
+    await step(
+      async () => {
+        await saver?.flush();
+        adopt(...(await withOffset(api.POST("/api/v1/attempts/{attemptId}/submit", { params: { path: { attemptId } } }))));
+      },
+      (failure) => {
+        // Submitted after the deadline: the server graded it as saved; show that result.
+        if (failure instanceof ApiProblem && failure.status === 409) expire();
+        else setError(failure);
+      },
+    );
   }
 
   function change(questionId: string, value: AnswerValue, immediate: boolean) {
