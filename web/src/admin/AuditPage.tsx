@@ -5,8 +5,9 @@ import { api, unwrap, type Schemas } from "../api/client";
 import { formatDateTime } from "../i18n/format";
 import { t } from "../i18n/messages";
 import { useAsync } from "../lib/useAsync";
-import { Pager, useContinuation } from "../staff/kit";
-import { AsyncView, Field, PageTitle } from "../ui";
+import { useContinuation } from "../staff/kit";
+import { PagedTable } from "../staff/tables";
+import { Field, PageTitle } from "../ui";
 import { ACTION_PATTERN, changes, KNOWN_ACTIONS } from "./audit";
 import { roleLabel } from "./labels";
 
@@ -97,46 +98,32 @@ export default function AuditPage() {
           </button>
         ) : null}
       </form>
-      <AsyncView state={entries} isEmpty={(p) => p.items.length === 0 && paging.page === 1} empty={t("admin.audit.noneFound")}>
-        {(page) => (
-          <div className="table-wrap">
-            <table className="table" data-testid="audit-log">
-              <caption className="visually-hidden">{t("admin.nav.audit")}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">{t("admin.audit.whenBy")}</th>
-                  <th scope="col">{t("admin.audit.what")}</th>
-                  <th scope="col">{t("admin.audit.changes")}</th>
-                  <th scope="col">{t("admin.reason")}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {page.items.map((entry) => (
-                  <tr key={entry.id}>
-                    <td className="cell-when">
-                      {formatDateTime(entry.at)}
-                      <div className="outline-id">
-                        {t("admin.audit.by", { actor: entry.actorId, roles: entry.actorRoles.map(roleLabel).join(", ") })}
-                      </div>
-                    </td>
-                    <td className="cell-what">
-                      <code>{entry.action}</code>
-                      <div className="outline-id">
-                        {entry.subjectType} <code>{entry.subjectId}</code>
-                      </div>
-                    </td>
-                    <td>
-                      <Changes entry={entry} />
-                    </td>
-                    <td>{entry.reason ?? ""}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-            <Pager page={paging.page} continuation={page.continuation} onNext={paging.next} onPrevious={paging.previous} />
-          </div>
+      <PagedTable
+        state={entries}
+        paging={paging}
+        empty={t("admin.audit.noneFound")}
+        caption={t("admin.nav.audit")}
+        testId="audit-log"
+        columns={[t("admin.audit.whenBy"), t("admin.audit.what"), t("admin.audit.changes"), t("admin.reason")]}
+        row={(entry) => (
+          <tr>
+            <td className="cell-when">
+              {formatDateTime(entry.at)}
+              <div className="outline-id">{t("admin.audit.by", { actor: entry.actorId, roles: entry.actorRoles.map(roleLabel).join(", ") })}</div>
+            </td>
+            <td className="cell-what">
+              <code>{entry.action}</code>
+              <div className="outline-id">
+                {entry.subjectType} <code>{entry.subjectId}</code>
+              </div>
+            </td>
+            <td>
+              <Changes entry={entry} />
+            </td>
+            <td>{entry.reason ?? ""}</td>
+          </tr>
         )}
-      </AsyncView>
+      />
     </>
   );
 }

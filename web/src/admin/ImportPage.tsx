@@ -7,8 +7,10 @@ import { type Schemas } from "../api/client";
 import { formatNumber } from "../i18n/format";
 import { t, tp } from "../i18n/messages";
 import { sendRaw } from "../staff/api";
-import { Done, saveBlob, StatusTag, useAction } from "../staff/kit";
-import { ErrorMessage, Field, PageTitle } from "../ui";
+import { FormFooter, Options } from "../staff/forms";
+import { saveBlob, StatusTag, useAction } from "../staff/kit";
+import { DataTable, Kpis } from "../staff/tables";
+import { Field, PageTitle } from "../ui";
 import { COLUMNS, errorReasons, failedRowsCsv, headerProblems, previewCsv, rowsWith, type CsvPreview, type Outcome } from "./csv";
 import { outcomeLabel } from "./labels";
 
@@ -23,29 +25,15 @@ function Preview({ preview }: { preview: CsvPreview }) {
       {preview.unknown.length ? <p className="field-error">{t("admin.import.unknown", { columns: preview.unknown.join(", ") })}</p> : null}
       {preview.duplicate.length ? <p className="field-error">{t("admin.import.duplicate", { columns: preview.duplicate.join(", ") })}</p> : null}
       {preview.first.length ? (
-        <div className="table-wrap">
-          <table className="table">
-            <caption>{t("admin.import.firstRecords")}</caption>
-            <thead>
-              <tr>
-                {preview.header.map((h, i) => (
-                  <th key={`${h}-${i}`} scope="col">
-                    {h}
-                  </th>
-                ))}
-              </tr>
-            </thead>
-            <tbody>
-              {preview.first.map((record, i) => (
-                <tr key={i}>
-                  {preview.header.map((_, j) => (
-                    <td key={j}>{record[j] ?? ""}</td>
-                  ))}
-                </tr>
+        <DataTable caption={t("admin.import.firstRecords")} showCaption columns={preview.header}>
+          {preview.first.map((record, i) => (
+            <tr key={i}>
+              {preview.header.map((_, j) => (
+                <td key={j}>{record[j] ?? ""}</td>
               ))}
-            </tbody>
-          </table>
-        </div>
+            </tr>
+          ))}
+        </DataTable>
       ) : null}
     </div>
   );
@@ -58,20 +46,13 @@ function Results({ report, text }: { report: Report; text: string }) {
   return (
     <section className="section" aria-labelledby="results-title">
       <h2 id="results-title">{t("admin.import.results")}</h2>
-      <ul className="kpis">
-        <li className="kpi">
-          <span className="kpi-value">{formatNumber(report.enrolled)}</span>
-          <span className="kpi-label">{outcomeLabel("enrolled")}</span>
-        </li>
-        <li className="kpi">
-          <span className="kpi-value">{formatNumber(report.unchanged)}</span>
-          <span className="kpi-label">{outcomeLabel("unchanged")}</span>
-        </li>
-        <li className="kpi">
-          <span className="kpi-value">{formatNumber(report.errors)}</span>
-          <span className="kpi-label">{t("admin.import.withErrors")}</span>
-        </li>
-      </ul>
+      <Kpis
+        items={[
+          [formatNumber(report.enrolled), outcomeLabel("enrolled")],
+          [formatNumber(report.unchanged), outcomeLabel("unchanged")],
+          [formatNumber(report.errors), t("admin.import.withErrors")],
+        ]}
+      />
       {reasons.length ? (
         <>
           <h3>{t("admin.import.reasons")}</h3>
@@ -97,44 +78,34 @@ function Results({ report, text }: { report: Report; text: string }) {
         <Field label={t("admin.import.show")}>
           {(props) => (
             <select {...props} value={filter} onChange={(e) => setFilter(e.target.value as Outcome | "all")}>
-              {FILTERS.map((f) => (
-                <option key={f} value={f}>
-                  {f === "all" ? t("admin.import.allRows") : outcomeLabel(f)}
-                </option>
-              ))}
+              <Options values={FILTERS} label={(f) => (f === "all" ? t("admin.import.allRows") : outcomeLabel(f))} />
             </select>
           )}
         </Field>
       </div>
-      <div className="table-wrap">
-        <table className="table" data-testid="import-results">
-          <caption className="visually-hidden">{t("admin.import.results")}</caption>
-          <thead>
-            <tr>
-              <th scope="col" className="num">
-                {t("admin.import.row")}
-              </th>
-              <th scope="col">{t("admin.users.email")}</th>
-              <th scope="col">{t("admin.import.course")}</th>
-              <th scope="col">{t("admin.import.outcome")}</th>
-              <th scope="col">{t("admin.import.reason")}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map((row) => (
-              <tr key={row.row}>
-                <td className="num">{formatNumber(row.row)}</td>
-                <td>{row.email}</td>
-                <td className="nowrap">{row.course}</td>
-                <td>
-                  <StatusTag status={row.outcome} label={outcomeLabel(row.outcome)} />
-                </td>
-                <td>{row.reason ?? ""}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <DataTable
+        caption={t("admin.import.results")}
+        testId="import-results"
+        columns={[
+          { label: t("admin.import.row"), num: true },
+          t("admin.users.email"),
+          t("admin.import.course"),
+          t("admin.import.outcome"),
+          t("admin.import.reason"),
+        ]}
+      >
+        {rows.map((row) => (
+          <tr key={row.row}>
+            <td className="num">{formatNumber(row.row)}</td>
+            <td>{row.email}</td>
+            <td className="nowrap">{row.course}</td>
+            <td>
+              <StatusTag status={row.outcome} label={outcomeLabel(row.outcome)} />
+            </td>
+            <td>{row.reason ?? ""}</td>
+          </tr>
+        ))}
+      </DataTable>
     </section>
   );
 }
@@ -178,13 +149,13 @@ export default function ImportPage() {
           {(props) => <input {...props} type="file" accept=".csv,text/csv" onChange={(e) => void choose(e.target.files?.[0] ?? null)} />}
         </Field>
         {preview ? <Preview preview={preview} /> : null}
-        <ErrorMessage error={action.error} />
-        <Done message={action.done} />
-        <div>
-          <button type="submit" disabled={!file || action.busy || (preview ? headerProblems(preview) : false)}>
-            {action.busy ? t("admin.import.importing") : t("admin.import.submit")}
-          </button>
-        </div>
+        <FormFooter
+          action={action}
+          submit={t("admin.import.submit")}
+          busyLabel={t("admin.import.importing")}
+          disabled={!file || (preview ? headerProblems(preview) : false)}
+          fields={false}
+        />
       </form>
       {report ? <Results report={report} text={text} /> : null}
     </>

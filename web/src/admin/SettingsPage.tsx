@@ -10,7 +10,8 @@ import { formatDateTime } from "../i18n/format";
 import { t } from "../i18n/messages";
 import { useAsync } from "../lib/useAsync";
 import { unwrapTagged, type Tagged } from "../staff/api";
-import { Done, fieldErrorsOf, useAction, FormProblem } from "../staff/kit";
+import { FormFooter, useGuardedSave } from "../staff/forms";
+import { fieldErrorsOf } from "../staff/kit";
 import { AsyncView, Field, PageTitle } from "../ui";
 import { flagLabel } from "./labels";
 import { forcedOff, publicBrandingOf, settingsPatch, toSettingsForm, type SettingsForm, type Tenant } from "./settings";
@@ -39,7 +40,8 @@ function Form({ tenant, etag, onSaved, readOnly }: { tenant: Tenant; etag: strin
   const session = useSignedIn();
   const reloadBranding = useReloadBranding();
   const [form, setForm] = useState<SettingsForm>(() => toSettingsForm(tenant));
-  const action = useAction();
+  // The answer goes to `onSaved` once the branding it changed is applied (below).
+  const action = useGuardedSave<Tenant>(etag);
   const errors = fieldErrorsOf(action.error);
   const patch = settingsPatch(tenant, form);
   const set = <K extends keyof SettingsForm>(key: K, value: SettingsForm[K]) => setForm((f) => ({ ...f, [key]: value }));
@@ -47,10 +49,7 @@ function Form({ tenant, etag, onSaved, readOnly }: { tenant: Tenant; etag: strin
   async function submit(event: FormEvent) {
     event.preventDefault();
     if (!patch) return;
-    const saved = await action.run(
-      () => unwrapTagged(api.PATCH("/api/v1/tenant", { params: { header: etag ? { "If-Match": etag } : {} }, body: patch })),
-      t("admin.settings.saved"),
-    );
+    const saved = await action.save((header) => api.PATCH("/api/v1/tenant", { params: { header }, body: patch }), t("admin.settings.saved"));
     if (!saved) return;
     // Apply the new colours now; then refresh the public branding (cached by the browser for
     // minutes) so the header's name and logo follow.
@@ -153,14 +152,9 @@ function Form({ tenant, etag, onSaved, readOnly }: { tenant: Tenant; etag: strin
           <Field label={t("admin.reason")} hint={t("admin.reasonHint")} error={errors.reason}>
             {(props) => <input {...props} value={form.reason} onChange={(e) => set("reason", e.target.value)} />}
           </Field>
-          <FormProblem error={action.error} />
-          <Done message={action.done} />
-          <div className="toolbar">
-            <button type="submit" disabled={action.busy || !patch}>
-              {action.busy ? t("staff.saving") : t("admin.settings.save")}
-            </button>
+          <FormFooter action={action} submit={t("admin.settings.save")} busyLabel={t("staff.saving")} disabled={!patch} toolbar>
             {!patch ? <span className="muted">{t("admin.settings.noChanges")}</span> : null}
-          </div>
+          </FormFooter>
         </>
       ) : (
         <p className="muted">{t("admin.readOnly")}</p>

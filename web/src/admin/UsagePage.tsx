@@ -4,6 +4,7 @@ import { formatDateTime, formatNumber } from "../i18n/format";
 import { t } from "../i18n/messages";
 import { useAsync } from "../lib/useAsync";
 import { BarFigure, CHART_COLORS } from "../staff/charts";
+import { Kpis } from "../staff/tables";
 import { AsyncView, PageTitle } from "../ui";
 import { formatBytes, monthLabel, monthsToShow, sortByMonth } from "./usage";
 
@@ -27,32 +28,16 @@ export default function UsagePage() {
         {({ current, rows }) => (
           <>
             <h2>{t("admin.usage.thisMonth", { month: monthLabel(current.month) })}</h2>
-            <ul className="kpis">
-              <li className="kpi">
-                <span className="kpi-value">{formatNumber(current.activeLearners)}</span>
-                <span className="kpi-label">{t("admin.usage.activeLearners")}</span>
-              </li>
-              <li className="kpi">
-                <span className="kpi-value">{formatNumber(current.enrollments)}</span>
-                <span className="kpi-label">{t("admin.usage.enrollments")}</span>
-              </li>
-              <li className="kpi">
-                <span className="kpi-value">{formatBytes(current.storageBytes)}</span>
-                <span className="kpi-label">{t("admin.usage.storage")}</span>
-              </li>
-              <li className="kpi">
-                <span className="kpi-value">{formatNumber(current.videoMinutes)}</span>
-                <span className="kpi-label">{t("admin.usage.videoMinutes")}</span>
-              </li>
-              <li className="kpi">
-                <span className="kpi-value">{formatNumber(current.apiRequests)}</span>
-                <span className="kpi-label">{t("admin.usage.apiRequests")}</span>
-              </li>
-              <li className="kpi">
-                <span className="kpi-value">{formatNumber(current.requestCharges)}</span>
-                <span className="kpi-label">{t("admin.usage.requestCharges")}</span>
-              </li>
-            </ul>
+            <Kpis
+              items={[
+                [formatNumber(current.activeLearners), t("admin.usage.activeLearners")],
+                [formatNumber(current.enrollments), t("admin.usage.enrollments")],
+                [formatBytes(current.storageBytes), t("admin.usage.storage")],
+                [formatNumber(current.videoMinutes), t("admin.usage.videoMinutes")],
+                [formatNumber(current.apiRequests), t("admin.usage.apiRequests")],
+                [formatNumber(current.requestCharges), t("admin.usage.requestCharges")],
+              ]}
+            />
             {current.storageMeasuredAt ? (
               <p className="muted">
                 {t("admin.usage.storageMeasured", { at: formatDateTime(current.storageMeasuredAt), peak: formatBytes(current.storagePeakBytes) })}
@@ -67,21 +52,18 @@ export default function UsagePage() {
                   { key: "activeLearners", label: t("admin.usage.activeLearners"), color: CHART_COLORS[0] },
                   { key: "enrollments", label: t("admin.usage.enrollments"), color: CHART_COLORS[1] },
                 ]}
-                value={(r, key) => Number(r[key as "activeLearners" | "enrollments"])}
               />
               <BarFigure
                 title={t("admin.usage.videoChart")}
                 rows={rows}
                 category={(r) => monthLabel(r.month)}
                 series={[{ key: "videoMinutes", label: t("admin.usage.videoMinutes"), color: CHART_COLORS[2] }]}
-                value={(r) => r.videoMinutes}
               />
               <BarFigure
                 title={t("admin.usage.storageChart")}
                 rows={rows}
                 category={(r) => monthLabel(r.month)}
                 series={[{ key: "storagePeakBytes", label: t("admin.usage.storagePeak"), color: CHART_COLORS[3] }]}
-                value={(r) => r.storagePeakBytes}
                 format={formatBytes}
               />
               <BarFigure
@@ -89,7 +71,6 @@ export default function UsagePage() {
                 rows={rows}
                 category={(r) => monthLabel(r.month)}
                 series={[{ key: "apiRequests", label: t("admin.usage.apiRequests"), color: CHART_COLORS[4] }]}
-                value={(r) => r.apiRequests}
               />
             </div>
           </>

@@ -7,7 +7,8 @@ import { formatDateTime } from "../i18n/format";
 import { t } from "../i18n/messages";
 import { useAsync } from "../lib/useAsync";
 import { unwrapTagged, type Tagged } from "../staff/api";
-import { Done, Facts, fieldErrorsOf, saveBlob, StatusTag, TypedConfirm, useAction, FormProblem } from "../staff/kit";
+import { ActionStatus, FormFooter, useGuardedSave } from "../staff/forms";
+import { Facts, fieldErrorsOf, saveBlob, StatusTag, TypedConfirm, useAction } from "../staff/kit";
 import { AsyncView, ErrorMessage, Field, PageTitle } from "../ui";
 import { roleLabel, TENANT_ROLES, userStatusLabel, type TenantRole } from "./labels";
 import { RolesField } from "./UsersPage";
@@ -20,7 +21,7 @@ function EditUser({ user, etag, onSaved }: { user: User; etag: string | null; on
   const [roles, setRoles] = useState<TenantRole[]>(user.roles.filter((r): r is TenantRole => (TENANT_ROLES as readonly string[]).includes(r)));
   const [status, setStatus] = useState(user.status === "disabled" ? "disabled" : "active");
   const [reason, setReason] = useState("");
-  const action = useAction();
+  const action = useGuardedSave(etag, onSaved);
   const errors = fieldErrorsOf(action.error);
 
   async function submit(event: FormEvent) {
@@ -31,20 +32,11 @@ function EditUser({ user, etag, onSaved }: { user: User; etag: string | null; on
     if ([...roles].sort().join() !== [...user.roles].sort().join()) body.roles = roles;
     if (status !== user.status) body.status = status as "active" | "disabled";
     if (reason.trim()) body.reason = reason.trim();
-    const saved = await action.run(
-      () =>
-        unwrapTagged(
-          api.PATCH("/api/v1/users/{userId}", {
-            params: { path: { userId: user.id }, header: etag ? { "If-Match": etag } : {} },
-            body,
-          }),
-        ),
+    const saved = await action.save(
+      (header) => api.PATCH("/api/v1/users/{userId}", { params: { path: { userId: user.id }, header }, body }),
       t("staff.saved"),
     );
-    if (saved) {
-      onSaved(saved);
-      setReason("");
-    }
+    if (saved) setReason("");
   }
 
   return (
@@ -68,13 +60,7 @@ function EditUser({ user, etag, onSaved }: { user: User; etag: string | null; on
       <Field label={t("admin.reason")} hint={t("admin.reasonHint")} error={errors.reason}>
         {(props) => <input {...props} value={reason} onChange={(e) => setReason(e.target.value)} />}
       </Field>
-      <FormProblem error={action.error} />
-      <Done message={action.done} />
-      <div>
-        <button type="submit" disabled={action.busy}>
-          {t("common.save")}
-        </button>
-      </div>
+      <FormFooter action={action} submit={t("common.save")} />
     </form>
   );
 }
@@ -113,8 +99,7 @@ function Privacy({ user }: { user: User }) {
           {t("admin.privacy.export")}
         </button>
       </div>
-      <ErrorMessage error={exporting.error} />
-      <Done message={exporting.done} />
+      <ActionStatus action={exporting} />
       <h3>{t("admin.privacy.eraseTitle")}</h3>
       <TypedConfirm
         word={user.id}

@@ -6,26 +6,17 @@ import { useSession } from "../auth/session";
 import { formatDate } from "../i18n/format";
 import { t } from "../i18n/messages";
 import { useAsync } from "../lib/useAsync";
-import { Done, fieldErrorsOf, Pager, StatusTag, useAction, useContinuation, FormProblem } from "../staff/kit";
-import { AsyncView, Field, PageTitle } from "../ui";
+import { Checks, FormFooter, Options } from "../staff/forms";
+import { Done, fieldErrorsOf, StatusTag, useAction, useContinuation } from "../staff/kit";
+import { PagedTable } from "../staff/tables";
+import { Field, PageTitle } from "../ui";
 import { roleLabel, TENANT_ROLES, userStatusLabel, type TenantRole } from "./labels";
 
 export function RolesField({ roles, onChange, error }: { roles: TenantRole[]; onChange(next: TenantRole[]): void; error?: string }) {
   return (
     <fieldset>
       <legend>{t("admin.users.roles")}</legend>
-      <div className="checks">
-        {TENANT_ROLES.map((role) => (
-          <label key={role} className="checkbox">
-            <input
-              type="checkbox"
-              checked={roles.includes(role)}
-              onChange={(e) => onChange(e.target.checked ? [...roles, role] : roles.filter((r) => r !== role))}
-            />
-            {roleLabel(role)}
-          </label>
-        ))}
-      </div>
+      <Checks values={TENANT_ROLES} label={roleLabel} chosen={roles} onChange={onChange} />
       {error ? <p className="field-error">{error}</p> : null}
     </fieldset>
   );
@@ -66,13 +57,7 @@ function CreateUser({ onCreated }: { onCreated(user: Schemas["UserView"]): void 
         {(props) => <input {...props} autoComplete="off" value={id} onChange={(e) => setId(e.target.value)} />}
       </Field>
       <RolesField roles={roles} onChange={setRoles} error={errors.roles} />
-      <FormProblem error={action.error} />
-      <Done message={action.done} />
-      <div>
-        <button type="submit" disabled={action.busy}>
-          {t("admin.users.createSubmit")}
-        </button>
-      </div>
+      <FormFooter action={action} submit={t("admin.users.createSubmit")} />
     </form>
   );
 }
@@ -103,49 +88,32 @@ export default function UsersPage() {
               }}
             >
               <option value="">{t("admin.users.allRoles")}</option>
-              {TENANT_ROLES.map((r) => (
-                <option key={r} value={r}>
-                  {roleLabel(r)}
-                </option>
-              ))}
+              <Options values={TENANT_ROLES} label={roleLabel} />
             </select>
           )}
         </Field>
       </div>
-      <AsyncView state={users} isEmpty={(p) => p.items.length === 0 && paging.page === 1} empty={t("admin.users.none")}>
-        {(page) => (
-          <div className="table-wrap">
-            <table className="table">
-              <caption className="visually-hidden">{t("admin.nav.users")}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">{t("admin.users.person")}</th>
-                  <th scope="col">{t("admin.users.roles")}</th>
-                  <th scope="col">{t("admin.users.status")}</th>
-                  <th scope="col">{t("admin.users.since")}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {page.items.map((user) => (
-                  <tr key={user.id}>
-                    <td>
-                      <Link to={`/admin/users/${encodeURIComponent(user.id)}`}>{user.displayName}</Link>
-                      <div>{user.email}</div>
-                      <div className="outline-id">{user.id}</div>
-                    </td>
-                    <td>{user.roles.map(roleLabel).join(", ")}</td>
-                    <td>
-                      <StatusTag status={user.status} label={userStatusLabel(user.status)} />
-                    </td>
-                    <td className="nowrap">{formatDate(user.createdAt)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-            <Pager page={paging.page} continuation={page.continuation} onNext={paging.next} onPrevious={paging.previous} />
-          </div>
+      <PagedTable
+        state={users}
+        paging={paging}
+        empty={t("admin.users.none")}
+        caption={t("admin.nav.users")}
+        columns={[t("admin.users.person"), t("admin.users.roles"), t("admin.users.status"), t("admin.users.since")]}
+        row={(user) => (
+          <tr>
+            <td>
+              <Link to={`/admin/users/${encodeURIComponent(user.id)}`}>{user.displayName}</Link>
+              <div>{user.email}</div>
+              <div className="outline-id">{user.id}</div>
+            </td>
+            <td>{user.roles.map(roleLabel).join(", ")}</td>
+            <td>
+              <StatusTag status={user.status} label={userStatusLabel(user.status)} />
+            </td>
+            <td className="nowrap">{formatDate(user.createdAt)}</td>
+          </tr>
         )}
-      </AsyncView>
+      />
       {hasRole("TenantAdmin") ? <CreateUser onCreated={() => users.reload()} /> : null}
     </>
   );

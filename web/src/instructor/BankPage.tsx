@@ -5,11 +5,13 @@ import { api, unwrap, type Schemas } from "../api/client";
 import { formatNumber } from "../i18n/format";
 import { t, tp } from "../i18n/messages";
 import { useAsync } from "../lib/useAsync";
-import { Done, fieldErrorsOf, Pager, useAction, useContinuation, FormProblem } from "../staff/kit";
+import { FormFooter } from "../staff/forms";
+import { fieldErrorsOf, useAction, useContinuation } from "../staff/kit";
+import { PagedList } from "../staff/tables";
 import { AsyncView, PageTitle } from "../ui";
-import { difficultyLabel, questionTypeLabel } from "./labels";
 import QuestionEditor from "./QuestionEditor";
-import { emptyQuestionForm, questionFieldErrors, questionToForm, questionTypeOf, toQuestionBody, type QuestionForm } from "./questions";
+import QuestionSummary from "./QuestionSummary";
+import { emptyQuestionForm, questionFieldErrors, questionToForm, toQuestionBody, type QuestionForm } from "./questions";
 
 type Question = Schemas["QuestionView"];
 
@@ -52,49 +54,25 @@ function QuestionFormSection({
   return (
     <form className="form form-wide" onSubmit={submit} noValidate>
       <QuestionEditor form={form} onChange={setForm} errors={errors} />
-      <FormProblem error={action.error} />
-      <Done message={action.done} />
-      <div className="toolbar">
-        <button type="submit" disabled={action.busy}>
-          {question ? t("instructor.question.saveVersion") : t("instructor.question.add")}
-        </button>
-        {onCancel ? (
-          <button type="button" className="button-secondary" onClick={onCancel}>
-            {t("common.cancel")}
-          </button>
-        ) : null}
-      </div>
+      <FormFooter
+        action={action}
+        submit={question ? t("instructor.question.saveVersion") : t("instructor.question.add")}
+        onCancel={onCancel}
+        toolbar
+      />
     </form>
   );
 }
 
-function QuestionSummary({ question }: { question: Question }) {
-  const correct = new Set(question.correct ?? []);
-  const type = questionTypeOf(question);
+/** A bank's question: its summary, with its points, version and tags, and an essay's rubric. */
+function BankQuestion({ question }: { question: Question }) {
+  const facts = [
+    tp("instructor.question.pointsShort", question.points),
+    t("instructor.question.version", { version: formatNumber(question.version) }),
+    ...(question.tags.length ? [question.tags.join(", ")] : []),
+  ];
   return (
-    <div className="stack">
-      <p>
-        <strong>{question.prompt}</strong>
-      </p>
-      <p className="muted">
-        {questionTypeLabel(type)} · {difficultyLabel(question.difficulty)} ·{" "}
-        {tp("instructor.question.pointsShort", question.points)} ·{" "}
-        {t("instructor.question.version", { version: formatNumber(question.version) })}
-        {question.tags.length ? ` · ${question.tags.join(", ")}` : ""}
-      </p>
-      {question.options ? (
-        <ul>
-          {question.options.map((o) => (
-            <li key={String(o.id)}>
-              {String(o.text)} {correct.has(String(o.id)) ? <strong>({t("instructor.question.correctShort")})</strong> : null}
-            </li>
-          ))}
-        </ul>
-      ) : null}
-      {type === "true_false" ? (
-        <p>{t("instructor.question.answerIs", { answer: question.answer ? t("instructor.question.true") : t("instructor.question.false") })}</p>
-      ) : null}
-      {question.accepted ? <p>{t("instructor.question.acceptedList", { answers: question.accepted.join(" · ") })}</p> : null}
+    <QuestionSummary form={questionToForm(question)} facts={facts.join(" · ")}>
       {question.rubric ? (
         <ul>
           {question.rubric.map((c) => (
@@ -104,7 +82,7 @@ function QuestionSummary({ question }: { question: Question }) {
           ))}
         </ul>
       ) : null}
-    </div>
+    </QuestionSummary>
   );
 }
 
@@ -132,37 +110,31 @@ export default function BankPage() {
         <Link to="/instructor/banks">{t("instructor.banks.back")}</Link>
       </p>
       <h2>{t("instructor.banks.questions")}</h2>
-      <AsyncView state={questions} isEmpty={(p) => p.items.length === 0 && paging.page === 1} empty={t("instructor.banks.noQuestions")}>
-        {(page) => (
-          <>
-            <ul className="list">
-              {page.items.map((q) => (
-                <li key={q.id}>
-                  {editing === q.id ? (
-                    <QuestionFormSection
-                      bankId={bankId}
-                      question={q}
-                      onSaved={() => {
-                        setEditing(null);
-                        questions.reload();
-                      }}
-                      onCancel={() => setEditing(null)}
-                    />
-                  ) : (
-                    <>
-                      <QuestionSummary question={q} />
-                      <button type="button" className="button-secondary button-small" onClick={() => setEditing(q.id)}>
-                        {t("instructor.question.edit")}
-                      </button>
-                    </>
-                  )}
-                </li>
-              ))}
-            </ul>
-            <Pager page={paging.page} continuation={page.continuation} onNext={paging.next} onPrevious={paging.previous} />
-          </>
-        )}
-      </AsyncView>
+      <PagedList
+        state={questions}
+        paging={paging}
+        empty={t("instructor.banks.noQuestions")}
+        item={(q) =>
+          editing === q.id ? (
+            <QuestionFormSection
+              bankId={bankId}
+              question={q}
+              onSaved={() => {
+                setEditing(null);
+                questions.reload();
+              }}
+              onCancel={() => setEditing(null)}
+            />
+          ) : (
+            <>
+              <BankQuestion question={q} />
+              <button type="button" className="button-secondary button-small" onClick={() => setEditing(q.id)}>
+                {t("instructor.question.edit")}
+              </button>
+            </>
+          )
+        }
+      />
       <section className="section" aria-labelledby="add-question">
         <h2 id="add-question">{t("instructor.question.new")}</h2>
         <QuestionFormSection bankId={bankId} onSaved={() => questions.reload()} />

@@ -5,8 +5,10 @@ import { api, unwrap } from "../api/client";
 import { formatDateTime } from "../i18n/format";
 import { t } from "../i18n/messages";
 import { useAsync } from "../lib/useAsync";
-import { Done, fieldErrorsOf, Pager, useAction, useContinuation, FormProblem } from "../staff/kit";
-import { AsyncView, Field, PageTitle } from "../ui";
+import { FormFooter } from "../staff/forms";
+import { fieldErrorsOf, useAction, useContinuation } from "../staff/kit";
+import { PagedList } from "../staff/tables";
+import { Field, PageTitle } from "../ui";
 
 export default function BanksPage() {
   const paging = useContinuation();
@@ -29,24 +31,20 @@ export default function BanksPage() {
   return (
     <>
       <PageTitle subtitle={t("instructor.banks.intro")}>{t("instructor.nav.banks")}</PageTitle>
-      <AsyncView state={banks} isEmpty={(p) => p.items.length === 0 && paging.page === 1} empty={t("instructor.banks.none")}>
-        {(page) => (
+      <PagedList
+        state={banks}
+        paging={paging}
+        empty={t("instructor.banks.none")}
+        item={(bank) => (
           <>
-            <ul className="list">
-              {page.items.map((bank) => (
-                <li key={bank.id}>
-                  <Link to={`/instructor/banks/${encodeURIComponent(bank.id)}`}>
-                    <strong>{bank.title}</strong>
-                  </Link>
-                  {bank.description ? <p className="muted">{bank.description}</p> : null}
-                  <span className="outline-id">{t("staff.updated", { at: formatDateTime(bank.updatedAt) })}</span>
-                </li>
-              ))}
-            </ul>
-            <Pager page={paging.page} continuation={page.continuation} onNext={paging.next} onPrevious={paging.previous} />
+            <Link to={`/instructor/banks/${encodeURIComponent(bank.id)}`}>
+              <strong>{bank.title}</strong>
+            </Link>
+            {bank.description ? <p className="muted">{bank.description}</p> : null}
+            <span className="outline-id">{t("staff.updated", { at: formatDateTime(bank.updatedAt) })}</span>
           </>
         )}
-      </AsyncView>
+      />
       <form className="form section" onSubmit={create} noValidate aria-labelledby="new-bank">
         <h2 id="new-bank">{t("instructor.banks.create")}</h2>
         <Field label={t("instructor.banks.title")} error={errors.title}>
@@ -55,13 +53,7 @@ export default function BanksPage() {
         <Field label={t("instructor.banks.description")} error={errors.description}>
           {(props) => <textarea {...props} value={description} onChange={(e) => setDescription(e.target.value)} />}
         </Field>
-        <FormProblem error={action.error} />
-        <Done message={action.done} />
-        <div>
-          <button type="submit" disabled={action.busy}>
-            {t("instructor.banks.createSubmit")}
-          </button>
-        </div>
+        <FormFooter action={action} submit={t("instructor.banks.createSubmit")} />
       </form>
     </>
   );

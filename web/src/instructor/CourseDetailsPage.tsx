@@ -5,8 +5,9 @@ import { formatDateTime, formatNumber } from "../i18n/format";
 import { t } from "../i18n/messages";
 import { useAsync } from "../lib/useAsync";
 import { unwrapTagged } from "../staff/api";
-import { Done, Facts, fieldErrorsOf, useAction, FormProblem } from "../staff/kit";
-import { ErrorMessage, Field, PageTitle } from "../ui";
+import { ActionStatus, Checks, FormFooter, Options, useGuardedSave } from "../staff/forms";
+import { Facts, fieldErrorsOf, useAction } from "../staff/kit";
+import { Field, PageTitle } from "../ui";
 import { useCourse, type Course } from "./CourseLayout";
 import { courseStatusLabel, LEVELS, levelLabel } from "./labels";
 
@@ -111,8 +112,7 @@ function Publishing() {
           </button>
         ) : null}
       </div>
-      <ErrorMessage error={action.error} />
-      <Done message={action.done} />
+      <ActionStatus action={action} />
       {published ? <p className="muted">{t("instructor.publish.at", { at: formatDateTime(published.publishedAt) })}</p> : null}
     </section>
   );
@@ -121,27 +121,18 @@ function Publishing() {
 export default function CourseDetailsPage() {
   const { course, etag, update } = useCourse();
   const [form, setForm] = useState<DetailsForm>(() => toForm(course));
-  const action = useAction();
+  const action = useGuardedSave(etag, update);
   const errors = fieldErrorsOf(action.error);
   const others = useAsync(() => unwrap(api.GET("/api/v1/courses", { params: { query: { limit: 200 } } })), []);
   const set = <K extends keyof DetailsForm>(key: K, value: DetailsForm[K]) => setForm((f) => ({ ...f, [key]: value }));
 
   async function submit(event: FormEvent) {
     event.preventDefault();
-    const saved = await action.run(
-      () =>
-        unwrapTagged(
-          api.PATCH("/api/v1/courses/{courseId}", {
-            params: { path: { courseId: course.id }, header: etag ? { "If-Match": etag } : {} },
-            body: toPatch(form),
-          }),
-        ),
+    const saved = await action.save(
+      (header) => api.PATCH("/api/v1/courses/{courseId}", { params: { path: { courseId: course.id }, header }, body: toPatch(form) }),
       t("staff.saved"),
     );
-    if (saved) {
-      update(saved);
-      setForm(toForm(saved.data));
-    }
+    if (saved) setForm(toForm(saved.data));
   }
 
   const candidates = (others.data?.items ?? []).filter((c) => c.id !== course.id);
@@ -168,11 +159,7 @@ export default function CourseDetailsPage() {
           <Field label={t("instructor.course.level")} error={errors.level}>
             {(props) => (
               <select {...props} value={form.level} onChange={(e) => set("level", e.target.value as DetailsForm["level"])}>
-                {LEVELS.map((l) => (
-                  <option key={l} value={l}>
-                    {levelLabel(l)}
-                  </option>
-                ))}
+                <Options values={LEVELS} label={levelLabel} />
               </select>
             )}
           </Field>
@@ -212,29 +199,10 @@ export default function CourseDetailsPage() {
         <fieldset>
           <legend>{t("instructor.course.prerequisites")}</legend>
           {candidates.length === 0 ? <p className="muted">{t("instructor.course.noOtherCourses")}</p> : null}
-          <div className="checks">
-            {candidates.map((c) => (
-              <label key={c.id} className="checkbox">
-                <input
-                  type="checkbox"
-                  checked={form.prerequisites.includes(c.id)}
-                  onChange={(e) =>
-                    set("prerequisites", e.target.checked ? [...form.prerequisites, c.id] : form.prerequisites.filter((p) => p !== c.id))
-                  }
-                />
-                {c.title}
-              </label>
-            ))}
-          </div>
+          <Checks items={candidates} chosen={form.prerequisites} onChange={(next) => set("prerequisites", next)} />
           {errors.prerequisites ? <p className="field-error">{errors.prerequisites}</p> : null}
         </fieldset>
-        <FormProblem error={action.error} />
-        <Done message={action.done} />
-        <div>
-          <button type="submit" disabled={action.busy}>
-            {action.busy ? t("staff.saving") : t("common.save")}
-          </button>
-        </div>
+        <FormFooter action={action} submit={t("common.save")} busyLabel={t("staff.saving")} />
       </form>
     </>
   );

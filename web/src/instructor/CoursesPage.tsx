@@ -5,8 +5,10 @@ import { api, unwrap, type Schemas } from "../api/client";
 import { formatNumber } from "../i18n/format";
 import { t } from "../i18n/messages";
 import { useAsync } from "../lib/useAsync";
-import { Done, fieldErrorsOf, Pager, StatusTag, useAction, useContinuation, FormProblem } from "../staff/kit";
-import { AsyncView, Field, PageTitle } from "../ui";
+import { FormFooter, Options } from "../staff/forms";
+import { fieldErrorsOf, StatusTag, useAction, useContinuation } from "../staff/kit";
+import { PagedTable } from "../staff/tables";
+import { Field, PageTitle } from "../ui";
 import { courseStatusLabel, LEVELS, levelLabel } from "./labels";
 
 const PAGE_SIZE = 25;
@@ -50,21 +52,11 @@ function CreateCourse() {
       <Field label={t("instructor.course.level")} error={errors.level}>
         {(props) => (
           <select {...props} value={level} onChange={(e) => setLevel(e.target.value as (typeof LEVELS)[number])}>
-            {LEVELS.map((l) => (
-              <option key={l} value={l}>
-                {levelLabel(l)}
-              </option>
-            ))}
+            <Options values={LEVELS} label={levelLabel} />
           </select>
         )}
       </Field>
-      <FormProblem error={action.error} />
-      <Done message={action.done} />
-      <div>
-        <button type="submit" disabled={action.busy}>
-          {action.busy ? t("staff.saving") : t("instructor.course.createSubmit")}
-        </button>
-      </div>
+      <FormFooter action={action} submit={t("instructor.course.createSubmit")} busyLabel={t("staff.saving")} />
     </form>
   );
 }
@@ -78,45 +70,33 @@ export default function CoursesPage() {
   return (
     <>
       <PageTitle>{t("instructor.courses")}</PageTitle>
-      <AsyncView state={courses} isEmpty={(page) => page.items.length === 0 && paging.page === 1} empty={t("instructor.course.none")}>
-        {(page) => (
-          <div className="table-wrap">
-            <table className="table">
-              <caption className="visually-hidden">{t("instructor.courses")}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">{t("instructor.course.title")}</th>
-                  <th scope="col">{t("instructor.course.status")}</th>
-                  <th scope="col" className="num">
-                    {t("instructor.course.latestVersion")}
-                  </th>
-                  <th scope="col">{t("instructor.course.level")}</th>
-                  <th scope="col">
-                    <span className="visually-hidden">{t("staff.actions")}</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {page.items.map((course) => (
-                  <tr key={course.id}>
-                    <td>
-                      <Link to={`/instructor/courses/${encodeURIComponent(course.id)}`}>{course.title}</Link>
-                      <div className="outline-id">{course.id}</div>
-                    </td>
-                    <td>{course.status ? <StatusTag status={course.status} label={courseStatusLabel(course.status)} /> : null}</td>
-                    <td className="num">{course.latestVersion != null ? formatNumber(course.latestVersion) : "—"}</td>
-                    <td>{levelLabel(course.level)}</td>
-                    <td>
-                      <Link to={`/instructor/courses/${encodeURIComponent(course.id)}/report`}>{t("instructor.report.link")}</Link>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-            <Pager page={paging.page} continuation={page.continuation} onNext={paging.next} onPrevious={paging.previous} />
-          </div>
+      <PagedTable
+        state={courses}
+        paging={paging}
+        empty={t("instructor.course.none")}
+        caption={t("instructor.courses")}
+        columns={[
+          t("instructor.course.title"),
+          t("instructor.course.status"),
+          { label: t("instructor.course.latestVersion"), num: true },
+          t("instructor.course.level"),
+          { label: t("staff.actions"), hidden: true },
+        ]}
+        row={(course) => (
+          <tr>
+            <td>
+              <Link to={`/instructor/courses/${encodeURIComponent(course.id)}`}>{course.title}</Link>
+              <div className="outline-id">{course.id}</div>
+            </td>
+            <td>{course.status ? <StatusTag status={course.status} label={courseStatusLabel(course.status)} /> : null}</td>
+            <td className="num">{course.latestVersion != null ? formatNumber(course.latestVersion) : "—"}</td>
+            <td>{levelLabel(course.level)}</td>
+            <td>
+              <Link to={`/instructor/courses/${encodeURIComponent(course.id)}/report`}>{t("instructor.report.link")}</Link>
+            </td>
+          </tr>
         )}
-      </AsyncView>
+      />
       <CreateCourse />
     </>
   );

@@ -3,8 +3,9 @@ import { useState, type FormEvent } from "react";
 import { Link } from "react-router";
 import { api, unwrap } from "../api/client";
 import { t, tp } from "../i18n/messages";
-import { Done, useAction } from "../staff/kit";
-import { ErrorMessage, Field } from "../ui";
+import { FormFooter } from "../staff/forms";
+import { useAction } from "../staff/kit";
+import { Field } from "../ui";
 
 export default function DraftQuestions({ courseId, lessonId }: { courseId: string; lessonId: string }) {
   const [count, setCount] = useState("5");
@@ -30,14 +31,9 @@ export default function DraftQuestions({ courseId, lessonId }: { courseId: strin
       <Field label={t("instructor.drafts.count")}>
         {(props) => <input {...props} type="number" min={1} max={20} value={count} onChange={(e) => setCount(e.target.value)} />}
       </Field>
-      <ErrorMessage error={action.error} />
-      <Done message={action.done} />
-      <div className="toolbar">
-        <button type="submit" className="button-secondary" disabled={action.busy}>
-          {t("instructor.drafts.generate")}
-        </button>
+      <FormFooter action={action} submit={t("instructor.drafts.generate")} submitClass="button-secondary" fields={false} toolbar>
         {made ? <Link to={`/instructor/drafts?courseId=${encodeURIComponent(courseId)}`}>{t("instructor.drafts.review")}</Link> : null}
-      </div>
+      </FormFooter>
     </form>
   );
 }

@@ -10,10 +10,13 @@ import { formatDateTime } from "../i18n/format";
 import { t } from "../i18n/messages";
 import { useAsync } from "../lib/useAsync";
 import { allPages } from "../staff/api";
-import { Done, fieldErrorsOf, Pager, StatusTag, useAction, useContinuation, FormProblem } from "../staff/kit";
+import { Options } from "../staff/forms";
+import { Done, fieldErrorsOf, StatusTag, useAction, useContinuation, FormProblem } from "../staff/kit";
+import { PagedList } from "../staff/tables";
 import { AsyncView, Field, PageTitle } from "../ui";
-import { difficultyLabel, draftStatusLabel, questionTypeLabel } from "./labels";
+import { draftStatusLabel } from "./labels";
 import QuestionEditor from "./QuestionEditor";
+import QuestionSummary from "./QuestionSummary";
 import { questionFieldErrors, questionToForm, toQuestionBody, type QuestionForm } from "./questions";
 
 type Draft = Schemas["DraftView"];
@@ -22,31 +25,7 @@ const STATUSES = ["pending", "approved", "rejected"] as const;
 
 function Proposed({ question }: { question: Record<string, unknown> }) {
   const form = questionToForm(question);
-  const correct = form.options.filter((o) => o.correct).map((o) => o.id);
-  return (
-    <div className="stack">
-      <p>
-        <strong>{form.prompt}</strong>
-      </p>
-      <p className="muted">
-        {questionTypeLabel(form.type)} · {difficultyLabel(form.difficulty)}
-      </p>
-      {form.type === "single_choice" || form.type === "multiple_choice" ? (
-        <ul>
-          {form.options.map((o) => (
-            <li key={o.id}>
-              {o.text} {correct.includes(o.id) ? <strong>({t("instructor.question.correctShort")})</strong> : null}
-            </li>
-          ))}
-        </ul>
-      ) : null}
-      {form.type === "true_false" ? (
-        <p>{t("instructor.question.answerIs", { answer: form.answer ? t("instructor.question.true") : t("instructor.question.false") })}</p>
-      ) : null}
-      {form.type === "short_text" ? <p>{t("instructor.question.acceptedList", { answers: form.accepted.split("\n").join(" · ") })}</p> : null}
-      {form.explanation ? <p className="muted">{form.explanation}</p> : null}
-    </div>
-  );
+  return <QuestionSummary form={form}>{form.explanation ? <p className="muted">{form.explanation}</p> : null}</QuestionSummary>;
 }
 
 function Review({ draft, banks, onDecided }: { draft: Draft; banks: Bank[]; onDecided(next: Draft): void }) {
@@ -59,22 +38,20 @@ function Review({ draft, banks, onDecided }: { draft: Draft; banks: Bank[]; onDe
   const errors = questionFieldErrors(fieldErrorsOf(action.error));
   const title = draft.question.prompt ? String(draft.question.prompt) : draft.id;
 
-  async function approve(event: FormEvent) {
+  async function decide(event: FormEvent, call: () => Promise<Draft>) {
     event.preventDefault();
-    const body: Schemas["DraftApproval"] = { bankId, ...(editing ? { question: toQuestionBody(form) } : {}) };
-    const decided = await action.run(() =>
-      unwrap(api.POST("/api/v1/question-drafts/{draftId}/approve", { params: { path: { draftId: draft.id } }, body })),
-    );
+    const decided = await action.run(call);
     if (decided) onDecided(decided);
   }
 
-  async function reject(event: FormEvent) {
-    event.preventDefault();
-    const decided = await action.run(() =>
+  const approve = (event: FormEvent) => {
+    const body: Schemas["DraftApproval"] = { bankId, ...(editing ? { question: toQuestionBody(form) } : {}) };
+    void decide(event, () => unwrap(api.POST("/api/v1/question-drafts/{draftId}/approve", { params: { path: { draftId: draft.id } }, body })));
+  };
+  const reject = (event: FormEvent) =>
+    void decide(event, () =>
       unwrap(api.POST("/api/v1/question-drafts/{draftId}/reject", { params: { path: { draftId: draft.id } }, body: { reason } })),
     );
-    if (decided) onDecided(decided);
-  }
 
   if (banks.length === 0) return <p className="muted">{t("instructor.drafts.needBank")}</p>;
 
@@ -86,11 +63,7 @@ function Review({ draft, banks, onDecided }: { draft: Draft; banks: Bank[]; onDe
           <Field label={t("instructor.drafts.bank")} error={fieldErrorsOf(action.error).bankId}>
             {(props) => (
               <select {...props} value={bankId} onChange={(e) => setBankId(e.target.value)}>
-                {banks.map((b) => (
-                  <option key={b.id} value={b.id}>
-                    {b.title}
-                  </option>
-                ))}
+                <Options items={banks} />
               </select>
             )}
           </Field>
@@ -159,11 +132,7 @@ export default function DraftsPage() {
         <Field label={t("instructor.drafts.status")}>
           {(props) => (
             <select {...props} value={status} onChange={(e) => filter("status", e.target.value)}>
-              {STATUSES.map((s) => (
-                <option key={s} value={s}>
-                  {draftStatusLabel(s)}
-                </option>
-              ))}
+              <Options values={STATUSES} label={draftStatusLabel} />
             </select>
           )}
         </Field>
@@ -171,52 +140,42 @@ export default function DraftsPage() {
           {(props) => (
             <select {...props} value={courseId} onChange={(e) => filter("courseId", e.target.value)}>
               <option value="">{t("instructor.drafts.allCourses")}</option>
-              {(courses.data?.items ?? []).map((c) => (
-                <option key={c.id} value={c.id}>
-                  {c.title}
-                </option>
-              ))}
+              <Options items={courses.data?.items ?? []} />
               {courseId && !courses.data?.items.some((c) => c.id === courseId) ? <option value={courseId}>{courseId}</option> : null}
             </select>
           )}
         </Field>
       </div>
       <Done message={decided} />
-      <AsyncView state={drafts} isEmpty={(p) => p.items.length === 0 && paging.page === 1} empty={t("instructor.drafts.none")}>
-        {(page) => (
+      <PagedList
+        state={drafts}
+        paging={paging}
+        empty={t("instructor.drafts.none")}
+        item={(draft) => (
           <>
-            <ul className="list">
-              {page.items.map((draft) => (
-                <li key={draft.id}>
-                  <p className="muted">
-                    <StatusTag status={draft.status} label={draftStatusLabel(draft.status)} />{" "}
-                    {t("instructor.drafts.from", { course: draft.courseId, lesson: draft.lessonId, at: formatDateTime(draft.createdAt) })}
-                  </p>
-                  <Proposed question={draft.question} />
-                  {draft.status === "pending" ? (
-                    <AsyncView state={banks}>
-                      {(b) => (
-                        <Review
-                          draft={draft}
-                          banks={b.items}
-                          onDecided={(next) => {
-                            setDecided(
-                              next.status === "approved" ? t("instructor.drafts.approved") : t("instructor.drafts.rejected"),
-                            );
-                            drafts.reload();
-                          }}
-                        />
-                      )}
-                    </AsyncView>
-                  ) : null}
-                  {draft.reason ? <p>{t("instructor.drafts.reasonShown", { reason: draft.reason })}</p> : null}
-                </li>
-              ))}
-            </ul>
-            <Pager page={paging.page} continuation={page.continuation} onNext={paging.next} onPrevious={paging.previous} />
+            <p className="muted">
+              <StatusTag status={draft.status} label={draftStatusLabel(draft.status)} />{" "}
+              {t("instructor.drafts.from", { course: draft.courseId, lesson: draft.lessonId, at: formatDateTime(draft.createdAt) })}
+            </p>
+            <Proposed question={draft.question} />
+            {draft.status === "pending" ? (
+              <AsyncView state={banks}>
+                {(b) => (
+                  <Review
+                    draft={draft}
+                    banks={b.items}
+                    onDecided={(next) => {
+                      setDecided(next.status === "approved" ? t("instructor.drafts.approved") : t("instructor.drafts.rejected"));
+                      drafts.reload();
+                    }}
+                  />
+                )}
+              </AsyncView>
+            ) : null}
+            {draft.reason ? <p>{t("instructor.drafts.reasonShown", { reason: draft.reason })}</p> : null}
           </>
         )}
-      </AsyncView>
+      />
     </>
   );
 }

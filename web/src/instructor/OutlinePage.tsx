@@ -1,10 +1,9 @@
 /** The outline editor: modules and lessons (title, kind, required, prerequisites, text), in order. */
-import { useEffect, useId, useState, type FormEvent } from "react";
+import { useEffect, useId, useState, type FormEvent, type ReactNode } from "react";
 import { Link } from "react-router";
 import { api } from "../api/client";
 import { t } from "../i18n/messages";
-import { unwrapTagged } from "../staff/api";
-import { Done, useAction, FormProblem } from "../staff/kit";
+import { Checks, FormFooter, Options, OrderButtons, useGuardedSave } from "../staff/forms";
 import { Field, PageTitle } from "../ui";
 import { useCourse } from "./CourseLayout";
 import { kindLabel } from "./labels";
@@ -77,11 +76,7 @@ function LessonEditor({
           <Field label={t("instructor.outline.kind")}>
             {(props) => (
               <select {...props} value={lesson.kind} onChange={(e) => set({ kind: e.target.value as LessonKind })}>
-                {LESSON_KINDS.map((k) => (
-                  <option key={k} value={k}>
-                    {kindLabel(k)}
-                  </option>
-                ))}
+                <Options values={LESSON_KINDS} label={kindLabel} />
               </select>
             )}
           </Field>
@@ -90,34 +85,14 @@ function LessonEditor({
           <input type="checkbox" checked={lesson.required} onChange={(e) => set({ required: e.target.checked })} />
           {t("instructor.outline.required")}
         </label>
-        <span className="icon-buttons">
-          <button
-            type="button"
-            className="button-secondary button-small"
-            disabled={first}
-            aria-label={t("instructor.outline.moveUp", { name })}
-            onClick={() => onChange(moveLesson(outline, at, -1))}
-          >
-            ↑
-          </button>
-          <button
-            type="button"
-            className="button-secondary button-small"
-            disabled={last}
-            aria-label={t("instructor.outline.moveDown", { name })}
-            onClick={() => onChange(moveLesson(outline, at, 1))}
-          >
-            ↓
-          </button>
-          <button
-            type="button"
-            className="button-secondary button-small"
-            aria-label={t("instructor.outline.removeLesson", { name })}
-            onClick={() => onChange(removeLesson(outline, at))}
-          >
-            {t("staff.remove")}
-          </button>
-        </span>
+        <OrderButtons
+          name={name}
+          first={first}
+          last={last}
+          onMove={(delta) => onChange(moveLesson(outline, at, delta))}
+          onRemove={() => onChange(removeLesson(outline, at))}
+          removeLabel={t("instructor.outline.removeLesson", { name })}
+        />
       </div>
       <span className="outline-id">
         {t("instructor.outline.id", { id: lesson.id })}
@@ -157,61 +132,75 @@ function LessonEditor({
       {earlier.length > 0 ? (
         <fieldset>
           <legend>{t("instructor.outline.prerequisites", { name })}</legend>
-          <div className="checks">
-            {earlier.map((p) => (
-              <label key={p.id} className="checkbox">
-                <input
-                  type="checkbox"
-                  checked={lesson.prerequisites.includes(p.id)}
-                  onChange={(e) =>
-                    set({ prerequisites: e.target.checked ? [...lesson.prerequisites, p.id] : lesson.prerequisites.filter((x) => x !== p.id) })
-                  }
-                />
-                {p.title || p.id}
-              </label>
-            ))}
-          </div>
+          <Checks items={earlier} chosen={lesson.prerequisites} onChange={(next) => set({ prerequisites: next })} />
         </fieldset>
       ) : null}
     </li>
   );
 }
 
-function AddLesson({ onAdd }: { onAdd(title: string, kind: LessonKind): void }) {
+/**
+ * A title field and the button that adds what it names, then empties the field; `children` (the
+ * lesson's kind) between them; `group` names the row for screen readers.
+ */
+function AddByTitle({
+  titleLabel,
+  button,
+  group,
+  className = "row",
+  onAdd,
+  children,
+}: {
+  titleLabel: string;
+  button: string;
+  group?: string;
+  className?: string;
+  onAdd(title: string): void;
+  children?: ReactNode;
+}) {
   const [title, setTitle] = useState("");
-  const [kind, setKind] = useState<LessonKind>("video");
   const id = useId();
   return (
-    <div className="row" role="group" aria-labelledby={`${id}-label`}>
-      <span id={`${id}-label`} className="visually-hidden">
-        {t("instructor.outline.addLesson")}
-      </span>
-      <Field label={t("instructor.outline.newLessonTitle")}>
-        {(props) => <input {...props} value={title} onChange={(e) => setTitle(e.target.value)} />}
-      </Field>
-      <Field label={t("instructor.outline.kind")}>
-        {(props) => (
-          <select {...props} value={kind} onChange={(e) => setKind(e.target.value as LessonKind)}>
-            {LESSON_KINDS.map((k) => (
-              <option key={k} value={k}>
-                {kindLabel(k)}
-              </option>
-            ))}
-          </select>
-        )}
-      </Field>
+    <div className={className} role={group ? "group" : undefined} aria-labelledby={group ? `${id}-label` : undefined}>
+      {group ? (
+        <span id={`${id}-label`} className="visually-hidden">
+          {group}
+        </span>
+      ) : null}
+      <Field label={titleLabel}>{(props) => <input {...props} value={title} onChange={(e) => setTitle(e.target.value)} />}</Field>
+      {children}
       <button
         type="button"
         className="button-secondary"
         disabled={!title.trim()}
         onClick={() => {
-          onAdd(title.trim(), kind);
+          onAdd(title.trim());
           setTitle("");
         }}
       >
-        {t("instructor.outline.addLesson")}
+        {button}
       </button>
     </div>
+  );
+}
+
+function AddLesson({ onAdd }: { onAdd(title: string, kind: LessonKind): void }) {
+  const [kind, setKind] = useState<LessonKind>("video");
+  return (
+    <AddByTitle
+      titleLabel={t("instructor.outline.newLessonTitle")}
+      button={t("instructor.outline.addLesson")}
+      group={t("instructor.outline.addLesson")}
+      onAdd={(title) => onAdd(title, kind)}
+    >
+      <Field label={t("instructor.outline.kind")}>
+        {(props) => (
+          <select {...props} value={kind} onChange={(e) => setKind(e.target.value as LessonKind)}>
+            <Options values={LESSON_KINDS} label={kindLabel} />
+          </select>
+        )}
+      </Field>
+    </AddByTitle>
   );
 }
 
@@ -219,8 +208,7 @@ export default function OutlinePage() {
   const { course, etag, update } = useCourse();
   const [outline, setOutline] = useState<EditOutline>(() => parseOutline(course.outline));
   const [dirty, setDirty] = useState(false);
-  const [moduleTitle, setModuleTitle] = useState("");
-  const action = useAction();
+  const action = useGuardedSave(etag, update);
   const problems = outlineProblems(outline);
 
   useEffect(() => {
@@ -238,18 +226,11 @@ export default function OutlinePage() {
 
   async function save(event: FormEvent) {
     event.preventDefault();
-    const saved = await action.run(
-      () =>
-        unwrapTagged(
-          api.PUT("/api/v1/courses/{courseId}/outline", {
-            params: { path: { courseId: course.id }, header: etag ? { "If-Match": etag } : {} },
-            body: toOutlineBody(outline),
-          }),
-        ),
+    const saved = await action.save(
+      (header) => api.PUT("/api/v1/courses/{courseId}/outline", { params: { path: { courseId: course.id }, header }, body: toOutlineBody(outline) }),
       t("instructor.outline.saved"),
     );
     if (saved) {
-      update(saved);
       setOutline(parseOutline(saved.data.outline));
       setDirty(false);
     }
@@ -265,34 +246,14 @@ export default function OutlinePage() {
             <Field label={t("instructor.outline.moduleTitle")}>
               {(props) => <input {...props} value={module.title} onChange={(e) => change(renameModule(outline, m, e.target.value))} />}
             </Field>
-            <span className="icon-buttons">
-              <button
-                type="button"
-                className="button-secondary button-small"
-                disabled={m === 0}
-                aria-label={t("instructor.outline.moveUp", { name: module.title || module.id })}
-                onClick={() => change(moveModule(outline, m, -1))}
-              >
-                ↑
-              </button>
-              <button
-                type="button"
-                className="button-secondary button-small"
-                disabled={m === outline.modules.length - 1}
-                aria-label={t("instructor.outline.moveDown", { name: module.title || module.id })}
-                onClick={() => change(moveModule(outline, m, 1))}
-              >
-                ↓
-              </button>
-              <button
-                type="button"
-                className="button-secondary button-small"
-                aria-label={t("instructor.outline.removeModule", { name: module.title || module.id })}
-                onClick={() => change(removeModule(outline, m))}
-              >
-                {t("staff.remove")}
-              </button>
-            </span>
+            <OrderButtons
+              name={module.title || module.id}
+              first={m === 0}
+              last={m === outline.modules.length - 1}
+              onMove={(delta) => change(moveModule(outline, m, delta))}
+              onRemove={() => change(removeModule(outline, m))}
+              removeLabel={t("instructor.outline.removeModule", { name: module.title || module.id })}
+            />
           </div>
           <span className="outline-id">{t("instructor.outline.id", { id: module.id })}</span>
           {module.lessons.length === 0 ? <p className="muted">{t("instructor.outline.noLessons")}</p> : null}
@@ -314,22 +275,12 @@ export default function OutlinePage() {
           <AddLesson onAdd={(title, kind) => change(addLesson(outline, m, title, kind))} />
         </section>
       ))}
-      <div className="row section">
-        <Field label={t("instructor.outline.newModuleTitle")}>
-          {(props) => <input {...props} value={moduleTitle} onChange={(e) => setModuleTitle(e.target.value)} />}
-        </Field>
-        <button
-          type="button"
-          className="button-secondary"
-          disabled={!moduleTitle.trim()}
-          onClick={() => {
-            change(addModule(outline, moduleTitle.trim()));
-            setModuleTitle("");
-          }}
-        >
-          {t("instructor.outline.addModule")}
-        </button>
-      </div>
+      <AddByTitle
+        className="row section"
+        titleLabel={t("instructor.outline.newModuleTitle")}
+        button={t("instructor.outline.addModule")}
+        onAdd={(title) => change(addModule(outline, title))}
+      />
       {problems.length > 0 ? (
         <div className="state state-error" role="alert">
           <ul>
@@ -339,14 +290,15 @@ export default function OutlinePage() {
           </ul>
         </div>
       ) : null}
-      <FormProblem error={action.error} />
-      <Done message={action.done} />
-      <div className="toolbar">
-        <button type="submit" disabled={action.busy || problems.length > 0 || !dirty}>
-          {action.busy ? t("staff.saving") : t("instructor.outline.save")}
-        </button>
+      <FormFooter
+        action={action}
+        submit={t("instructor.outline.save")}
+        busyLabel={t("staff.saving")}
+        disabled={problems.length > 0 || !dirty}
+        toolbar
+      >
         {dirty ? <span className="muted">{t("instructor.outline.unsaved")}</span> : null}
-      </div>
+      </FormFooter>
     </form>
   );
 }

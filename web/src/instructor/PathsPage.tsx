@@ -4,8 +4,10 @@ import { api, unwrap, type Schemas } from "../api/client";
 import { formatDateTime } from "../i18n/format";
 import { t } from "../i18n/messages";
 import { useAsync } from "../lib/useAsync";
-import { Done, fieldErrorsOf, Pager, StatusTag, useAction, useContinuation, FormProblem } from "../staff/kit";
-import { AsyncView, ErrorMessage, Field, PageTitle } from "../ui";
+import { ActionStatus, FormFooter, Options, OrderButtons } from "../staff/forms";
+import { fieldErrorsOf, StatusTag, useAction, useContinuation } from "../staff/kit";
+import { PagedList } from "../staff/tables";
+import { AsyncView, Field, PageTitle } from "../ui";
 import { courseStatusLabel } from "./labels";
 
 type Path = Schemas["PathView"];
@@ -64,34 +66,14 @@ function PathForm({ path, courses, onSaved, onCancel }: { path?: Path; courses: 
           {chosen.map((id, i) => (
             <li key={id}>
               {titleOf(id)}{" "}
-              <span className="icon-buttons">
-                <button
-                  type="button"
-                  className="button-secondary button-small"
-                  disabled={i === 0}
-                  aria-label={t("instructor.outline.moveUp", { name: titleOf(id) })}
-                  onClick={() => setChosen(move(chosen, i, i - 1))}
-                >
-                  ↑
-                </button>
-                <button
-                  type="button"
-                  className="button-secondary button-small"
-                  disabled={i === chosen.length - 1}
-                  aria-label={t("instructor.outline.moveDown", { name: titleOf(id) })}
-                  onClick={() => setChosen(move(chosen, i, i + 1))}
-                >
-                  ↓
-                </button>
-                <button
-                  type="button"
-                  className="button-secondary button-small"
-                  aria-label={t("instructor.paths.removeCourse", { name: titleOf(id) })}
-                  onClick={() => setChosen(chosen.filter((c) => c !== id))}
-                >
-                  {t("staff.remove")}
-                </button>
-              </span>
+              <OrderButtons
+                name={titleOf(id)}
+                first={i === 0}
+                last={i === chosen.length - 1}
+                onMove={(delta) => setChosen(move(chosen, i, i + delta))}
+                onRemove={() => setChosen(chosen.filter((c) => c !== id))}
+                removeLabel={t("instructor.paths.removeCourse", { name: titleOf(id) })}
+              />
             </li>
           ))}
         </ol>
@@ -100,11 +82,7 @@ function PathForm({ path, courses, onSaved, onCancel }: { path?: Path; courses: 
             {(props) => (
               <select {...props} value={adding} onChange={(e) => setAdding(e.target.value)}>
                 <option value="">{t("instructor.paths.chooseCourse")}</option>
-                {available.map((c) => (
-                  <option key={c.id} value={c.id}>
-                    {c.title}
-                  </option>
-                ))}
+                <Options items={available} />
               </select>
             )}
           </Field>
@@ -122,18 +100,7 @@ function PathForm({ path, courses, onSaved, onCancel }: { path?: Path; courses: 
         </div>
         {errors.courses ? <p className="field-error">{errors.courses}</p> : null}
       </fieldset>
-      <FormProblem error={action.error} />
-      <Done message={action.done} />
-      <div className="toolbar">
-        <button type="submit" disabled={action.busy}>
-          {path ? t("common.save") : t("instructor.paths.create")}
-        </button>
-        {onCancel ? (
-          <button type="button" className="button-secondary" onClick={onCancel}>
-            {t("common.cancel")}
-          </button>
-        ) : null}
-      </div>
+      <FormFooter action={action} submit={path ? t("common.save") : t("instructor.paths.create")} onCancel={onCancel} toolbar />
     </form>
   );
 }
@@ -183,8 +150,7 @@ function PathItem({ path, courses, onChanged }: { path: Path; courses: CourseSum
           </button>
         ) : null}
       </div>
-      <ErrorMessage error={action.error} />
-      <Done message={action.done} />
+      <ActionStatus action={action} />
     </div>
   );
 }
@@ -202,20 +168,12 @@ export default function PathsPage() {
       <AsyncView state={courses}>
         {(c) => (
           <>
-            <AsyncView state={paths} isEmpty={(p) => p.items.length === 0 && paging.page === 1} empty={t("instructor.paths.none")}>
-              {(page) => (
-                <>
-                  <ul className="list">
-                    {page.items.map((path) => (
-                      <li key={path.id}>
-                        <PathItem path={path} courses={c.items} onChanged={paths.reload} />
-                      </li>
-                    ))}
-                  </ul>
-                  <Pager page={paging.page} continuation={page.continuation} onNext={paging.next} onPrevious={paging.previous} />
-                </>
-              )}
-            </AsyncView>
+            <PagedList
+              state={paths}
+              paging={paging}
+              empty={t("instructor.paths.none")}
+              item={(path) => <PathItem path={path} courses={c.items} onChanged={paths.reload} />}
+            />
             <section className="section" aria-labelledby="new-path">
               <h2 id="new-path">{t("instructor.paths.new")}</h2>
               <PathForm courses={c.items} onSaved={() => paths.reload()} />

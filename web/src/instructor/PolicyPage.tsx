@@ -4,7 +4,8 @@ import { api, unwrap, type Schemas } from "../api/client";
 import { formatPercent } from "../i18n/format";
 import { t, tp } from "../i18n/messages";
 import { useAsync } from "../lib/useAsync";
-import { Done, fieldErrorsOf, useAction, FormProblem } from "../staff/kit";
+import { Checks, FormFooter } from "../staff/forms";
+import { fieldErrorsOf, useAction } from "../staff/kit";
 import { AsyncView, Field, PageTitle } from "../ui";
 import { useCourse } from "./CourseLayout";
 import { allLessons, parseOutline } from "./outline";
@@ -56,18 +57,7 @@ function PolicyForm({ initial }: { initial: Policy }) {
           {t("instructor.policy.chosen")}
         </label>
         {custom ? (
-          <div className="checks">
-            {lessons.map((l) => (
-              <label key={l.id} className="checkbox">
-                <input
-                  type="checkbox"
-                  checked={required.includes(l.id)}
-                  onChange={(e) => setRequired(e.target.checked ? [...required, l.id] : required.filter((x) => x !== l.id))}
-                />
-                {l.title || l.id}
-              </label>
-            ))}
-          </div>
+          <Checks items={lessons} chosen={required} onChange={setRequired} />
         ) : null}
         {errors.requiredLessons ? <p className="field-error">{errors.requiredLessons}</p> : null}
       </fieldset>
@@ -76,13 +66,7 @@ function PolicyForm({ initial }: { initial: Policy }) {
           watch: formatPercent(Number(watchPercent) / 100),
         })}
       </p>
-      <FormProblem error={action.error} />
-      <Done message={action.done} />
-      <div>
-        <button type="submit" disabled={action.busy}>
-          {action.busy ? t("staff.saving") : t("common.save")}
-        </button>
-      </div>
+      <FormFooter action={action} submit={t("common.save")} busyLabel={t("staff.saving")} />
     </form>
   );
 }

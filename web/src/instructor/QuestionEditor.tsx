@@ -1,6 +1,7 @@
 /** The form of a question of any type the API has (single/multiple choice, true/false, short text, essay). */
 import { useId } from "react";
 import { t, tp } from "../i18n/messages";
+import { Options, RemoveButton } from "../staff/forms";
 import { Field } from "../ui";
 import { difficultyLabel, questionTypeLabel } from "./labels";
 import {
@@ -10,6 +11,8 @@ import {
   QUESTION_TYPES,
   rubricTotal,
   toggleCorrect,
+  type CriterionForm,
+  type OptionForm,
   type QuestionForm,
   type QuestionType,
 } from "./questions";
@@ -25,6 +28,8 @@ export default function QuestionEditor({
 }) {
   const id = useId();
   const set = <K extends keyof QuestionForm>(key: K, value: QuestionForm[K]) => onChange({ ...form, [key]: value });
+  const setOption = (optionId: string, change: Partial<OptionForm>) => set("options", changeItem(form.options, optionId, change));
+  const setCriterion = (criterionId: string, change: Partial<CriterionForm>) => set("rubric", changeItem(form.rubric, criterionId, change));
   const choice = form.type === "single_choice" || form.type === "multiple_choice";
   return (
     <div className="stack">
@@ -32,22 +37,14 @@ export default function QuestionEditor({
         <Field label={t("instructor.question.type")} error={errors.type}>
           {(props) => (
             <select {...props} value={form.type} onChange={(e) => onChange(retype(form, e.target.value as QuestionType))}>
-              {QUESTION_TYPES.map((type) => (
-                <option key={type} value={type}>
-                  {questionTypeLabel(type)}
-                </option>
-              ))}
+              <Options values={QUESTION_TYPES} label={questionTypeLabel} />
             </select>
           )}
         </Field>
         <Field label={t("instructor.question.difficulty")} error={errors.difficulty}>
           {(props) => (
             <select {...props} value={form.difficulty} onChange={(e) => set("difficulty", e.target.value as QuestionForm["difficulty"])}>
-              {DIFFICULTIES.map((d) => (
-                <option key={d} value={d}>
-                  {difficultyLabel(d)}
-                </option>
-              ))}
+              <Options values={DIFFICULTIES} label={difficultyLabel} />
             </select>
           )}
         </Field>
@@ -78,23 +75,13 @@ export default function QuestionEditor({
                 {t("instructor.question.correct", { option: option.id })}
               </label>
               <Field label={t("instructor.question.optionText", { option: option.id })} error={errors[`options.${i}.text`]}>
-                {(props) => (
-                  <input
-                    {...props}
-                    value={option.text}
-                    onChange={(e) => set("options", form.options.map((o) => (o.id === option.id ? { ...o, text: e.target.value } : o)))}
-                  />
-                )}
+                {(props) => <input {...props} value={option.text} onChange={(e) => setOption(option.id, { text: e.target.value })} />}
               </Field>
-              <button
-                type="button"
-                className="button-secondary button-small"
+              <RemoveButton
+                label={t("instructor.question.removeOption", { option: option.id })}
                 disabled={form.options.length <= 2}
                 onClick={() => set("options", form.options.filter((o) => o.id !== option.id))}
-                aria-label={t("instructor.question.removeOption", { option: option.id })}
-              >
-                {t("staff.remove")}
-              </button>
+              />
             </div>
           ))}
           {errors.options || errors.correct ? <p className="field-error">{errors.options ?? errors.correct}</p> : null}
@@ -154,33 +141,16 @@ export default function QuestionEditor({
           {form.rubric.map((c, i) => (
             <div key={c.id} className="row">
               <Field label={t("instructor.question.criterion", { n: i + 1 })} error={errors[`rubric.${i}.criterion`]}>
-                {(props) => (
-                  <input
-                    {...props}
-                    value={c.criterion}
-                    onChange={(e) => set("rubric", form.rubric.map((x) => (x.id === c.id ? { ...x, criterion: e.target.value } : x)))}
-                  />
-                )}
+                {(props) => <input {...props} value={c.criterion} onChange={(e) => setCriterion(c.id, { criterion: e.target.value })} />}
               </Field>
               <Field label={t("instructor.question.criterionPoints", { n: i + 1 })} error={errors[`rubric.${i}.points`]}>
-                {(props) => (
-                  <input
-                    {...props}
-                    inputMode="decimal"
-                    value={c.points}
-                    onChange={(e) => set("rubric", form.rubric.map((x) => (x.id === c.id ? { ...x, points: e.target.value } : x)))}
-                  />
-                )}
+                {(props) => <input {...props} inputMode="decimal" value={c.points} onChange={(e) => setCriterion(c.id, { points: e.target.value })} />}
               </Field>
-              <button
-                type="button"
-                className="button-secondary button-small"
+              <RemoveButton
+                label={t("instructor.question.removeCriterion", { n: i + 1 })}
                 disabled={form.rubric.length <= 1}
                 onClick={() => set("rubric", form.rubric.filter((x) => x.id !== c.id))}
-                aria-label={t("instructor.question.removeCriterion", { n: i + 1 })}
-              >
-                {t("staff.remove")}
-              </button>
+              />
             </div>
           ))}
           {errors.rubric ? <p className="field-error">{errors.rubric}</p> : null}
@@ -205,6 +175,11 @@ export default function QuestionEditor({
       </Field>
     </div>
   );
+}
+
+/** `items` with the one whose id is `id` changed. */
+function changeItem<T extends { id: string }>(items: T[], id: string, change: Partial<T>): T[] {
+  return items.map((item) => (item.id === id ? { ...item, ...change } : item));
 }
 
 /** A type change; single choice keeps only the first correct option. */

@@ -6,7 +6,8 @@ import { ApiProblem } from "../api/problem";
 import { t } from "../i18n/messages";
 import { useAsync } from "../lib/useAsync";
 import { allPages } from "../staff/api";
-import { Done, fieldErrorsOf, useAction, FormProblem } from "../staff/kit";
+import { FormFooter, Options } from "../staff/forms";
+import { fieldErrorsOf, useAction } from "../staff/kit";
 import { AsyncView, Field } from "../ui";
 import { difficultyLabel } from "./labels";
 import { DIFFICULTIES } from "./questions";
@@ -93,11 +94,7 @@ function QuizForm({
             <Field label={t("instructor.quiz.bank")} error={errors[`pools.${i}.bankId`]}>
               {(props) => (
                 <select {...props} value={pool.bankId} onChange={(e) => setPool(i, { bankId: e.target.value })}>
-                  {banks.map((b) => (
-                    <option key={b.id} value={b.id}>
-                      {b.title}
-                    </option>
-                  ))}
+                  <Options items={banks} />
                 </select>
               )}
             </Field>
@@ -111,11 +108,7 @@ function QuizForm({
               {(props) => (
                 <select {...props} value={pool.difficulty} onChange={(e) => setPool(i, { difficulty: e.target.value })}>
                   <option value="">{t("instructor.quiz.anyDifficulty")}</option>
-                  {DIFFICULTIES.map((d) => (
-                    <option key={d} value={d}>
-                      {difficultyLabel(d)}
-                    </option>
-                  ))}
+                  <Options values={DIFFICULTIES} label={difficultyLabel} />
                 </select>
               )}
             </Field>
@@ -166,13 +159,7 @@ function QuizForm({
           </select>
         )}
       </Field>
-      <FormProblem error={action.error} />
-      <Done message={action.done} />
-      <div>
-        <button type="submit" disabled={action.busy}>
-          {action.busy ? t("staff.saving") : t("instructor.quiz.save")}
-        </button>
-      </div>
+      <FormFooter action={action} submit={t("instructor.quiz.save")} busyLabel={t("staff.saving")} />
     </form>
   );
 }

@@ -2,13 +2,14 @@
  * The course report with charts: the enrollment and completion funnel, the learners' progress
  * distribution, each quiz's score distribution, drop-off by lesson and time on task.
  */
-import { api, unwrap, type Schemas } from "../api/client";
+import { api, unwrap } from "../api/client";
 import { ApiProblem } from "../api/problem";
 import { formatDateTime, formatDuration, formatNumber, formatPercent } from "../i18n/format";
 import { t, tp } from "../i18n/messages";
 import { useAsync } from "../lib/useAsync";
-import { allPages } from "../staff/api";
+import { courseRoster } from "../staff/api";
 import { BarFigure, CHART_COLORS } from "../staff/charts";
+import { Kpis } from "../staff/tables";
 import { AsyncView, PageTitle } from "../ui";
 import { useCourse } from "./CourseLayout";
 import { funnel, hasActivity, lessonRows, progressHistogram, scoreBuckets, type Bucket } from "./report";
@@ -35,18 +36,7 @@ async function mapLimited<T, R>(items: T[], limit: number, work: (item: T) => Pr
 
 /** Each enrolled learner's course progress (percent), from the roster and the progress route. */
 async function learnerPercents(courseId: string): Promise<{ percents: number[]; truncated: boolean }> {
-  let roster: { items: Schemas["EnrollmentView"][]; truncated: boolean };
-  try {
-    roster = await allPages(
-      (continuation) =>
-        unwrap(api.GET("/api/v1/courses/{courseId}/enrollments", { params: { path: { courseId }, query: { limit: 100, continuation } } })),
-      MAX_LEARNERS,
-    );
-  } catch (error) {
-    // A course never published has no roster (404): nobody can have enrolled.
-    if (error instanceof ApiProblem && error.status === 404) return { percents: [], truncated: false };
-    throw error;
-  }
+  const roster = await courseRoster(courseId, MAX_LEARNERS);
   const enrolled = roster.items.filter((e) => e.status !== "cancelled");
   const percents = await mapLimited(enrolled, CONCURRENCY, async (e) => {
     try {
@@ -78,7 +68,6 @@ function ProgressDistribution({ courseId }: { courseId: string }) {
           rows={d.percents.length ? progressHistogram(d.percents) : []}
           category={range}
           series={[{ key: "count", label: t("instructor.report.learners"), color: CHART_COLORS[0] }]}
-          value={(b) => b.count}
         />
       )}
     </AsyncView>
@@ -96,24 +85,15 @@ export default function ReportPage() {
           const rows = lessonRows(r);
           return (
             <>
-              <ul className="kpis" aria-label={t("instructor.report.summary")}>
-                <li className="kpi">
-                  <span className="kpi-value">{formatNumber(r.enrollments)}</span>
-                  <span className="kpi-label">{t("instructor.report.enrolled")}</span>
-                </li>
-                <li className="kpi">
-                  <span className="kpi-value">{formatPercent(r.completionRate / 100)}</span>
-                  <span className="kpi-label">{t("instructor.report.completionRate")}</span>
-                </li>
-                <li className="kpi">
-                  <span className="kpi-value">{formatPercent(r.averageProgress / 100)}</span>
-                  <span className="kpi-label">{t("instructor.report.averageProgress")}</span>
-                </li>
-                <li className="kpi">
-                  <span className="kpi-value">{formatDuration(r.averageActiveSeconds)}</span>
-                  <span className="kpi-label">{t("instructor.report.averageTime")}</span>
-                </li>
-              </ul>
+              <Kpis
+                label={t("instructor.report.summary")}
+                items={[
+                  [formatNumber(r.enrollments), t("instructor.report.enrolled")],
+                  [formatPercent(r.completionRate / 100), t("instructor.report.completionRate")],
+                  [formatPercent(r.averageProgress / 100), t("instructor.report.averageProgress")],
+                  [formatDuration(r.averageActiveSeconds), t("instructor.report.averageTime")],
+                ]}
+              />
               <p className="muted">
                 {r.version != null ? t("instructor.report.version", { version: formatNumber(r.version) }) : t("instructor.report.unpublished")}
                 {r.updatedAt ? ` · ${t("instructor.report.updated", { at: formatDateTime(r.updatedAt) })}` : ""}
@@ -126,7 +106,6 @@ export default function ReportPage() {
                   rows={funnel(r)}
                   category={(s) => t(`instructor.report.step.${s.step}`)}
                   series={[{ key: "learners", label: t("instructor.report.learners"), color: CHART_COLORS[0] }]}
-                  value={(s) => s.learners}
                   horizontal
                 />
                 <ProgressDistribution courseId={course.id} />
@@ -142,7 +121,6 @@ export default function ReportPage() {
                   { key: "completed", label: t("instructor.report.completed"), color: CHART_COLORS[2] },
                   { key: "stoppedHere", label: t("instructor.report.stoppedHere"), color: CHART_COLORS[1] },
                 ]}
-                value={(l, key) => Number(l[key as "started" | "completed" | "stoppedHere"])}
                 horizontal
               />
               <BarFigure
@@ -152,7 +130,6 @@ export default function ReportPage() {
                 empty={t("instructor.report.noLessons")}
                 category={(l) => l.label}
                 series={[{ key: "averageMinutes", label: t("instructor.report.minutes"), color: CHART_COLORS[3] }]}
-                value={(l) => l.averageMinutes}
                 format={(v) => formatNumber(v)}
                 horizontal
               />
@@ -170,7 +147,6 @@ export default function ReportPage() {
                     rows={scoreBuckets(q)}
                     category={range}
                     series={[{ key: "count", label: t("instructor.report.attempts"), color: CHART_COLORS[4] }]}
-                    value={(b) => b.count}
                   />
                 ))}
               </div>

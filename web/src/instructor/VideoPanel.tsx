@@ -10,8 +10,9 @@ import { formatClock, formatPercent } from "../i18n/format";
 import { t, tp } from "../i18n/messages";
 import { useAsync } from "../lib/useAsync";
 import { sendRaw } from "../staff/api";
-import { Done, Facts, StatusTag, useAction } from "../staff/kit";
-import { AsyncView, ErrorMessage, Field, ProgressBar } from "../ui";
+import { FormFooter } from "../staff/forms";
+import { Facts, StatusTag, useAction } from "../staff/kit";
+import { AsyncView, Field, ProgressBar } from "../ui";
 import DraftQuestions from "./DraftQuestions";
 import { videoStatusLabel } from "./labels";
 import { percentSent, putFile } from "./upload";
@@ -77,13 +78,13 @@ function Upload({ courseId, lessonId, onUploaded }: { courseId: string; lessonId
           <span className="muted">{t("instructor.video.sent", { percent: formatPercent(percent / 100) })}</span>
         </div>
       ) : null}
-      <ErrorMessage error={action.error} />
-      <Done message={action.done} />
-      <div>
-        <button type="submit" disabled={!file || action.busy}>
-          {action.busy ? t("instructor.video.uploading") : t("instructor.video.upload")}
-        </button>
-      </div>
+      <FormFooter
+        action={action}
+        submit={t("instructor.video.upload")}
+        busyLabel={t("instructor.video.uploading")}
+        disabled={!file}
+        fields={false}
+      />
     </form>
   );
 }
@@ -111,13 +112,7 @@ function Captions({ courseId, lessonId, onSaved }: { courseId: string; lessonId:
       <Field label={t("instructor.captions.file")} hint={t("instructor.captions.hint")}>
         {(props) => <input {...props} type="file" accept=".vtt,text/vtt" onChange={(e) => setFile(e.target.files?.[0] ?? null)} />}
       </Field>
-      <ErrorMessage error={action.error} />
-      <Done message={action.done} />
-      <div>
-        <button type="submit" className="button-secondary" disabled={!file || action.busy}>
-          {t("instructor.captions.upload")}
-        </button>
-      </div>
+      <FormFooter action={action} submit={t("instructor.captions.upload")} submitClass="button-secondary" disabled={!file} fields={false} />
     </form>
   );
 }

@@ -7,27 +7,33 @@ import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAx
 import { formatNumber } from "../i18n/format";
 import { t } from "../i18n/messages";
 
-export interface Series {
-  key: string;
+export interface Series<Key extends string = string> {
+  key: Key;
   label: string;
   color: string;
 }
 
-export interface BarFigureProps<Row extends object> {
+/** The fields of `Row` that hold numbers. */
+type NumberKey<Row> = Extract<{ [K in keyof Row]: Row[K] extends number ? K : never }[keyof Row], string>;
+
+/** Each series is a number field of the rows (`key`), or `value` reads it. */
+type SeriesValues<Row> =
+  | { series: Series<NumberKey<Row>>[]; value?: undefined }
+  | { series: Series[]; value: (row: Row, key: string) => number };
+
+export type BarFigureProps<Row extends object> = SeriesValues<Row> & {
   title: string;
   description?: string;
   rows: Row[];
   /** The category of each row (the x axis, or the y axis of a horizontal chart). */
   category: (row: Row) => string;
-  series: Series[];
-  value: (row: Row, key: string) => number;
   format?: (value: number) => string;
   horizontal?: boolean;
   stacked?: boolean;
   height?: number;
   /** Said instead of an empty chart when there are no rows. */
   empty?: string;
-}
+};
 
 // Colours with at least 3:1 contrast on white (WCAG 1.4.11 for graphics), told apart by more than hue.
 export const CHART_COLORS = ["#1f4e79", "#b35c00", "#2e7d32", "#6a1b9a", "#ad1457"] as const;
@@ -47,7 +53,7 @@ export function BarFigure<Row extends object>({
 }: BarFigureProps<Row>) {
   const data = rows.map((row) => {
     const point: Record<string, string | number> = { category: category(row) };
-    for (const s of series) point[s.key] = value(row, s.key);
+    for (const s of series) point[s.key] = value ? value(row, s.key) : Number(row[s.key as keyof Row]);
     return point;
   });
   const chartHeight = height ?? (horizontal ? Math.max(160, 56 + rows.length * 22 * Math.max(1, series.length)) : 260);
