@@ -142,9 +142,7 @@ def _require_public_url(url: str, setting: str = "LMS_PUBLIC_BASE_URL") -> None:
     local_names = {"localhost", "::1", "0.0.0.0"}  # noqa: S104 - names refused here, nothing is bound
     loopback = host in local_names or host.startswith("127.") or host.endswith(".localhost")
     if parts.scheme != "https" or not host or loopback:
-        raise RuntimeError(
-            f"{setting} must be the platform's public https address on the azure profile, not {url!r}"
-        )
+        raise RuntimeError(f"{setting} must be the platform's public https address on the azure profile, not {url!r}")
 
 
 @functools.cache

@@ -69,6 +69,7 @@ class Operation(StrEnum):
     QUIZ_READ = "quizzes.read"
     ATTEMPT_START = "attempts.start"
     ATTEMPT_READ = "attempts.read"
+    ATTEMPT_LIST = "attempts.list"
     ATTEMPT_ANSWER = "attempts.answer"
     ATTEMPT_GRADE = "attempts.grade"
     QUESTION_DRAFT_GENERATE = "question-drafts.generate"
@@ -133,6 +134,8 @@ ROLE_MATRIX: Mapping[Operation, frozenset[Role]] = {
     # Learners take quizzes; staff read any attempt of the tenant (a learner only their own).
     Operation.ATTEMPT_START: frozenset({Role.LEARNER}),
     Operation.ATTEMPT_READ: _AUTHORS | {Role.LEARNER, Role.SUPPORT_READONLY},
+    # A course's attempts (the grading queue) are staff's: those who grade and run courses, support reads.
+    Operation.ATTEMPT_LIST: _AUTHORS | {Role.SUPPORT_READONLY},
     Operation.ATTEMPT_ANSWER: frozenset({Role.LEARNER}),
     Operation.ATTEMPT_GRADE: frozenset({Role.INSTRUCTOR}),
     # Instructors draft questions from their lessons; nothing reaches a bank before an author approves.

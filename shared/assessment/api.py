@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Response
+from fastapi import APIRouter, Depends, Path, Query, Response
 
 from shared.assessment import service
 from shared.assessment.model import (
     AnswersBody,
+    AttemptStatus,
+    AttemptSummary,
     AttemptView,
     BankCreate,
     BankView,
@@ -132,6 +134,25 @@ def start_attempt(
     response.headers["Location"] = f"/api/v1/attempts/{view.id}"
     response.headers["Cache-Control"] = "no-store"
     return view
+
+
+@router.get("/courses/{courseId}/attempts")
+def list_attempts(
+    courseId: IdPath,
+    ctx: Annotated[TenantContext, Depends(TenantGuard(Operation.ATTEMPT_LIST))],
+    platform: Services,
+    response: Response,
+    status: Annotated[AttemptStatus | None, Query(description="only attempts in this state")] = None,
+    lessonId: Annotated[str | None, Query(pattern=RESOURCE_ID_PATTERN, description="only this quiz lesson's")] = None,
+    limit: Limit = 50,
+    continuation: Continuation = None,
+) -> Paged[AttemptSummary]:
+    """The course's attempts, oldest submission first (the grading queue: ``status=awaiting_grading``);
+    attempts still open have no submission and come first."""
+    response.headers["Cache-Control"] = "no-store"
+    return service.list_attempts(
+        platform, ctx, courseId, status=status, lesson_id=lessonId, limit=limit, continuation=continuation
+    )
 
 
 @router.get("/attempts/{attemptId}", response_model_exclude_none=True)

@@ -14,10 +14,21 @@ from typing import Any
 
 from shared.assessment.documents import Attempt, EssayGradeRecord
 from shared.assessment.events import QUIZ_GRADED, QuizGraded
-from shared.assessment.model import ATTEMPTS, BY_ID, AttemptView, EssayGrade, GradesBody
-from shared.assessment.rules import attempt_view, item_points, score_of
+from shared.assessment.model import (
+    ATTEMPTS,
+    BY_ID,
+    QUEUE_ORDER,
+    AttemptStatus,
+    AttemptSummary,
+    AttemptView,
+    EssayGrade,
+    GradesBody,
+)
+from shared.assessment.rules import attempt_summary, attempt_view, item_points, score_of
 from shared.audit import service as audit_log
+from shared.catalog import service as catalog
 from shared.errors import Conflict, InvalidInput, NotFound, PreconditionFailed, Unavailable
+from shared.kernel import Paged
 from shared.platform.documents import Filter, Page
 from shared.platform.events import event_id
 from shared.platform.runtime import Platform
@@ -29,6 +40,7 @@ __all__ = [
     "close_if_expired",
     "grade_essays",
     "is_expired",
+    "list_attempts",
     "stamp",
     "sweep_expired_attempts",
     "update_attempt",
@@ -212,6 +224,43 @@ def grade_essays(platform: Platform, ctx: TenantContext, attempt_id: str, body: 
             reason=body.reason,
         )
     return attempt_view(stored, staff=True)
+
+
+# --- the queue ------------------------------------------------------------------------------------
+
+
+def list_attempts(
+    platform: Platform,
+    ctx: TenantContext,
+    course_id: str,
+    *,
+    status: AttemptStatus | None = None,
+    lesson_id: str | None = None,
+    limit: int = 50,
+    continuation: str | None = None,
+) -> Paged[AttemptSummary]:
+    """The course's attempts, optionally of one status or quiz lesson, oldest submission first (the
+    order to grade in; attempts still open, never submitted, come before all others). A course
+    unknown to the tenant is ``NotFound``; one deleted or unpublished keeps its attempts listed."""
+    filters = [Filter("courseId", "eq", course_id)]
+    if status is not None:
+        filters.append(Filter("status", "eq", status))
+    if lesson_id is not None:
+        filters.append(Filter("lessonId", "eq", lesson_id))
+    docs = attempts_of(platform, ctx)
+    page = docs.query(filters, order_by=QUEUE_ORDER, limit=limit, continuation=continuation)
+    if not page.items and continuation is None:
+        _ensure_course_known(platform, ctx, course_id)
+    return Paged[AttemptSummary](items=[attempt_summary(d) for d in page.items], continuation=page.continuation)
+
+
+def _ensure_course_known(platform: Platform, ctx: TenantContext, course_id: str) -> None:
+    """A course of the catalog, or one that has attempts (a deleted course keeps them)."""
+    try:
+        catalog.published_version_of(platform, ctx, course_id)
+    except NotFound:
+        if not attempts_of(platform, ctx).query([Filter("courseId", "eq", course_id)], limit=1).items:
+            raise NotFound(f"no course {course_id!r}") from None
 
 
 # --- the sweep -------------------------------------------------------------------------------------

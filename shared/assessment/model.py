@@ -30,8 +30,11 @@ __all__ = [
     "BANKS",
     "BANKS_CONTAINER",
     "DETAIL_PURGED",
+    "QUEUE_ORDER",
     "AnswersBody",
     "AttemptItemView",
+    "AttemptStatus",
+    "AttemptSummary",
     "AttemptView",
     "BankCreate",
     "BankView",
@@ -48,12 +51,15 @@ __all__ = [
 BANKS = "question-banks"
 ATTEMPTS = "attempts"
 BY_ID = (Order("id"),)
+# The grading queue's order: oldest submission first (attempts not yet submitted, without a
+# submittedAt, sort before every submitted one), then by id.
+QUEUE_ORDER = (Order("submittedAt"), Order("id"))
 # Set on an attempt whose activity detail the tenant's retention removed (its grade is final then).
 DETAIL_PURGED = "detailPurgedAt"
 # Banks, questions (head and immutable versions) and quiz settings share one container;
 # attempts have their own, so their change feed carries only attempts (the QuizGraded outbox).
 BANKS_CONTAINER = ContainerSpec(BANKS, orderings=(BY_ID,))
-ATTEMPTS_CONTAINER = ContainerSpec(ATTEMPTS, orderings=(BY_ID,))
+ATTEMPTS_CONTAINER = ContainerSpec(ATTEMPTS, orderings=(BY_ID, QUEUE_ORDER))
 
 Difficulty = Literal["easy", "medium", "hard"]
 Tag = Annotated[str, StringConstraints(min_length=1, max_length=40, to_lower=True)]
@@ -309,3 +315,29 @@ class AttemptView(OutputModel):
     maxPoints: float | None = None
     passed: bool | None = None
     gradedAt: str | None = None
+
+
+class AttemptSummary(OutputModel):
+    """An attempt in a course's list (the grading queue): who, which quiz, where it stands, and the
+    essays an Instructor still has to grade. No questions, answers or keys: open the attempt for those."""
+
+    id: str
+    courseId: str
+    lessonId: str
+    userId: str
+    number: int = Field(description="1 for the learner's first attempt at this quiz")
+    status: AttemptStatus
+    startedAt: str
+    submittedAt: str | None = Field(default=None, description="null while open")
+    deadline: str | None = Field(default=None, description="the server's deadline; null: no time limit")
+    expired: bool | None = Field(default=None, description="closed by the deadline, not by the learner")
+    points: float | None = Field(
+        default=None,
+        description="awarded so far: objective items once submitted, each essay once graded; null while open",
+    )
+    maxPoints: float = Field(description="the points of every question drawn")
+    score: float | None = Field(default=None, description="percent, once graded")
+    passed: bool | None = None
+    gradedAt: str | None = None
+    essayQuestionIds: list[str] = Field(description="the attempt's essay questions")
+    ungradedEssayQuestionIds: list[str] = Field(description="its essays without a grade yet (awaiting an Instructor)")

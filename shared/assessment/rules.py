@@ -13,11 +13,12 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from shared.assessment.documents import Attempt, AttemptItem
-from shared.assessment.model import AttemptItemView, AttemptView
+from shared.assessment.model import AttemptItemView, AttemptSummary, AttemptView
 from shared.errors import Conflict, InvalidInput
 
 __all__ = [
     "answer_matches_text",
+    "attempt_summary",
     "attempt_view",
     "check_answer",
     "draw",
@@ -187,3 +188,34 @@ def attempt_view(doc: Attempt, *, staff: bool) -> AttemptView:
         view.score, view.passed, view.gradedAt = doc.score, doc.passed, doc.gradedAt
         view.points, view.maxPoints = doc.points, doc.maxPoints
     return view
+
+
+def attempt_summary(doc: Attempt) -> AttemptSummary:
+    """The attempt as a staff list shows it: where it stands and which essays still need a grade."""
+    essays = [item.questionId for item in doc.items if item.question["type"] == "essay"]
+    points = None
+    if doc.status == "graded":
+        points = doc.points
+    elif doc.status == "awaiting_grading":
+        points = round(sum(doc.awarded.values()), 4)
+    return AttemptSummary(
+        id=doc.id,
+        courseId=doc.courseId,
+        lessonId=doc.lessonId,
+        userId=doc.userId,
+        number=doc.number,
+        status=doc.status,
+        startedAt=doc.startedAt,
+        submittedAt=doc.submittedAt,
+        deadline=doc.deadline,
+        expired=doc.expired,
+        points=points,
+        maxPoints=doc.maxPoints
+        if doc.maxPoints is not None
+        else round(sum(float(item.question["points"]) for item in doc.items), 4),
+        score=doc.score if doc.status == "graded" else None,
+        passed=doc.passed if doc.status == "graded" else None,
+        gradedAt=doc.gradedAt if doc.status == "graded" else None,
+        essayQuestionIds=essays,
+        ungradedEssayQuestionIds=[q for q in essays if q not in doc.grades],
+    )

@@ -27,7 +27,7 @@ from shared.assessment.banks import (
     update_question,
 )
 from shared.assessment.documents import Attempt, BankDoc, EssayGradeRecord, QuestionHead, QuestionVersion, QuizDoc
-from shared.assessment.grading import attempts_of, grade_essays, sweep_expired_attempts
+from shared.assessment.grading import attempts_of, grade_essays, list_attempts, sweep_expired_attempts
 from shared.assessment.model import BANKS, DETAIL_PURGED
 from shared.assessment.quizzes import get_quiz, put_quiz
 from shared.assessment.rules import attempt_view
@@ -53,6 +53,7 @@ __all__ = [
     "get_bank",
     "get_quiz",
     "grade_essays",
+    "list_attempts",
     "list_banks",
     "list_questions",
     "purge_activity_before",

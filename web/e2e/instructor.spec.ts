@@ -174,6 +174,15 @@ test("an instructor builds, publishes and grades", async ({ page, request }) => 
   await page.getByLabel("Reason for the change").fill("Second reading: the sentences are complete.");
   await page.getByRole("button", { name: "Regrade" }).click();
   await expect(page.getByText("Graded: the attempt scores 100%.")).toBeVisible();
+  // Back in the queue: nothing waits any more; the graded attempt is listed for a regrade.
+  await page.getByRole("link", { name: "Back to the grading queue" }).click();
+  await expect(page.getByText("Nothing to grade.")).toBeVisible();
+  await page.getByLabel("Show").selectOption({ label: "Graded (to regrade)" });
+  await expect(page.getByText("1 graded")).toBeVisible();
+  const gradedRow = page.getByRole("row").filter({ has: page.getByRole("link", { name: `Grade ${essay.learnerId}` }) });
+  await expect(gradedRow.getByRole("cell").last()).toHaveText("100%");
+  await expectAccessible(page, "graded attempts");
+  await screenshot(page, J, "09b-graded-queue");
 
   // --- the report of the essay course, with its charts
   await page.goto(`/instructor/courses/${essay.courseId}/report`);

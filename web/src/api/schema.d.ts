@@ -220,6 +220,27 @@ export interface paths {
         patch: operations["update_course"];
         trace?: never;
     };
+    "/api/v1/courses/{courseId}/attempts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Attempts
+         * @description The course's attempts, oldest submission first (the grading queue: ``status=awaiting_grading``);
+         *     attempts still open have no submission and come first.
+         */
+        get: operations["list_attempts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/courses/{courseId}/completion-policy": {
         parameters: {
             query?: never;
@@ -1160,6 +1181,77 @@ export interface components {
             type: string;
             /** Version */
             version: number;
+        };
+        /**
+         * AttemptSummary
+         * @description An attempt in a course's list (the grading queue): who, which quiz, where it stands, and the
+         *     essays an Instructor still has to grade. No questions, answers or keys: open the attempt for those.
+         */
+        AttemptSummary: {
+            /** Courseid */
+            courseId: string;
+            /**
+             * Deadline
+             * @description the server's deadline; null: no time limit
+             */
+            deadline?: string | null;
+            /**
+             * Essayquestionids
+             * @description the attempt's essay questions
+             */
+            essayQuestionIds: string[];
+            /**
+             * Expired
+             * @description closed by the deadline, not by the learner
+             */
+            expired?: boolean | null;
+            /** Gradedat */
+            gradedAt?: string | null;
+            /** Id */
+            id: string;
+            /** Lessonid */
+            lessonId: string;
+            /**
+             * Maxpoints
+             * @description the points of every question drawn
+             */
+            maxPoints: number;
+            /**
+             * Number
+             * @description 1 for the learner's first attempt at this quiz
+             */
+            number: number;
+            /** Passed */
+            passed?: boolean | null;
+            /**
+             * Points
+             * @description awarded so far: objective items once submitted, each essay once graded; null while open
+             */
+            points?: number | null;
+            /**
+             * Score
+             * @description percent, once graded
+             */
+            score?: number | null;
+            /** Startedat */
+            startedAt: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "open" | "awaiting_grading" | "graded";
+            /**
+             * Submittedat
+             * @description null while open
+             */
+            submittedAt?: string | null;
+            /**
+             * Ungradedessayquestionids
+             * @description its essays without a grade yet (awaiting an Instructor)
+             */
+            ungradedEssayQuestionIds: string[];
+            /** Userid */
+            userId: string;
         };
         /** AttemptView */
         AttemptView: {
@@ -2392,6 +2484,13 @@ export interface components {
         Outline: {
             /** Modules */
             modules?: components["schemas"]["Module"][];
+        };
+        /** Paged[AttemptSummary] */
+        Paged_AttemptSummary_: {
+            /** Continuation */
+            continuation?: string | null;
+            /** Items */
+            items: components["schemas"]["AttemptSummary"][];
         };
         /** Paged[AuditEntry] */
         Paged_AuditEntry_: {
@@ -3682,6 +3781,46 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CourseView"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_attempts: {
+        parameters: {
+            query?: {
+                /** @description only attempts in this state */
+                status?: ("open" | "awaiting_grading" | "graded") | null;
+                /** @description only this quiz lesson's */
+                lessonId?: string | null;
+                /** @description page size */
+                limit?: number;
+                /** @description opaque token of the next page */
+                continuation?: string | null;
+            };
+            header?: never;
+            path: {
+                courseId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Paged_AttemptSummary_"];
                 };
             };
             /** @description Validation Error */

@@ -1,127 +1,150 @@
-/** The essay grading queue of a course: submitted attempts with essays, awaiting grading first. */
+/** The essay grading queue of a course: submitted attempts with essays, the oldest waiting first. */
 import { useState, type FormEvent } from "react";
 import { Link, useNavigate, useSearchParams } from "react-router";
-import { api, unwrap, type Schemas } from "../api/client";
-import { ApiProblem } from "../api/problem";
-import { useSignedIn } from "../auth/session";
+import { api, unwrap } from "../api/client";
 import { formatDateTime, formatNumber, formatPercent } from "../i18n/format";
 import { t } from "../i18n/messages";
 import { useAsync } from "../lib/useAsync";
-import { allPages } from "../staff/api";
-import { StatusTag } from "../staff/kit";
+import { Pager, StatusTag, useContinuation } from "../staff/kit";
 import { AsyncView, Field, PageTitle } from "../ui";
-import { findAttempts, withEssays, type Attempt } from "./grading";
+import { queuePage, type QueueView } from "./grading";
 import { attemptStatusLabel } from "./labels";
 import { allLessons, parseOutline } from "./outline";
 
-const MAX_LEARNERS = 500;
-const ATTEMPTS_LIMIT = 100; // the most a quiz allows; reads stop at the first attempt not made
+const PAGE_SIZE = 25;
 
-async function readAttempt(attemptId: string): Promise<Attempt | null> {
-  try {
-    return await unwrap(api.GET("/api/v1/attempts/{attemptId}", { params: { path: { attemptId } } }));
-  } catch (error) {
-    if (error instanceof ApiProblem && error.status === 404) return null;
-    throw error;
-  }
-}
-
-async function loadQueue(tenantId: string, courseId: string) {
+async function quizLessonsOf(courseId: string): Promise<{ id: string; title: string }[]> {
   const course = await unwrap(api.GET("/api/v1/courses/{courseId}", { params: { path: { courseId } } }));
-  const quizLessons = allLessons(parseOutline(course.outline))
+  return allLessons(parseOutline(course.outline))
     .filter((l) => l.kind === "quiz")
     .map((l) => ({ id: l.id, title: l.title }));
-  let roster: { items: Schemas["EnrollmentView"][]; truncated: boolean } = { items: [], truncated: false };
-  try {
-    roster = await allPages(
-      (continuation) =>
-        unwrap(api.GET("/api/v1/courses/{courseId}/enrollments", { params: { path: { courseId }, query: { limit: 100, continuation } } })),
-      MAX_LEARNERS,
-    );
-  } catch (error) {
-    // A course never published has no roster (404), so no attempts either.
-    if (!(error instanceof ApiProblem && error.status === 404)) throw error;
-  }
-  const attempts = await findAttempts(
-    {
-      tenantId,
-      courseId,
-      quizLessons: quizLessons.map((l) => l.id),
-      learners: [...new Set(roster.items.map((e) => e.userId))],
-      maxAttempts: ATTEMPTS_LIMIT,
-    },
-    readAttempt,
+}
+
+function loadPage(courseId: string, view: QueueView, lessonId: string, token: string | null) {
+  return queuePage(
+    (continuation) =>
+      unwrap(
+        api.GET("/api/v1/courses/{courseId}/attempts", {
+          params: { path: { courseId }, query: { status: view, lessonId: lessonId || undefined, limit: PAGE_SIZE, continuation } },
+        }),
+      ),
+    token ?? undefined,
+    PAGE_SIZE,
   );
-  return { attempts: withEssays(attempts), lessons: new Map(quizLessons.map((l) => [l.id, l.title])), truncated: roster.truncated };
 }
 
 function Queue({ courseId }: { courseId: string }) {
-  const session = useSignedIn();
-  const [showGraded, setShowGraded] = useState(false);
-  const queue = useAsync(() => loadQueue(session.tenantId, courseId), [session.tenantId, courseId]);
+  const [view, setView] = useState<QueueView>("awaiting_grading");
+  const [lessonId, setLessonId] = useState("");
+  const paging = useContinuation();
+  const lessons = useAsync(() => quizLessonsOf(courseId), [courseId]);
+  const queue = useAsync(() => loadPage(courseId, view, lessonId, paging.token), [courseId, view, lessonId, paging.token]);
+  const titles = new Map((lessons.data ?? []).map((l) => [l.id, l.title]));
   return (
-    <AsyncView state={queue}>
-      {({ attempts, lessons, truncated }) => {
-        const shown = showGraded ? attempts : attempts.filter((a) => a.status === "awaiting_grading");
-        const waiting = attempts.filter((a) => a.status === "awaiting_grading").length;
-        return (
-          <>
-            <div className="toolbar">
-              <span role="status">{t("instructor.grading.waiting", { count: formatNumber(waiting) })}</span>
-              <label className="checkbox">
-                <input type="checkbox" checked={showGraded} onChange={(e) => setShowGraded(e.target.checked)} />
-                {t("instructor.grading.showGraded")}
-              </label>
-              <button type="button" className="button-secondary" onClick={queue.reload}>
-                {t("instructor.grading.refresh")}
-              </button>
-            </div>
-            {truncated ? <p className="muted">{t("instructor.grading.truncated", { count: formatNumber(MAX_LEARNERS) })}</p> : null}
-            {shown.length === 0 ? (
-              <p className="state state-empty">{t("instructor.grading.none")}</p>
-            ) : (
-              <div className="table-wrap">
-                <table className="table">
-                  <caption className="visually-hidden">{t("instructor.nav.grading")}</caption>
-                  <thead>
-                    <tr>
-                      <th scope="col">{t("instructor.grading.learner")}</th>
-                      <th scope="col">{t("instructor.grading.quiz")}</th>
-                      <th scope="col" className="num">
-                        {t("instructor.grading.attempt")}
-                      </th>
-                      <th scope="col">{t("instructor.grading.submitted")}</th>
-                      <th scope="col">{t("instructor.grading.status")}</th>
-                      <th scope="col" className="num">
-                        {t("instructor.grading.score")}
-                      </th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {shown.map((a) => (
-                      <tr key={a.id}>
-                        <td>
-                          <Link to={`/instructor/grading/${encodeURIComponent(a.id)}`}>
-                            {t("instructor.grading.open", { learner: a.userId })}
-                          </Link>
-                        </td>
-                        <td>{lessons.get(a.lessonId) ?? a.lessonId}</td>
-                        <td className="num">{formatNumber(a.number)}</td>
-                        <td>{a.submittedAt ? formatDateTime(a.submittedAt) : "—"}</td>
-                        <td>
-                          <StatusTag status={a.status} label={attemptStatusLabel(a.status)} />
-                        </td>
-                        <td className="num">{a.status === "graded" && a.score != null ? formatPercent(a.score / 100) : "—"}</td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
+    <>
+      <div className="form-inline">
+        <Field label={t("instructor.grading.show")}>
+          {(props) => (
+            <select
+              {...props}
+              value={view}
+              onChange={(e) => {
+                setView(e.target.value as QueueView);
+                paging.reset();
+              }}
+            >
+              <option value="awaiting_grading">{t("instructor.grading.showWaiting")}</option>
+              <option value="graded">{t("instructor.grading.showGraded")}</option>
+            </select>
+          )}
+        </Field>
+        <Field label={t("instructor.grading.quiz")}>
+          {(props) => (
+            <select
+              {...props}
+              value={lessonId}
+              onChange={(e) => {
+                setLessonId(e.target.value);
+                paging.reset();
+              }}
+            >
+              <option value="">{t("instructor.grading.allQuizzes")}</option>
+              {(lessons.data ?? []).map((l) => (
+                <option key={l.id} value={l.id}>
+                  {l.title}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+      </div>
+      <AsyncView state={queue}>
+        {({ items, continuation }) => {
+          const waiting = items.filter((a) => a.status === "awaiting_grading").length;
+          const more = paging.page > 1 || Boolean(continuation);
+          return (
+            <>
+              <div className="toolbar">
+                <span role="status">
+                  {view === "awaiting_grading"
+                    ? t(more ? "instructor.grading.waitingOnPage" : "instructor.grading.waiting", { count: formatNumber(waiting) })
+                    : t(more ? "instructor.grading.gradedOnPage" : "instructor.grading.gradedCount", { count: formatNumber(items.length) })}
+                </span>
+                <button type="button" className="button-secondary" onClick={queue.reload}>
+                  {t("instructor.grading.refresh")}
+                </button>
               </div>
-            )}
-          </>
-        );
-      }}
-    </AsyncView>
+              {items.length === 0 ? (
+                <p className="state state-empty">{t(view === "awaiting_grading" ? "instructor.grading.none" : "instructor.grading.noneGraded")}</p>
+              ) : (
+                <div className="table-wrap">
+                  <table className="table">
+                    <caption className="visually-hidden">{t("instructor.nav.grading")}</caption>
+                    <thead>
+                      <tr>
+                        <th scope="col">{t("instructor.grading.learner")}</th>
+                        <th scope="col">{t("instructor.grading.quiz")}</th>
+                        <th scope="col" className="num">
+                          {t("instructor.grading.attempt")}
+                        </th>
+                        <th scope="col">{t("instructor.grading.submitted")}</th>
+                        <th scope="col">{t("instructor.grading.status")}</th>
+                        <th scope="col" className="num">
+                          {t("instructor.grading.essaysLeft")}
+                        </th>
+                        <th scope="col" className="num">
+                          {t("instructor.grading.score")}
+                        </th>
+                      </tr>
+                    </thead>
+                    <tbody>
+                      {items.map((a) => (
+                        <tr key={a.id}>
+                          <td>
+                            <Link to={`/instructor/grading/${encodeURIComponent(a.id)}`}>
+                              {t("instructor.grading.open", { learner: a.userId })}
+                            </Link>
+                          </td>
+                          <td>{titles.get(a.lessonId) ?? a.lessonId}</td>
+                          <td className="num">{formatNumber(a.number)}</td>
+                          <td>{a.submittedAt ? formatDateTime(a.submittedAt) : "—"}</td>
+                          <td>
+                            <StatusTag status={a.status} label={attemptStatusLabel(a.status)} />
+                          </td>
+                          <td className="num">{formatNumber(a.ungradedEssayQuestionIds.length)}</td>
+                          <td className="num">{a.status === "graded" && a.score != null ? formatPercent(a.score / 100) : "—"}</td>
+                        </tr>
+                      ))}
+                    </tbody>
+                  </table>
+                </div>
+              )}
+              <Pager page={paging.page} continuation={continuation} onNext={paging.next} onPrevious={paging.previous} />
+            </>
+          );
+        }}
+      </AsyncView>
+    </>
   );
 }
 

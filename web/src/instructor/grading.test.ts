@@ -1,16 +1,15 @@
 import { describe, expect, it } from "vitest";
 import {
-  attemptId,
   changesAGrade,
-  findAttempts,
   formTotal,
   gradeForms,
   gradeProblems,
   gradesBody,
+  hasEssays,
+  queuePage,
   rubricOf,
-  sortQueue,
-  withEssays,
   type Attempt,
+  type AttemptSummary,
 } from "./grading";
 
 const rubric = [
@@ -37,13 +36,6 @@ function attempt(change: Partial<Attempt> = {}): Attempt {
     ...change,
   } as Attempt;
 }
-
-describe("attemptId", () => {
-  it("is the server's deterministic id of a learner's n-th attempt", async () => {
-    // hashlib.sha256(b"demo|learner|getting-started|check-in|1").hexdigest()[:32]
-    expect(await attemptId("demo", "learner", "getting-started", "check-in", 1)).toBe("45269d92a592c9a1369c10236eadaa3c");
-  });
-});
 
 describe("rubric forms", () => {
   it("reads the rubric from the staff key and starts with empty points", () => {
@@ -92,41 +84,65 @@ describe("rubric forms", () => {
   });
 });
 
+function summary(id: string, essays: string[] = ["essay"]): AttemptSummary {
+  return {
+    id,
+    courseId: "c",
+    lessonId: "quiz",
+    userId: `learner-${id}`,
+    number: 1,
+    status: "graded",
+    startedAt: "2026-01-01T10:00:00+00:00",
+    submittedAt: "2026-01-01T10:05:00+00:00",
+    maxPoints: 6,
+    essayQuestionIds: essays,
+    ungradedEssayQuestionIds: [],
+  };
+}
+
+/** A list of the API, `size` attempts a page, the pages chained by their index as the token. */
+function pagedList(attempts: AttemptSummary[], size: number) {
+  const requests: (string | undefined)[] = [];
+  async function fetchPage(continuation: string | undefined) {
+    requests.push(continuation);
+    const from = continuation ? Number(continuation) : 0;
+    const to = from + size;
+    return { items: attempts.slice(from, to), continuation: to < attempts.length ? String(to) : null };
+  }
+  return { fetchPage, requests };
+}
+
 describe("the queue", () => {
-  it("reads each learner's attempts in order until one does not exist", async () => {
-    const existing = new Map<string, Attempt>();
-    for (const [user, n, status] of [
-      ["ana", 1, "graded"],
-      ["ana", 2, "awaiting_grading"],
-      ["bo", 1, "open"],
-    ] as const) {
-      const id = await attemptId("t", user, "c", "quiz", n);
-      existing.set(id, attempt({ id, userId: user, number: n, status, submittedAt: `2026-01-0${n}T00:00:00+00:00` }));
-    }
-    const reads: string[] = [];
-    const found = await findAttempts(
-      { tenantId: "t", courseId: "c", quizLessons: ["quiz"], learners: ["ana", "bo", "cy"], maxAttempts: 3 },
-      async (id) => {
-        reads.push(id);
-        return existing.get(id) ?? null;
-      },
-    );
-    expect(found.map((a) => [a.userId, a.number, a.status])).toEqual([
-      ["ana", 2, "awaiting_grading"],
-      ["ana", 1, "graded"],
-      ["bo", 1, "open"],
-    ]);
-    // ana: 1, 2, 3 (missing); bo: 1, 2 (missing); cy: 1 (missing)
-    expect(reads).toHaveLength(6);
-    expect(withEssays(found).map((a) => a.status)).toEqual(["awaiting_grading", "graded"]);
+  it("shows one page of the API as it is when every attempt has an essay", async () => {
+    const list = pagedList([summary("a"), summary("b"), summary("c")], 2);
+    const first = await queuePage(list.fetchPage, undefined, 2);
+    expect(first).toEqual({ items: [summary("a"), summary("b")], continuation: "2" });
+    const second = await queuePage(list.fetchPage, first.continuation ?? undefined, 2);
+    expect(second).toEqual({ items: [summary("c")], continuation: null });
+    expect(list.requests).toEqual([undefined, "2"]);
   });
 
-  it("puts the oldest submission awaiting grading first", () => {
-    const sorted = sortQueue([
-      attempt({ id: "g", status: "graded", submittedAt: "2026-01-01T00:00:00+00:00" }),
-      attempt({ id: "new", submittedAt: "2026-01-03T00:00:00+00:00" }),
-      attempt({ id: "old", submittedAt: "2026-01-02T00:00:00+00:00" }),
-    ]);
-    expect(sorted.map((a) => a.id)).toEqual(["old", "new", "g"]);
+  it("leaves out quizzes without essays and reads on until a page is full, in the API's order", async () => {
+    const attempts = [summary("x", []), summary("a"), summary("y", []), summary("z", []), summary("b"), summary("c"), summary("d")];
+    const list = pagedList(attempts, 2);
+    const page = await queuePage(list.fetchPage, undefined, 2);
+    expect(page.items.map((a) => a.id)).toEqual(["a", "b", "c"]);
+    expect(page.continuation).toBe("6");
+    expect(list.requests).toEqual([undefined, "2", "4"]);
+    expect((await queuePage(list.fetchPage, page.continuation ?? undefined, 2)).items.map((a) => a.id)).toEqual(["d"]);
+  });
+
+  it("stops after its most requests and goes on from there on the next page", async () => {
+    const attempts = [...Array.from({ length: 10 }, (_, n) => summary(`auto-${n}`, [])), summary("late")];
+    const list = pagedList(attempts, 2);
+    const page = await queuePage(list.fetchPage, undefined, 2, 3);
+    expect(page).toEqual({ items: [], continuation: "6" });
+    const next = await queuePage(list.fetchPage, page.continuation ?? undefined, 2, 3);
+    expect(next).toEqual({ items: [summary("late")], continuation: null });
+  });
+
+  it("knows which attempts have essays", () => {
+    expect(hasEssays(summary("a"))).toBe(true);
+    expect(hasEssays(summary("b", []))).toBe(false);
   });
 });

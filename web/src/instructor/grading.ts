@@ -1,13 +1,9 @@
 /**
  * Essay grading: the rubric form of an attempt, the grades body, and the grading queue.
  *
- * The API has no route that lists the attempts awaiting grading. Its attempt ids are
- * deterministic — the first 32 hex digits of SHA-256 over "tenant|user|course|lesson|number"
- * (shared/assessment/attempts.py `attempt_id`, so two concurrent starts collide) — and staff may
- * read any attempt of the tenant. The queue therefore walks a course's roster and quiz lessons and
- * reads each learner's attempts 1, 2, ... until one does not exist. That is one read per attempt
- * made plus one per learner and quiz: fine for a class, not for thousands of learners; a listing
- * route (`GET /api/v1/attempts?status=awaiting_grading`) would replace `findAttempts`.
+ * The queue is the API's list of a course's attempts (`GET /api/v1/courses/{courseId}/attempts`),
+ * filtered by status and quiz lesson, oldest submission first: one request per page, whatever the
+ * size of the roster.
  */
 import type { Schemas } from "../api/client";
 
@@ -127,57 +123,39 @@ export function gradesBody(attempt: Attempt, forms: Record<string, EssayGradeFor
 
 // --- the queue -------------------------------------------------------------------------------------
 
-async function sha256Hex(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
+export type AttemptSummary = Schemas["AttemptSummary"];
+
+/** What the queue shows: the attempts waiting for a grader, or those graded (to regrade an essay). */
+export type QueueView = "awaiting_grading" | "graded";
+
+/** Attempts with essays: the ones a grader has something to do with (an objective quiz grades itself). */
+export function hasEssays(attempt: AttemptSummary): boolean {
+  return attempt.essayQuestionIds.length > 0;
 }
 
-/** The id of a learner's n-th attempt at a quiz (shared/assessment/attempts.py `attempt_id`). */
-export async function attemptId(tenantId: string, userId: string, courseId: string, lessonId: string, n: number): Promise<string> {
-  return (await sha256Hex([tenantId, userId, courseId, lessonId, String(n)].join("|"))).slice(0, 32);
+/** One page of the API's list, from a continuation token (undefined: the first page). */
+export type FetchAttempts = (continuation: string | undefined) => Promise<{ items: AttemptSummary[]; continuation?: string | null }>;
+
+export interface QueuePage {
+  items: AttemptSummary[];
+  /** The token of the page after this one; null at the end. */
+  continuation: string | null;
 }
 
-export interface QueueScope {
-  tenantId: string;
-  courseId: string;
-  quizLessons: string[];
-  learners: string[];
-  /** The most attempts a quiz allows (reads stop at the first attempt that does not exist anyway). */
-  maxAttempts: number;
-}
-
-/** Reads one attempt; null when it does not exist (404). Other failures propagate. */
-export type ReadAttempt = (attemptId: string) => Promise<Attempt | null>;
-
-/** Every attempt made at the scope's quizzes, walking each learner's attempts in order. */
-export async function findAttempts(scope: QueueScope, read: ReadAttempt, concurrency = 6): Promise<Attempt[]> {
-  const pairs = scope.learners.flatMap((userId) => scope.quizLessons.map((lessonId) => ({ userId, lessonId })));
-  const found: Attempt[] = [];
-  let next = 0;
-  async function worker(): Promise<void> {
-    while (next < pairs.length) {
-      const pair = pairs[next++];
-      if (!pair) return;
-      for (let n = 1; n <= scope.maxAttempts; n++) {
-        const attempt = await read(await attemptId(scope.tenantId, pair.userId, scope.courseId, pair.lessonId, n));
-        if (!attempt) break;
-        found.push(attempt);
-      }
-    }
+/**
+ * A page of the queue: the attempts with essays of the API's pages from `start` on, in the API's
+ * order (oldest submission first). Graded attempts include quizzes without essays, which the queue
+ * leaves out, so it reads further pages until it has `want` attempts, the list ends, or it made
+ * `maxRequests` requests (then the next page goes on from there).
+ */
+export async function queuePage(fetchPage: FetchAttempts, start: string | undefined, want: number, maxRequests = 5): Promise<QueuePage> {
+  const items: AttemptSummary[] = [];
+  let continuation: string | null = start ?? null;
+  for (let request = 0; request < maxRequests; request++) {
+    const page = await fetchPage(continuation ?? undefined);
+    items.push(...page.items.filter(hasEssays));
+    continuation = page.continuation ?? null;
+    if (!continuation || items.length >= want) break;
   }
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, pairs.length)) }, worker));
-  return sortQueue(found);
-}
-
-/** Awaiting grading first, oldest submission first (the fairest order to grade in); then graded. */
-export function sortQueue(attempts: readonly Attempt[]): Attempt[] {
-  const rank = (a: Attempt) => (a.status === "awaiting_grading" ? 0 : a.status === "graded" ? 1 : 2);
-  return [...attempts].sort(
-    (a, b) => rank(a) - rank(b) || (a.submittedAt ?? a.startedAt).localeCompare(b.submittedAt ?? b.startedAt) || a.id.localeCompare(b.id),
-  );
-}
-
-/** Attempts with essays: the ones a grader has something to do with. */
-export function withEssays(attempts: readonly Attempt[]): Attempt[] {
-  return attempts.filter((a) => a.status !== "open" && essayItems(a).length > 0);
+  return { items, continuation };
 }
