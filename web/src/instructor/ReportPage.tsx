@@ -2,12 +2,12 @@
  * The course report with charts: the enrollment and completion funnel, the learners' progress
  * distribution, each quiz's score distribution, drop-off by lesson and time on task.
  */
-import { api, unwrap } from "../api/client";
+import { api, unwrap, type Schemas } from "../api/client";
 import { ApiProblem } from "../api/problem";
 import { formatDateTime, formatDuration, formatNumber, formatPercent } from "../i18n/format";
 import { t, tp } from "../i18n/messages";
 import { useAsync } from "../lib/useAsync";
-import { courseRoster } from "../staff/api";
+import { allPages } from "../staff/api";
 import { BarFigure, CHART_COLORS } from "../staff/charts";
 import { Kpis } from "../staff/tables";
 import { AsyncView, PageTitle } from "../ui";
@@ -36,7 +36,18 @@ async function mapLimited<T, R>(items: T[], limit: number, work: (item: T) => Pr
 
 /** Each enrolled learner's course progress (percent), from the roster and the progress route. */
 async function learnerPercents(courseId: string): Promise<{ percents: number[]; truncated: boolean }> {
-  const roster = await courseRoster(courseId, MAX_LEARNERS);
+  let roster: { items: Schemas["EnrollmentView"][]; truncated: boolean };
+  try {
+    roster = await allPages(
+      (continuation) =>
+        unwrap(api.GET("/api/v1/courses/{courseId}/enrollments", { params: { path: { courseId }, query: { limit: 100, continuation } } })),
+      MAX_LEARNERS,
+    );
+  } catch (error) {
+    // A course never published has no roster (404): nobody can have enrolled.
+    if (error instanceof ApiProblem && error.status === 404) return { percents: [], truncated: false };
+    throw error;
+  }
   const enrolled = roster.items.filter((e) => e.status !== "cancelled");
   const percents = await mapLimited(enrolled, CONCURRENCY, async (e) => {
     try {

@@ -1,6 +1,5 @@
 /** Calls the staff screens make beyond `unwrap`: answers with their ETag, every page of a list, raw bodies. */
-import { api, authorizedFetch, unwrap, unwrapWithResponse, type Schemas } from "../api/client";
-import { ApiProblem } from "../api/problem";
+import { authorizedFetch, unwrapWithResponse } from "../api/client";
 
 export interface Tagged<T> {
   data: T;
@@ -27,20 +26,6 @@ export async function allPages<T>(
     if (items.length >= max) return { items: items.slice(0, max), truncated: Boolean(next.continuation) || items.length > max };
     if (!next.continuation) return { items, truncated: false };
     continuation = next.continuation;
-  }
-}
-
-/** A course's roster, up to `max` enrollments; none for a course never published (it has no roster: 404). */
-export async function courseRoster(courseId: string, max: number): Promise<{ items: Schemas["EnrollmentView"][]; truncated: boolean }> {
-  try {
-    return await allPages(
-      (continuation) =>
-        unwrap(api.GET("/api/v1/courses/{courseId}/enrollments", { params: { path: { courseId }, query: { limit: 100, continuation } } })),
-      max,
-    );
-  } catch (error) {
-    if (error instanceof ApiProblem && error.status === 404) return { items: [], truncated: false };
-    throw error;
   }
 }
 
