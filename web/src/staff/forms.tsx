@@ -1,6 +1,7 @@
 /**
  * The pieces the staff forms are made of (staff chunks only): an action's outcome and a form's
- * footer, ETag-guarded saves, the options of a select, and the buttons of an ordered list.
+ * footer, ETag-guarded saves, a select's options and a set of checkboxes, the buttons of an
+ * ordered list.
  */
 import { useCallback, type ReactNode } from "react";
 import { t } from "../i18n/messages";
@@ -69,7 +70,7 @@ export function FormFooter({
 type IfMatch = { "If-Match"?: string };
 
 /** The If-Match header of a change to what was read with `etag` (none when the read had none). */
-export function ifMatch(etag: string | null): IfMatch {
+function ifMatch(etag: string | null): IfMatch {
   return etag ? { "If-Match": etag } : {};
 }
 
