@@ -41,3 +41,13 @@ def test_the_sample_file_itself_loads_as_settings(tmp_path: Path, monkeypatch: p
     settings = Settings()
     assert settings.profile == "embedded"
     assert settings.documents_adapter is None  # empty values mean "not set"
+
+
+def test_the_sample_names_every_connection_the_triggers_bind_to_for_func_start() -> None:
+    from functions import _bindings
+
+    values = json.loads((ROOT / "local.settings.sample.json").read_text())["Values"]
+    for connection in (_bindings.COSMOS_CONNECTION, _bindings.SERVICEBUS_CONNECTION, _bindings.STORAGE_CONNECTION):
+        assert values.get(connection) or any(k.startswith(f"{connection}__") for k in values), connection
+    assert values["FUNCTIONS_WORKER_RUNTIME"] == "python"
+    assert "AzureWebJobsFeatureFlags" not in values  # worker indexing is the default of the v2 model
