@@ -85,6 +85,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.progress
 	$(BIN)/python -m bench.quiz
 	$(BIN)/python -m bench.media
+	$(BIN)/python -m bench.cdn
 	@$(MAKE) --no-print-directory web
 	$(BIN)/python -m bench.web_bundle
 

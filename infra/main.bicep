@@ -6,8 +6,34 @@ targetScope = 'subscription'
 @description('azd environment name; names every resource')
 param environmentName string
 
+// The Functions app runs on Flex Consumption, which only some regions offer (and a deployment to
+// another fails late, after most resources exist). Check the current list with
+// `az functionapp list-flexconsumption-locations` and extend this one when it grows.
 @minLength(1)
-@description('Azure region of every resource')
+@description('Azure region of every resource (the web app and Azure OpenAI have their own parameters): a region with Flex Consumption')
+@allowed([
+  'australiaeast'
+  'brazilsouth'
+  'canadacentral'
+  'centralus'
+  'eastasia'
+  'eastus'
+  'eastus2'
+  'francecentral'
+  'germanywestcentral'
+  'japaneast'
+  'koreacentral'
+  'northcentralus'
+  'northeurope'
+  'southcentralus'
+  'southeastasia'
+  'swedencentral'
+  'uksouth'
+  'westeurope'
+  'westus2'
+  'westus3'
+])
+@metadata({ azd: { type: 'location' } })
 param location string
 
 @description('The deploying user (azd sets AZURE_PRINCIPAL_ID): data-plane access to the stores, the bus, search and Key Vault')
@@ -16,6 +42,9 @@ param principalId string = ''
 @description('default, or recover: a soft-deleted vault of this environment exists (set by the preprovision hook)')
 @allowed(['default', 'recover'])
 param keyVaultCreateMode string = 'default'
+@description('recover: the media keys vault of this environment is soft-deleted and is brought back (set by the preprovision hook)')
+@allowed(['default', 'recover'])
+param mediaKeyVaultCreateMode string = 'default'
 
 @description('Token issuer the API trusts (Entra ID / External ID tenant issuer URL)')
 param authIssuer string
@@ -139,6 +168,23 @@ module keyVault 'modules/keyvault.bicep' = {
   }
 }
 
+// The HLS content keys in a vault of their own: the transcoder creates one per asset (Secrets Officer
+// there, transcoder.bicep) and the app only reads them for the key route, so neither the transcoder
+// can read the platform's signing keys nor the app's identity alter a video's key.
+module mediaKeyVault 'modules/keyvault.bicep' = {
+  name: 'media-keys'
+  scope: rg
+  params: {
+    developerPrincipalId: principalId
+    name: 'kvm-lms-${take(token, 12)}'
+    location: location
+    tags: tags
+    principalId: identity.outputs.principalId
+    appAccess: 'reader'
+    createMode: mediaKeyVaultCreateMode
+  }
+}
+
 module serviceBus 'modules/servicebus.bicep' = {
   name: 'servicebus'
   scope: rg
@@ -213,6 +259,7 @@ var appSettings = {
   LMS_SERVICEBUS_NAMESPACE: serviceBus.outputs.fullyQualifiedNamespace
   LMS_SEARCH_ENDPOINT: search.outputs.endpoint
   LMS_KEY_VAULT_URL: keyVault.outputs.uri
+  LMS_MEDIA_KEY_VAULT_URL: mediaKeyVault.outputs.uri
   LMS_OPENAI_ENDPOINT: openAi.outputs.endpoint
   LMS_OPENAI_DEPLOYMENT: openAi.outputs.deploymentName
   // Signed media and certificate URLs point at Front Door, which forwards them to the blob origin.
@@ -233,6 +280,7 @@ module transcoder 'modules/transcoder.bicep' = {
     serviceBusNamespace: serviceBus.outputs.name
     storageAccountName: storage.outputs.name
     cosmosAccountName: cosmos.outputs.name
+    mediaKeyVaultName: mediaKeyVault.outputs.name
     appSettings: appSettings
   }
 }
@@ -273,6 +321,7 @@ output LMS_BLOB_ACCOUNT_URL string = storage.outputs.blobEndpoint
 output LMS_SERVICEBUS_NAMESPACE string = serviceBus.outputs.fullyQualifiedNamespace
 output LMS_SEARCH_ENDPOINT string = search.outputs.endpoint
 output LMS_KEY_VAULT_URL string = keyVault.outputs.uri
+output LMS_MEDIA_KEY_VAULT_URL string = mediaKeyVault.outputs.uri
 output LMS_OPENAI_ENDPOINT string = openAi.outputs.endpoint
 output LMS_OPENAI_DEPLOYMENT string = openAi.outputs.deploymentName
 output LMS_MEDIA_BASE_URL string = 'https://${frontDoor.outputs.hostName}'

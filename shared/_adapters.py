@@ -226,6 +226,16 @@ class Adapters:
 
         return LocalSecretStore(self.settings.data_dir / "keys" / "secrets.json")
 
+    def content_keys(self, secret_store: SecretStore) -> SecretStore:
+        """Where HLS content keys live: their own vault with Key Vault (so the transcoder, which
+        creates them, can read no other secret), else the platform's secret store."""
+        if self.chosen["secrets"] != "keyvault":
+            return secret_store
+        from shared.platform._keyvault_secrets import KeyVaultSecretStore, secret_client
+
+        vault = _required(self.settings, "media_key_vault_url", "keyvault")
+        return KeyVaultSecretStore(secret_client(vault, self.credential))
+
     def _secrets_keyvault(self) -> SecretStore:
         from shared.platform._keyvault_secrets import KeyVaultSecretStore, secret_client
 

@@ -96,6 +96,8 @@ def bootstrap(settings: Settings | None = None, **overrides: Any) -> Platform:
         parts["dev_issuer"] = _dev_issuer(settings, parts["clock"])
     if "signer" not in parts:
         parts["signer"] = adapters.signer(parts["secrets"], parts["documents"])
+    if "content_keys" not in parts:
+        parts["content_keys"] = adapters.content_keys(parts["secrets"])
     if "generator" not in parts:
         parts["generator"] = adapters.generator()
     if "tokens" not in parts:

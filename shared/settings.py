@@ -131,6 +131,9 @@ class Settings(BaseSettings):
     search_endpoint: str | None = None
     search_api_key: str | None = None
     key_vault_url: str | None = None
+    media_key_vault_url: str | None = Field(
+        default=None, description="the Key Vault holding the per-asset HLS content keys (azure profile)"
+    )
     redis_url: str | None = None
 
     # Question drafts from lesson transcripts: a chat model deployment on Azure OpenAI when

@@ -52,3 +52,34 @@ def extinf_total(playlist: str) -> float:
 def uris(playlist: str) -> list[str]:
     """The URI lines of a playlist."""
     return [line for line in playlist.splitlines() if line.strip() and not line.startswith("#")]
+
+
+def media_sequence(playlist: str) -> int:
+    """The media sequence number of a playlist's first segment (0 when the tag is absent)."""
+    for line in playlist.splitlines():
+        if line.startswith("#EXT-X-MEDIA-SEQUENCE:"):
+            return int(line.split(":", 1)[1])
+    return 0
+
+
+def decrypt_segment(data: bytes, key: bytes, sequence: int) -> bytes:
+    """An AES-128 HLS segment decrypted: CBC with PKCS#7 padding, and, as the playlist names no IV,
+    the segment's media sequence number as a 16-byte big-endian IV (RFC 8216, 5.2)."""
+    from cryptography.hazmat.primitives import padding
+    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+
+    decryptor = Cipher(algorithms.AES(key), modes.CBC(sequence.to_bytes(16, "big"))).decryptor()
+    padded = decryptor.update(data) + decryptor.finalize()
+    unpadder = padding.PKCS7(128).unpadder()
+    return unpadder.update(padded) + unpadder.finalize()
+
+
+def looks_like_mpeg_ts(data: bytes) -> bool:
+    """Whether the bytes carry MPEG-TS packets: the sync byte 0x47 at every 188-byte boundary."""
+    return len(data) >= 188 * 4 and all(data[i] == 0x47 for i in range(0, 188 * 4, 188))
+
+
+def key_uri(playlist: str) -> str:
+    """The URI of a media playlist's ``EXT-X-KEY`` (relative to the playlist, as players resolve it)."""
+    [line] = [line for line in playlist.splitlines() if line.startswith("#EXT-X-KEY:")]
+    return line.split('URI="', 1)[1].split('"', 1)[0]

@@ -12,6 +12,8 @@ param storageAccountName string
 param cosmosAccountName string
 param appInsightsName string
 param appInsightsConnectionString string
+@description('The vault of the per-asset HLS content keys: the job creates each asset\'s key there')
+param mediaKeyVaultName string
 
 @description('Settings the application reads (shared/settings.py), as the Functions app gets them')
 param appSettings object
@@ -52,6 +54,7 @@ var roles = {
   storageBlobDataReader: '2a2b9908-6ea1-4ae2-8e65-a410df84e7d1'
   storageBlobDataContributor: 'ba92f5b4-2d11-453d-a403-e96b0029c9fe'
   monitoringMetricsPublisher: '3913510d-42f4-4e42-8a64-420c390055eb'
+  keyVaultSecretsOfficer: 'b86a8fe4-44ce-4948-aee5-eccb2c155cd7'
 }
 
 resource jobIdentity 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' = {
@@ -180,6 +183,22 @@ resource cosmosContributor 'Microsoft.DocumentDB/databaseAccounts/sqlRoleAssignm
     principalId: jobIdentity.properties.principalId
     roleDefinitionId: '${cosmos.id}/sqlRoleDefinitions/00000000-0000-0000-0000-000000000002'
     scope: cosmos.id
+  }
+}
+
+resource mediaKeys 'Microsoft.KeyVault/vaults@2023-07-01' existing = {
+  name: mediaKeyVaultName
+}
+
+// Key Vault Secrets Officer on the media keys vault only: a transcode creates (or, repeated, reads)
+// its asset's AES-128 key there. The platform's own vault stays out of the job's reach.
+resource contentKeysOfficer 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(mediaKeys.id, jobIdentity.id, roles.keyVaultSecretsOfficer)
+  scope: mediaKeys
+  properties: {
+    principalId: jobIdentity.properties.principalId
+    principalType: 'ServicePrincipal'
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.keyVaultSecretsOfficer)
   }
 }
 

@@ -39,7 +39,11 @@ def read_signed_blob(
     return StreamingResponse(
         platform.blobs.read_chunks(container, name),
         media_type=info.content_type,
-        headers={"Content-Length": str(info.size), "ETag": info.etag, "Cache-Control": "private, max-age=60"},
+        headers={
+            "Content-Length": str(info.size),
+            "ETag": info.etag,
+            "Cache-Control": info.cache_control or "private, max-age=60",
+        },
     )
 
 

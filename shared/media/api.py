@@ -84,3 +84,20 @@ def get_playlist(
     """A small HLS playlist of a granted asset, its URIs rewritten as signed URLs (never segment bytes)."""
     text = playback.playlist_text(platform, token, name)
     return Response(text, media_type=PLAYLIST, headers={"Cache-Control": "private, no-store"})
+
+
+@router.get(
+    "/media/keys/{assetId}",
+    openapi_extra=PUBLIC,
+    response_class=Response,
+    responses={200: {"content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}},
+)
+def get_content_key(
+    assetId: Annotated[str, Path(pattern=RESOURCE_ID_PATTERN)],
+    token: Annotated[str, Query(min_length=1, max_length=2048, description="the playlist grant")],
+    platform: Services,
+) -> Response:
+    """The 16-byte AES-128 key of a granted video's segments (the ``EXT-X-KEY`` URI of its playlists).
+    Only keys pass through the API, never video; a key is never cached on the way."""
+    key = playback.content_key_of(platform, token, assetId)
+    return Response(key, media_type="application/octet-stream", headers={"Cache-Control": "private, no-store"})

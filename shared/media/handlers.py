@@ -20,7 +20,10 @@ from shared.catalog import service as catalog
 from shared.errors import Conflict, NotFound
 from shared.media import service
 from shared.media.events import VideoTranscoded
+from shared.media.keys import ensure_content_key
 from shared.media.model import (
+    ENCRYPTED_SEGMENT_PREFIX,
+    IMMUTABLE,
     MAX_UPLOAD_BYTES,
     MEDIA,
     MEDIA_BLOBS,
@@ -38,7 +41,7 @@ from shared.media.model import (
     ladder_for,
     parse_upload_name,
 )
-from shared.media.transcode import BadMedia, master_playlist, poster, probe, transcode_rendition
+from shared.media.transcode import BadMedia, key_info_file, master_playlist, poster, probe, transcode_rendition
 from shared.notifications.service import notify
 from shared.platform.bus import OutgoingMessage, ReceivedMessage
 from shared.platform.events import event_message
@@ -174,19 +177,26 @@ def on_upload(platform: Platform, name: str) -> None:
 
 
 def _publish_outputs(platform: Platform, folder: Path, prefix: str) -> None:
+    """Every file of the ladder below the asset's prefix; encrypted segments as immutable (an asset
+    id is never reused, so a segment's bytes never change), the rest with the store's default."""
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
         relative = path.relative_to(folder).as_posix()
         content_type = CONTENT_TYPES.get(path.suffix, "application/octet-stream")
+        cache = IMMUTABLE if path.name.startswith(ENCRYPTED_SEGMENT_PREFIX) else None
         with path.open("rb") as data:
-            platform.blobs.write(MEDIA_BLOBS, f"{prefix}/{relative}", data, content_type=content_type)
+            platform.blobs.write(
+                MEDIA_BLOBS, f"{prefix}/{relative}", data, content_type=content_type, cache_control=cache
+            )
 
 
 def _transcode(platform: Platform, asset: Asset, work: Path) -> dict[str, Any]:
     """The whole ladder of the asset, published below its media prefix; the ready asset's fields."""
     source = _download(platform, UPLOADS, asset.upload, work)
     found = probe(source)  # again: the bytes may have changed since the trigger looked
+    # The key file stays in the work folder, outside ``out``: only the key route ever hands it out.
+    key_info = key_info_file(ensure_content_key(platform, asset.tenantId, asset.assetId), work)
     out = work / "out"
-    renditions = [transcode_rendition(source, found, rung, out) for rung in ladder_for(found.height)]
+    renditions = [transcode_rendition(source, found, rung, out, key_info) for rung in ladder_for(found.height)]
     poster(source, found, out / "poster.jpg")
     (out / "master.m3u8").write_text(master_playlist(renditions, has_audio=found.has_audio))
     prefix = asset_prefix(asset.tenantId, asset.lessonId, asset.assetId)

@@ -63,6 +63,14 @@ MAX_DURATION_SECONDS = 4 * 3600
 MAX_DIMENSION = 4096
 MIN_DIMENSION = 16
 SEGMENT_SECONDS = 4
+# HLS ladders are AES-128 encrypted. Their segments are named ``enc_NNNNN.ts`` and published as
+# immutable: Front Door caches blobs of that name ignoring the query string (one cache entry for
+# every viewer; infra/modules/frontdoor.bicep), which is safe only because they are encrypted.
+# Older, unencrypted ladders (``seg_NNNNN.ts``) stay cached per signed URL.
+ENCRYPTED_SEGMENT_PREFIX = "enc_"
+IMMUTABLE = "public, max-age=31536000, immutable"
+# The key URI ffmpeg writes into each variant playlist; playback replaces it with the key route.
+CONTENT_KEY_URI = "content.key"
 
 AssetStatus = Literal["none", "validating", "queued", "processing", "ready", "failed"]
 # States after which a repeated upload trigger has nothing left to do.

@@ -194,7 +194,9 @@ def _signed(platform: Platform, name: str | None, ttl: int) -> str | None:
 
 
 def _with_playback(platform: Platform, ctx: TenantContext, view: VideoView, ready: ReadyVideo, api_base: str) -> None:
-    token, grant = playback.issue_grant(platform, ctx.tenant_id, ready.lessonId, ready.assetId, PLAYBACK_SECONDS)
+    token, grant = playback.issue_grant(
+        platform, ctx.tenant_id, ready.lessonId, ready.assetId, PLAYBACK_SECONDS, ctx.user_id
+    )
     view.assetId = ready.assetId
     view.durationSeconds = ready.durationSeconds
     view.renditions = [

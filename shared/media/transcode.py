@@ -19,6 +19,8 @@ from typing import Any
 from shared.media.model import (
     ACCEPTED_CONTAINERS,
     ACCEPTED_VIDEO_CODECS,
+    CONTENT_KEY_URI,
+    ENCRYPTED_SEGMENT_PREFIX,
     MAX_DIMENSION,
     MAX_DURATION_SECONDS,
     MIN_DIMENSION,
@@ -28,7 +30,15 @@ from shared.media.model import (
     Rung,
 )
 
-__all__ = ["BadMedia", "RenditionResult", "TranscodeError", "ffmpeg_binary", "probe", "transcode_rendition"]
+__all__ = [
+    "BadMedia",
+    "RenditionResult",
+    "TranscodeError",
+    "ffmpeg_binary",
+    "key_info_file",
+    "probe",
+    "transcode_rendition",
+]
 
 PROBE_TIMEOUT = 120
 
@@ -163,7 +173,22 @@ def _run(command: list[str], timeout: float) -> None:
         raise TranscodeError(f"ffmpeg exited with {done.returncode}: {' | '.join(tail)}")
 
 
-def _rendition_command(binary: str, source: Path, rung: Rung, out: Path, has_audio: bool) -> list[str]:
+def key_info_file(key: bytes, folder: Path) -> Path:
+    """ffmpeg's ``-hls_key_info_file``: the URI the playlists name for the key (rewritten at
+    playback into the key route) and the file holding the key. No IV line: each segment's IV is
+    its media sequence number, as HLS defines when ``EXT-X-KEY`` has no IV. Both files stay in the
+    work folder, outside what is published."""
+    key_file = folder / "content.key"
+    key_file.write_bytes(key)
+    key_file.chmod(0o600)
+    info = folder / "content.keyinfo"
+    info.write_text(f"{CONTENT_KEY_URI}\n{key_file}\n")
+    return info
+
+
+def _rendition_command(
+    binary: str, source: Path, rung: Rung, out: Path, has_audio: bool, key_info: Path | None
+) -> list[str]:
     video = [
         *("-map", "0:v:0", "-vf", f"scale=-2:{rung.height}", "-c:v", "libx264", "-preset", "veryfast"),
         *("-profile:v", "main", "-level:v", rung.level, "-pix_fmt", "yuv420p"),
@@ -173,20 +198,26 @@ def _rendition_command(binary: str, source: Path, rung: Rung, out: Path, has_aud
         *("-force_key_frames", "expr:gte(t,n_forced*2)"),
     ]
     audio = ["-map", "0:a:0", "-c:a", "aac", "-b:a", f"{rung.audio_kbps}k", "-ac", "2", "-ar", "48000"]
+    # Encrypted segments have names of their own: the CDN caches them for every viewer (see model.py).
+    segments = f"{ENCRYPTED_SEGMENT_PREFIX}%05d.ts" if key_info else "seg_%05d.ts"
     hls = [
         *("-f", "hls", "-hls_time", str(SEGMENT_SECONDS), "-hls_playlist_type", "vod"),
-        *("-hls_flags", "independent_segments", "-hls_segment_filename", str(out / "seg_%05d.ts")),
+        *("-hls_flags", "independent_segments", "-hls_segment_filename", str(out / segments)),
+        *(("-hls_key_info_file", str(key_info)) if key_info else ()),
     ]
     head = [binary, "-hide_banner", "-nostdin", "-loglevel", "error", "-y", "-i", str(source)]
     return [*head, *video, *(audio if has_audio else ["-an"]), *hls, str(out / "index.m3u8")]
 
 
-def transcode_rendition(source: Path, found: ProbeInfo, rung: Rung, out_dir: Path) -> RenditionResult:
-    """Encode one rung of the ladder as an HLS VOD playlist with its segments in ``out_dir/<name>/``."""
+def transcode_rendition(
+    source: Path, found: ProbeInfo, rung: Rung, out_dir: Path, key_info: Path | None = None
+) -> RenditionResult:
+    """Encode one rung of the ladder as an HLS VOD playlist with its segments in ``out_dir/<name>/``,
+    AES-128 encrypted with the key that ``key_info`` (from ``key_info_file``) names."""
     out = out_dir / rung.name
     out.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
-    command = _rendition_command(_require_ffmpeg(), source, rung, out, found.has_audio)
+    command = _rendition_command(_require_ffmpeg(), source, rung, out, found.has_audio, key_info)
     _run(command, timeout=max(300.0, found.duration * 4))
     width = round(found.width * rung.height / found.height / 2) * 2
     return RenditionResult(rung, width, out / "index.m3u8", time.perf_counter() - started)

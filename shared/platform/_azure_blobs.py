@@ -89,6 +89,7 @@ def _info(container: str, name: str, properties: Any) -> BlobInfo:
         content_type=properties.content_settings.content_type or "application/octet-stream",
         etag=str(properties.etag),
         last_modified=properties.last_modified,
+        cache_control=properties.content_settings.cache_control or None,
     )
 
 
@@ -119,6 +120,7 @@ class AzureBlobStore(BlobStore):
         *,
         content_type: str = "application/octet-stream",
         overwrite: bool = True,
+        cache_control: str | None = None,
     ) -> BlobInfo:
         """Upload bytes in one request, a file or chunks as blocks committed at the end."""
         validate_blob_name(container, name)
@@ -136,7 +138,7 @@ class AzureBlobStore(BlobStore):
             result = self._client.get_blob_client(container, name).upload_blob(
                 body,
                 overwrite=overwrite,
-                content_settings=ContentSettings(content_type=content_type),
+                content_settings=ContentSettings(content_type=content_type, cache_control=cache_control),
                 max_concurrency=1,  # blocks go up in order, one in memory at a time
             )
         return BlobInfo(
@@ -146,6 +148,7 @@ class AzureBlobStore(BlobStore):
             content_type=content_type,
             etag=str(result["etag"]),
             last_modified=result["last_modified"],
+            cache_control=cache_control,
         )
 
     def read_chunks(self, container: str, name: str, *, chunk_size: int = CHUNK) -> Iterator[bytes]:

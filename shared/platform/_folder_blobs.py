@@ -98,6 +98,7 @@ class FolderBlobStore(BlobStore):
         *,
         content_type: str = "application/octet-stream",
         overwrite: bool = True,
+        cache_control: str | None = None,
     ) -> BlobInfo:
         """Stream a blob into a temporary file, then move it into place whole."""
         path, meta = self._paths(container, name)
@@ -111,6 +112,7 @@ class FolderBlobStore(BlobStore):
                 record = {
                     "name": name,
                     "contentType": content_type,
+                    "cacheControl": cache_control,
                     "etag": f'"{uuid.uuid4().hex}"',
                     "modified": self._clock.now().isoformat(),
                     "stamp": stamp,
@@ -157,6 +159,7 @@ class FolderBlobStore(BlobStore):
             content_type=str(record["contentType"]),
             etag=str(record["etag"]),
             last_modified=datetime.fromisoformat(str(record["modified"])),
+            cache_control=record.get("cacheControl"),
         )
 
     def read_chunks(self, container: str, name: str, *, chunk_size: int = CHUNK) -> Iterator[bytes]:

@@ -26,6 +26,7 @@ class BlobInfo:
     content_type: str
     etag: str
     last_modified: datetime
+    cache_control: str | None = None  # what the CDN and browsers are told about caching it
 
 
 def validate_blob_name(container: str, name: str) -> None:
@@ -49,9 +50,12 @@ class BlobStore(ABC):
         *,
         content_type: str = "application/octet-stream",
         overwrite: bool = True,
+        cache_control: str | None = None,
     ) -> BlobInfo:
         """Store a blob from bytes, a readable file or an iterable of chunks, streaming.
-        ``Conflict`` if it exists and ``overwrite`` is False. Readers never see a partial blob."""
+        ``Conflict`` if it exists and ``overwrite`` is False. Readers never see a partial blob.
+        ``cache_control`` is served with the blob (Blob Storage's Cache-Control property, which
+        Front Door honours); without it the store's default applies."""
 
     @abstractmethod
     def read_chunks(self, container: str, name: str, *, chunk_size: int = 1 << 20) -> Iterator[bytes]:

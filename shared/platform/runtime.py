@@ -64,6 +64,9 @@ class Platform:
     tokens: TokenValidator
     dev_issuer: DevIssuer | None
     generator: QuestionGenerator
+    # The per-asset keys that encrypt HLS segments: a vault of their own in Azure, which the
+    # transcoder may write and the API only read; the platform's secret store on the embedded profile.
+    content_keys: SecretStore
     # This process's in-memory usage counts (API requests), flushed to billing now and then.
     usage_meter: UsageMeter = field(default_factory=UsageMeter)
     # Each context's contribution to GDPR export, erasure and retention, in the order an erasure

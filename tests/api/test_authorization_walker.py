@@ -35,6 +35,7 @@ PUBLIC_OPERATIONS = {
     "GET /api/ready",
     "GET /api/v1/.well-known/jwks.json",
     "GET /api/v1/media/playlists/{name}",  # the playback grant in the query is the credential
+    "GET /api/v1/media/keys/{assetId}",  # the same grant: the key of the one video it names
     "GET /api/v1/tenants/{tenantId}/branding",
     "GET /api/v1/verify/{code}",
     "POST /api/v1/webhooks/payments",  # HMAC-signed by the payment provider

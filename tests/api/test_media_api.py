@@ -159,8 +159,17 @@ def test_playback_is_for_enrolled_learners_and_staff_and_its_urls_expire(
     assert client.get(local(segment)).status_code == 200
     assert client.get(local(segment).replace(video["assetId"], "0" * 32)).status_code == 403
     assert client.get(local(video["manifestUrl"]).replace("token=", "token=x")).status_code == 403
+    [key_line] = [line for line in variant.splitlines() if line.startswith("#EXT-X-KEY:")]
+    key_uri = key_line.split('URI="', 1)[1].split('"', 1)[0]
+    key_url = f"{base}/{key_uri}"
+    assert client.get(local(key_url)).status_code == 200
     clock.advance(15 * 60 + 1)
+    # The playlists and the key expire with the grant; an encrypted segment's URL, shared by every
+    # viewer of its window, lives on (it only yields ciphertext) until at most four hours.
     assert client.get(local(video["manifestUrl"])).status_code == 403
+    assert client.get(local(key_url)).status_code == 403
+    assert client.get(local(segment)).status_code == 200
+    clock.advance(4 * 3600)
     assert client.get(local(segment)).status_code == 403
 
 

@@ -90,6 +90,14 @@ class BlobStoreContract:
         blobs.write(container, "raw.bin", b"\x00\x01")
         assert blobs.info(container, "raw.bin").content_type == "application/octet-stream"
 
+    def test_a_blob_keeps_the_cache_control_it_was_written_with(self, blobs: BlobStore, container: str) -> None:
+        immutable = "public, max-age=31536000, immutable"
+        info = blobs.write(container, "seg.ts", b"\x47" * 188, content_type="video/mp2t", cache_control=immutable)
+        assert info.cache_control == immutable
+        assert blobs.info(container, "seg.ts").cache_control == immutable
+        blobs.write(container, "plain.txt", b"x")
+        assert blobs.info(container, "plain.txt").cache_control is None  # the store's default applies
+
     def test_a_file_object_is_written_and_read_back(self, blobs: BlobStore, container: str) -> None:
         data = bytes(range(256)) * 1000
         info = blobs.write(container, "upload.bin", io.BytesIO(data))

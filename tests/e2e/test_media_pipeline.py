@@ -1,20 +1,30 @@
 """A video lesson end to end on the embedded profile: upload URL, signed PUT, the worker's
-validation, queue and transcode, then signed HLS playback whose playlists parse and whose
-segments decode."""
+validation, queue and transcode, then signed, AES-128 encrypted HLS playback whose playlists
+parse and whose segments decode with the key the key route hands out."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import pytest
 from fastapi.testclient import TestClient
 
+from shared.media.model import IMMUTABLE
 from shared.platform.runtime import Platform
 from shared.roles import Role
 from shared.worker import LocalWorker, default_jobs
 from tests.factories import published_course
-from tests.media_clips import extinf_total, make_clip, needs_ffmpeg, probe_streams, uris
+from tests.media_clips import (
+    decrypt_segment,
+    extinf_total,
+    looks_like_mpeg_ts,
+    make_clip,
+    media_sequence,
+    needs_ffmpeg,
+    probe_streams,
+    uris,
+)
 
 pytestmark = needs_ffmpeg
 
@@ -56,11 +66,20 @@ def test_an_uploaded_clip_becomes_a_signed_hls_ladder_that_an_enrolled_learner_c
     variant = client.get(local(f"{base}/{variant_uri}"))
     assert variant.status_code == 200 and "#EXT-X-ENDLIST" in variant.text
     assert extinf_total(variant.text) == pytest.approx(3, abs=0.2)
+    [key_line] = [line for line in variant.text.splitlines() if line.startswith("#EXT-X-KEY:")]
+    assert "METHOD=AES-128" in key_line
+    key_uri = key_line.split('URI="', 1)[1].split('"', 1)[0]
+    key = client.get(local(urljoin(f"{base}/{variant_uri}", key_uri)))
+    assert key.status_code == 200 and len(key.content) == 16
+    assert key.headers["cache-control"] == "private, no-store"
+    first = media_sequence(variant.text)
     for n, segment_url in enumerate(uris(variant.text)):
         segment = client.get(local(segment_url))
         assert segment.status_code == 200
+        assert segment.headers["cache-control"] == IMMUTABLE
+        assert not looks_like_mpeg_ts(segment.content)  # encrypted: no TS packets without the key
         path = tmp_path / f"segment-{n}.ts"
-        path.write_bytes(segment.content)
+        path.write_bytes(decrypt_segment(segment.content, key.content, first + n))
         assert any(s["codec_type"] == "video" for s in probe_streams(path)["streams"])
     assert client.get(local(video["posterUrl"])).headers["content-type"] == "image/jpeg"
 

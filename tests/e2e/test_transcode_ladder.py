@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+from urllib.parse import urljoin
 
 import pytest
 from fastapi.testclient import TestClient
@@ -20,7 +21,7 @@ from shared.worker import LocalWorker, default_jobs
 from tests.conftest import TenantHandle
 from tests.e2e.test_media_pipeline import local
 from tests.factories import published_course
-from tests.media_clips import make_clip, needs_ffmpeg, probe_streams, uris
+from tests.media_clips import decrypt_segment, key_uri, make_clip, media_sequence, needs_ffmpeg, probe_streams, uris
 
 pytestmark = needs_ffmpeg
 
@@ -58,7 +59,8 @@ def test_a_720p_source_gets_360p_and_720p_renditions_in_segments_of_four_to_six_
         assert whole and all(4 <= d <= 6 for d in whole) and 0 < last <= 6
         assert sum(whole) + last == pytest.approx(13, abs=0.3)
         first_segment = client.get(local(uris(variant)[0])).content
-        (tmp_path / f"{n}.ts").write_bytes(first_segment)
+        key = client.get(local(urljoin(f"{base}/{variant_uri}", key_uri(variant)))).content
+        (tmp_path / f"{n}.ts").write_bytes(decrypt_segment(first_segment, key, media_sequence(variant)))
         assert any(s["codec_type"] == "video" for s in probe_streams(tmp_path / f"{n}.ts")["streams"])
 
 

@@ -17,6 +17,7 @@ AZURE_ENDPOINTS: dict[str, Any] = {
     "servicebus_namespace": "lms.servicebus.windows.net",
     "search_endpoint": "https://lms.search.windows.net",
     "key_vault_url": "https://lms.vault.azure.net",
+    "media_key_vault_url": "https://lms-media.vault.azure.net",
     "auth_jwks_url": "https://login.microsoftonline.com/common/discovery/v2.0/keys",
     "media_base_url": "https://lms-media.azurefd.net",
     "public_base_url": "https://func-lms.azurewebsites.net",
@@ -64,14 +65,19 @@ def test_the_azure_profile_builds_the_azure_adapters_without_touching_the_networ
     # Cosmos DB's client reads the account on construction, so the documents port stays local here;
     # the Cosmos wiring is exercised against the emulator in tests/e2e/test_azure_profile.py.
     platform = bootstrap(settings(tmp_path, profile="azure", documents_adapter="sqlite", **AZURE_ENDPOINTS))
-    built = {port: type(getattr(platform, port)).__name__ for port in ("blobs", "bus", "search", "secrets", "signer")}
+    ports = ("blobs", "bus", "search", "secrets", "content_keys", "signer")
+    built = {port: type(getattr(platform, port)).__name__ for port in ports}
     assert built == {
         "blobs": "AzureBlobStore",
         "bus": "ServiceBusMessageBus",
         "search": "AzureSearchIndex",
         "secrets": "KeyVaultSecretStore",
+        "content_keys": "KeyVaultSecretStore",
         "signer": "BlobSasUrlSigner",
     }
+    # The HLS content keys live in a vault of their own (the transcoder may write only there).
+    vaults = {store._client.vault_url.rstrip("/") for store in (platform.secrets, platform.content_keys)}  # type: ignore[attr-defined]
+    assert vaults == {"https://lms.vault.azure.net", "https://lms-media.vault.azure.net"}
     assert platform.dev_issuer is None  # tokens come from Entra ID only
 
 

@@ -198,6 +198,7 @@ BUILT_IN_ROLES = {
     "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1": "Storage Blob Data Reader",
     "ba92f5b4-2d11-453d-a403-e96b0029c9fe": "Storage Blob Data Contributor",
     "3913510d-42f4-4e42-8a64-420c390055eb": "Monitoring Metrics Publisher",
+    "b86a8fe4-44ce-4948-aee5-eccb2c155cd7": "Key Vault Secrets Officer",
 }
 COSMOS_DATA_CONTRIBUTOR = "00000000-0000-0000-0000-000000000002"
 CONTAINERS = "Microsoft.Storage/storageAccounts/blobServices/containers"
@@ -332,6 +333,8 @@ def test_the_job_identity_has_only_the_storage_database_and_registry_roles_a_tra
         ("Storage Blob Data Contributor", CONTAINERS, MEDIA_BLOBS),
         ("Cosmos DB Built-in Data Contributor", "Microsoft.DocumentDB/databaseAccounts", None),
         ("Monitoring Metrics Publisher", "Microsoft.Insights/components", "appInsightsName"),
+        # The HLS content keys it creates, in their own vault: none of the platform's other secrets.
+        ("Key Vault Secrets Officer", "Microsoft.KeyVault/vaults", "mediaKeyVaultName"),
     }
     # The KEDA scaler reads the queue's message count, which needs Manage (microsoft/azure-container-apps#1138):
     # Owner on the transcode queue is the one right beyond what the code itself uses.
@@ -531,23 +534,81 @@ def test_the_key_vault_keeps_purge_protection_and_a_token_name_and_is_recovered_
     assert re.search(r"^  preprovision:\n(    .*\n)*    run: sh infra/scripts/recover-key-vault\.sh$", azure_yaml, re.M)
 
 
-def _run_hook(tmp_path: Path, deleted: str) -> str:
-    """The preprovision hook with stand-ins for az (listing ``deleted``) and azd (noting what it sets)."""
+def _run_hook(tmp_path: Path, *deleted: str) -> list[str]:
+    """The preprovision hook with stand-ins for az (listing those of ``deleted`` whose name prefix the
+    query asks for, as az's JMESPath would) and azd (noting what it sets)."""
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir(parents=True)
-    (bin_dir / "az").write_text(f"#!/bin/sh\nprintf '%s' '{deleted}'\n")
+    names = " ".join(deleted)
+    (bin_dir / "az").write_text(
+        "#!/bin/sh\n"
+        f"for name in {names}; do\n"
+        "  prefix=$(printf '%s' \"$name\" | sed 's/[^-]*$//')\n"
+        '  case "$*" in *"starts_with(name, \'$prefix\')"*) printf \'%s\' "$name"; exit 0;; esac\n'
+        "done\n"
+    )
     (bin_dir / "azd").write_text(f'#!/bin/sh\necho "$@" >> {tmp_path / "azd.log"}\n')
     for tool in ("az", "azd"):
         (bin_dir / tool).chmod(0o755)
     env = {"PATH": f"{bin_dir}:/usr/bin:/bin", "AZURE_ENV_NAME": "lms-test"}
     script = INFRA / "scripts" / "recover-key-vault.sh"
     subprocess.run(["sh", str(script)], env=env, check=True, capture_output=True)
-    return (tmp_path / "azd.log").read_text().strip()
+    return (tmp_path / "azd.log").read_text().strip().splitlines()
 
 
-def test_the_hook_recovers_a_soft_deleted_vault_of_the_environment_and_otherwise_creates_one(tmp_path: Path) -> None:
-    assert _run_hook(tmp_path / "a", "kv-lms-abc123") == "env set KEY_VAULT_CREATE_MODE recover"
-    assert _run_hook(tmp_path / "b", "") == "env set KEY_VAULT_CREATE_MODE default"
+def test_the_hook_recovers_each_soft_deleted_vault_of_the_environment_and_otherwise_creates_it(
+    tmp_path: Path,
+) -> None:
+    assert _run_hook(tmp_path / "a", "kv-lms-abc123", "kvm-lms-abc123") == [
+        "env set KEY_VAULT_CREATE_MODE recover",
+        "env set MEDIA_KEY_VAULT_CREATE_MODE recover",
+    ]
+    assert _run_hook(tmp_path / "b", "kvm-lms-abc123") == [
+        "env set KEY_VAULT_CREATE_MODE default",
+        "env set MEDIA_KEY_VAULT_CREATE_MODE recover",
+    ]
+    assert _run_hook(tmp_path / "c") == [
+        "env set KEY_VAULT_CREATE_MODE default",
+        "env set MEDIA_KEY_VAULT_CREATE_MODE default",
+    ]
+
+
+def test_the_media_keys_vault_is_read_only_for_the_app_and_recovered_like_the_platforms() -> None:
+    main = parsed(INFRA / "main.bicep")
+    media = main["modules"]["mediaKeyVault"]["config"]["params"]
+    assert media["appAccess"] == "reader" and media["createMode"] == "mediaKeyVaultCreateMode"
+    assert main["modules"][KEY_VAULT_MODULE]["config"]["params"].get("appAccess", "officer") == "officer"
+    parameters = json.loads((INFRA / "main.parameters.json").read_text())["parameters"]
+    assert parameters["mediaKeyVaultCreateMode"]["value"] == "${MEDIA_KEY_VAULT_CREATE_MODE=default}"
+    variables = {k: v["value"] for k, v in main["variables"].items()}
+    assert accessor(variables["appSettings"]["LMS_MEDIA_KEY_VAULT_URL"]) == ("mediaKeyVault", "outputs", "uri")
+    text = (INFRA / "modules" / "keyvault.bicep").read_text()
+    assert "var secretsUser = '4633458b-17de-408a-b874-0445c86b69e6'" in text  # Key Vault Secrets User
+    assert "appAccess == 'officer' ? secretsOfficer : secretsUser" in text
+
+
+# --- the CDN caches encrypted segments for every viewer -----------------------------------------
+
+
+def test_front_door_caches_encrypted_segments_ignoring_the_query_string_and_all_else_per_url() -> None:
+    from shared.media.model import ENCRYPTED_SEGMENT_PREFIX
+
+    frontdoor = parsed(INFRA / "modules" / "frontdoor.bicep")
+    resources = {name: r["config"] for name, r in frontdoor["resources"].items()}
+    route = resources["route"]["properties"]
+    assert route["cacheConfiguration"]["queryStringCachingBehavior"] == "UseQueryString"
+    assert [accessor(r["id"]) for r in route["ruleSets"]] == [("ruleSet", "id")]
+    assert frontdoor["parameters"]["encryptedSegmentPrefix"]["default"] == ENCRYPTED_SEGMENT_PREFIX
+    rule = resources["sharedSegments"]["properties"]
+    conditions = {c["name"]: c["parameters"] for c in rule["conditions"]}
+    assert conditions["UrlFileName"]["operator"] == "BeginsWith"
+    assert conditions["UrlFileName"]["matchValues"] == ["encryptedSegmentPrefix"]
+    assert conditions["UrlFileExtension"]["matchValues"] == ["ts"]
+    assert not any(c.get("negateCondition") for c in conditions.values())
+    (action,) = rule["actions"]
+    cache = action["parameters"]["cacheConfiguration"]
+    assert cache["queryStringCachingBehavior"] == "IgnoreQueryString"
+    assert cache["cacheBehavior"] == "HonorOrigin"  # the blob's Cache-Control: immutable, a year
 
 
 def test_certificates_name_the_apis_public_https_origin_in_azure() -> None:
@@ -637,8 +698,9 @@ def test_the_deploying_developer_gets_the_apps_data_plane_access_when_azd_names_
     assert parameters["principalId"]["value"] == "${AZURE_PRINCIPAL_ID=}"
     main = parsed(INFRA / "main.bicep")
     for module in ("cosmos.bicep", "storage.bicep", "servicebus.bicep", "keyvault.bicep", "search.bicep"):
-        (config,) = [m["config"] for m in main["modules"].values() if m["detail"]["path"] == f"modules/{module}"]
-        assert config["params"]["developerPrincipalId"] == "principalId", module
+        configs = [m["config"] for m in main["modules"].values() if m["detail"]["path"] == f"modules/{module}"]
+        assert configs, module
+        assert all(config["params"]["developerPrincipalId"] == "principalId" for config in configs), module
         text = (INFRA / "modules" / module).read_text()
         assert "principalId: developerPrincipalId" in text and "empty(developerPrincipalId)" in text, module
         assert (
@@ -647,3 +709,13 @@ def test_the_deploying_developer_gets_the_apps_data_plane_access_when_azd_names_
             .split("principalId: developerPrincipalId")[1]
             .split("}")[0]
         ), module
+
+
+def test_the_location_is_one_of_the_regions_that_offer_flex_consumption() -> None:
+    main = parsed(INFRA / "main.bicep")
+    (allowed,) = [d["argument"] for d in main["parameters"]["location"]["decorators"] if d["type"] == "allowed"]
+    assert {"eastus", "westeurope", "swedencentral"} <= set(allowed)
+    assert all(region == region.lower() and " " not in region for region in allowed)
+    # Regions without Flex Consumption (as `az functionapp list-flexconsumption-locations` shows) stay out.
+    assert not {"westindia", "japanwest", "australiacentral2", "francesouth"} & set(allowed)
+    assert main["parameters"]["location"]["decorators"]  # azd asks with its location picker

@@ -126,6 +126,10 @@ test("a learner finds, takes and completes the demo course", async ({ page, brow
   await screenshot(page, J, "04-enrolled");
 
   // The video lesson: play a few seconds, then to the end.
+  // The ladder is AES-128 encrypted: hls.js fetches the key from the API's key route (per learner,
+  // no-store), and the segments from the blob origin with one URL for every viewer.
+  const keyResponse = page.waitForResponse((r) => r.url().includes("/api/v1/media/keys/"));
+  const segmentResponse = page.waitForResponse((r) => /\/enc_\d+\.ts\?/.test(r.url()));
   await page.getByRole("link", { name: "Start with Welcome video" }).click();
   const video = page.getByTestId("lesson-video");
   await expect(video).toBeVisible();
@@ -134,6 +138,12 @@ test("a learner finds, takes and completes the demo course", async ({ page, brow
     await el.play();
   });
   await expect.poll(() => video.evaluate((el: HTMLVideoElement) => el.currentTime), { timeout: 30_000 }).toBeGreaterThan(2);
+  const key = await keyResponse;
+  expect(key.status()).toBe(200);
+  expect((await key.body()).length).toBe(16);
+  expect(key.headers()["cache-control"]).toBe("private, no-store");
+  const segment = await segmentResponse;
+  expect(segment.headers()["cache-control"]).toContain("immutable");
   await expectAccessible(page, "video lesson");
   await screenshot(page, J, "05-video-playing");
   // Pausing flushes the batch; the progress route then shows the watched interval.

@@ -684,6 +684,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/media/keys/{assetId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Content Key
+         * @description The 16-byte AES-128 key of a granted video's segments (the ``EXT-X-KEY`` URI of its playlists).
+         *     Only keys pass through the API, never video; a key is never cached on the way.
+         */
+        get: operations["get_content_key"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/media/playlists/{name}": {
         parameters: {
             query?: never;
@@ -4771,6 +4792,40 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["NotificationView"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_content_key: {
+        parameters: {
+            query: {
+                /** @description the playlist grant */
+                token: string;
+            };
+            header?: never;
+            path: {
+                assetId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": string;
                 };
             };
             /** @description Validation Error */
