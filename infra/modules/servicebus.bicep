@@ -10,7 +10,7 @@ param developerPrincipalId string = ''
 param queues array = [
   { name: 'certificates', lockDuration: 'PT1M', maxDeliveryCount: 10 }
   { name: 'attempt-deadlines', lockDuration: 'PT1M', maxDeliveryCount: 10 }
-  { name: 'transcode', lockDuration: 'PT5M', maxDeliveryCount: 3 }
+  { name: 'transcode', lockDuration: 'PT1M', maxDeliveryCount: 3 }
 ]
 
 @description('The events topic and its subscriptions (mirrors EVENT_SUBSCRIPTIONS in the code)')

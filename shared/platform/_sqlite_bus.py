@@ -10,6 +10,7 @@ so a batch is sent whole or not at all and two receivers never lock the same mes
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import time
 import uuid
@@ -60,6 +61,14 @@ CREATE TABLE IF NOT EXISTS sent_ids (
     PRIMARY KEY (entity, message_id)
 );
 """
+def _add_lock_owner(db: SqliteDatabase) -> None:
+    """The ``lock_owner`` column, added to a bus file made before it existed."""
+    with db.write() as conn:
+        columns = {row[1] for row in conn.execute("PRAGMA table_info(messages)")}
+        if "lock_owner" not in columns:
+            conn.execute("ALTER TABLE messages ADD COLUMN lock_owner TEXT")
+
+
 _COLUMNS = (
     "seq, entity, message_id, body, subject, properties, enqueued_at, delivery_count, "
     "dead_letter_reason, dead_letter_description"
@@ -69,11 +78,56 @@ _READY = "entity = ? AND visible_at <= ? AND (locked_until IS NULL OR locked_unt
 _POLL_SECONDS = 0.05
 
 
+def _process_identity(pid: int) -> str | None:
+    """``pid:start`` of a live process (its start time in clock ticks since boot, from /proc, so a
+    recycled pid is another process); None when no such process runs."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        try:
+            os.kill(pid, 0)  # no /proc (macOS): the pid alone, which is what there is
+        except ProcessLookupError:
+            return None
+        except PermissionError:
+            pass
+        return f"{pid}:"
+    # The command name (field 2) is in parentheses and may hold spaces: count fields after it.
+    fields = stat.rsplit(")", 1)[1].split()
+    return f"{pid}:{fields[19]}"
+
+
+def _is_alive(owner: str) -> bool:
+    pid, _, _ = owner.partition(":")
+    return pid.isdigit() and _process_identity(int(pid)) == owner
+
+
 class SqliteMessageBus(MessageBus):
+    """Locks name the process that holds them; a bus opened in a new process first takes back the
+    messages locked by processes that no longer run (a worker killed mid-transcode), so they are
+    delivered again at once instead of when their lock would have expired. A take-back counts as a
+    delivery, as a lock expiring does on Service Bus."""
+
     def __init__(self, path: str | Path, topology: BusTopology, *, clock: Clock | None = None) -> None:
         self._db = SqliteDatabase(path, _SCHEMA)
+        _add_lock_owner(self._db)
         self._topology = topology
         self._clock = clock or SystemClock()
+        self._owner = _process_identity(os.getpid()) or f"{os.getpid()}:"
+        self.release_orphaned_locks()
+
+    def release_orphaned_locks(self) -> int:
+        """Unlock the messages whose lock holder is a process that no longer runs; how many."""
+        with self._db.write() as db:
+            held = db.execute(
+                "SELECT seq, lock_owner FROM messages WHERE lock_token IS NOT NULL AND locked_until > ?",
+                (self._now(),),
+            ).fetchall()
+            orphans = [seq for seq, owner in held if owner and owner != self._owner and not _is_alive(owner)]
+            db.executemany(
+                "UPDATE messages SET lock_token = NULL, locked_until = NULL, lock_owner = NULL WHERE seq = ?",
+                [(seq,) for seq in orphans],
+            )
+        return len(orphans)
 
     def _now(self) -> float:
         return self._clock.now().timestamp()
@@ -156,9 +210,9 @@ class SqliteMessageBus(MessageBus):
             for row in rows:
                 token = uuid.uuid4().hex
                 db.execute(
-                    "UPDATE messages SET delivery_count = delivery_count + 1, lock_token = ?, locked_until = ? "
-                    "WHERE seq = ?",
-                    (token, now + options.lock_seconds, row[0]),
+                    "UPDATE messages SET delivery_count = delivery_count + 1, lock_token = ?, locked_until = ?, "
+                    "lock_owner = ? WHERE seq = ?",
+                    (token, now + options.lock_seconds, self._owner, row[0]),
                 )
                 received.append(_received(row, token))
         return received

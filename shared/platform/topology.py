@@ -23,11 +23,13 @@ EVENT_SUBSCRIPTIONS = ("reporting", "notifications", "billing", "enrollment", "l
 CERTIFICATES_QUEUE = "certificates"
 # One message per timed attempt, scheduled for its deadline: the attempt is graded then, as it stands.
 ATTEMPT_DEADLINES_QUEUE = "attempt-deadlines"
-# Transcoding holds a message for minutes, so its lock is longer and it is retried fewer times.
+# Transcoding holds a message for minutes, so it is retried fewer times.
 QUEUES = {
     CERTIFICATES_QUEUE: EntityOptions(lock_seconds=60, max_delivery_count=10),
     ATTEMPT_DEADLINES_QUEUE: EntityOptions(lock_seconds=60, max_delivery_count=10),
-    "transcode": EntityOptions(lock_seconds=300, max_delivery_count=3),
+    # A short lock, renewed every 20 s while ffmpeg runs (shared/media/__init__.py): a transcode whose
+    # worker died is delivered again within a minute (at once on the embedded bus, see _sqlite_bus.py).
+    "transcode": EntityOptions(lock_seconds=60, max_delivery_count=3),
 }
 
 BUS_TOPOLOGY = BusTopology(
