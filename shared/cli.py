@@ -10,6 +10,10 @@ document containers and their indexes for the Bicep, from the code's own list.
 ``python -m shared.cli openapi > web/src/api/openapi.json`` writes the embedded profile's OpenAPI
 document (every route, the dev sign-in included) as JSON with sorted keys and a 2-space indent, the
 same bytes on every run, for the web app's generated client and the test that it has not drifted.
+
+``python -m shared.cli backup DIR`` copies the embedded profile's data dir (``LMS_DATA_DIR``) into the
+new folder DIR while the platform runs; ``restore DIR`` brings it back into an empty data dir
+(``shared/platform/local_backup.py``). In Azure, Cosmos DB and Blob Storage keep their own backups.
 """
 
 from __future__ import annotations
@@ -42,7 +46,31 @@ def _parser() -> argparse.ArgumentParser:
     poison.add_argument("action", choices=["list", "replay"])
     poison.add_argument("record", nargs="?", help="the record id to replay")
     commands.add_parser("bus-subscriptions", help="print each topic subscription's SQL filter for infra/")
+    for verb, helped in (("backup", "copy the data dir into DIR, online"), ("restore", "data dir from DIR")):
+        command = commands.add_parser(verb, help=f"embedded profile: {helped}")
+        command.add_argument("dir", help="the backup folder")
     return parser
+
+
+def _backup(args: argparse.Namespace, settings: Settings) -> int:
+    from pathlib import Path
+
+    from shared.platform.local_backup import BackupError, backup, restore
+
+    if settings.profile != "embedded":
+        print("backup and restore are for the embedded profile; in Azure see the README (Backups)", file=sys.stderr)
+        return 2
+    try:
+        if args.command == "backup":
+            done = backup(settings.data_dir, Path(args.dir))
+        else:
+            done = restore(Path(args.dir), settings.data_dir)
+    except BackupError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    where = args.dir if args.command == "backup" else settings.data_dir
+    print(f"{args.command}: {len(done.databases)} databases and {len(done.files)} files in {where}")
+    return 0
 
 
 def openapi_json() -> str:
@@ -122,6 +150,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stdout.write(bus_subscriptions_json())
         return 0
     settings = Settings()
+    if args.command in ("backup", "restore"):
+        return _backup(args, settings)
     if settings.profile != "embedded":
         print("dev tokens exist only on the embedded profile (LMS_PROFILE=embedded)", file=sys.stderr)
         return 2

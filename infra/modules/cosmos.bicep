@@ -16,6 +16,10 @@ param containers array = loadJsonContent('../cosmos-containers.json')
 @description('Dedicated databases for tenants placed apart (LMS_COSMOS_PLACEMENT maps a tenant to one); each gets every container of the shared one')
 param dedicatedDatabases array = []
 
+@description('Point-in-time restore window: 7 days (no charge) or 30 days (charged per GB)')
+@allowed(['Continuous7Days', 'Continuous30Days'])
+param backupTier string = 'Continuous7Days'
+
 resource account 'Microsoft.DocumentDB/databaseAccounts@2024-05-15' = {
   name: name
   location: location
@@ -27,6 +31,9 @@ resource account 'Microsoft.DocumentDB/databaseAccounts@2024-05-15' = {
     consistencyPolicy: { defaultConsistencyLevel: 'Session' }
     locations: [{ locationName: location, failoverPriority: 0, isZoneRedundant: false }]
     capabilities: [{ name: 'EnableServerless' }]
+    // Continuous backup: restore the account (or a database or container) to any second of the
+    // retention window into a new account. README: Backups.
+    backupPolicy: { type: 'Continuous', continuousModeProperties: { tier: backupTier } }
   }
 }
 

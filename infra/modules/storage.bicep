@@ -31,6 +31,14 @@ resource blobService 'Microsoft.Storage/storageAccounts/blobServices@2023-05-01'
   parent: account
   name: 'default'
   properties: {
+    // Not losing data: a deleted or overwritten blob stays restorable for 14 days (soft delete and
+    // versions), a deleted container too, and the account can be rolled back to any moment of the last
+    // 13 days (point-in-time restore, which needs versioning and the change feed). README: Backups.
+    deleteRetentionPolicy: { enabled: true, days: 14 }
+    containerDeleteRetentionPolicy: { enabled: true, days: 14 }
+    isVersioningEnabled: true
+    changeFeed: { enabled: true, retentionInDays: 14 }
+    restorePolicy: { enabled: true, days: 13 }
     // A signed URL is the credential, so only what a browser needs: the web app's exact origins, the
     // methods of a direct upload (PUT) and of playback (GET, HEAD), the headers an upload carries.
     cors: {

@@ -719,3 +719,27 @@ def test_the_location_is_one_of_the_regions_that_offer_flex_consumption() -> Non
     # Regions without Flex Consumption (as `az functionapp list-flexconsumption-locations` shows) stay out.
     assert not {"westindia", "japanwest", "australiacentral2", "francesouth"} & set(allowed)
     assert main["parameters"]["location"]["decorators"]  # azd asks with its location picker
+
+
+# --- not losing data -----------------------------------------------------------------------------
+
+
+def test_cosmos_db_has_continuous_backup_and_blobs_are_soft_deleted_versioned_and_restorable() -> None:
+    cosmos = parsed(INFRA / "modules" / "cosmos.bicep")
+    (account,) = [
+        r["config"] for r in cosmos["resources"].values() if r["type"] == "Microsoft.DocumentDB/databaseAccounts"
+    ]
+    policy = account["properties"]["backupPolicy"]
+    assert policy["type"] == "Continuous" and policy["continuousModeProperties"]["tier"] == "backupTier"
+    assert cosmos["parameters"]["backupTier"]["default"] in ("Continuous7Days", "Continuous30Days")
+    storage = parsed(INFRA / "modules" / "storage.bicep")
+    blobs = storage["resources"]["blobService"]["config"]["properties"]
+    assert blobs["isVersioningEnabled"] is True and blobs["changeFeed"]["enabled"] is True
+    assert blobs["deleteRetentionPolicy"]["enabled"] is True and blobs["containerDeleteRetentionPolicy"]["enabled"]
+    # Point-in-time restore must end before the deleted versions it needs are gone.
+    assert blobs["restorePolicy"]["enabled"] is True
+    assert (
+        blobs["restorePolicy"]["days"]
+        < blobs["deleteRetentionPolicy"]["days"]
+        <= blobs["changeFeed"]["retentionInDays"]
+    )
