@@ -2,7 +2,7 @@
 
 from shared.platform.contexts import ContextSpec
 from shared.tenancy.api import dev_router, router
-from shared.tenancy.model import TENANTS_CONTAINER, USERS_CONTAINER
+from shared.tenancy.model import TENANTS_CONTAINER, USER_EMAILS_CONTAINER, USERS_CONTAINER
 from shared.tenancy.users import PERSONAL_DATA
 
 __all__ = ["SPEC"]
@@ -13,6 +13,6 @@ SPEC = ContextSpec(
     "tenancy",
     router=router,
     embedded_router=dev_router,
-    containers=(TENANTS_CONTAINER, USERS_CONTAINER),
+    containers=(TENANTS_CONTAINER, USERS_CONTAINER, USER_EMAILS_CONTAINER),
     personal_data=PERSONAL_DATA,
 )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from typing import Annotated, Literal
 
@@ -28,12 +29,15 @@ __all__ = [
     "FLAG_DEFAULTS",
     "TENANTS_CONTAINER",
     "USERS_CONTAINER",
+    "USER_EMAILS",
+    "USER_EMAILS_CONTAINER",
     "Branding",
     "BrandingPatch",
     "DevSignIn",
     "DevSignInToken",
     "DevSignInUser",
     "DevSignInUsers",
+    "EmailClaim",
     "FeatureFlag",
     "MeView",
     "PublicBranding",
@@ -50,14 +54,19 @@ __all__ = [
     "UserRecord",
     "UserView",
     "effective_flags",
+    "email_digest",
     "is_enabled",
 ]
 
 TENANTS = "tenants"
 USERS = "users"
+# One document per email in use in a tenant, keyed by a digest of both: a create of a second one
+# conflicts, so an email is unique by the store's own rule, not by the timing of a check.
+USER_EMAILS = "user-emails"
 BY_ID = (Order("id"),)
 TENANTS_CONTAINER = ContainerSpec(TENANTS, orderings=(BY_ID,))
 USERS_CONTAINER = ContainerSpec(USERS, orderings=(BY_ID,))
+USER_EMAILS_CONTAINER = ContainerSpec(USER_EMAILS)
 
 FeatureFlag = Literal[
     "self_enrollment",
@@ -300,6 +309,19 @@ class UserRecord(StoredDocument):
     status: str = "active"
     createdAt: str
     updatedAt: str
+
+
+class EmailClaim(StoredDocument):
+    """The email a user of the tenant holds (container ``user-emails``, id: ``email_digest``)."""
+
+    type: str = "email"
+    userId: str
+    at: str
+
+
+def email_digest(tenant_id: str, email: str) -> str:
+    """The id of an email's claim: a SHA-256 of the tenant and the email in lower case."""
+    return hashlib.sha256(f"{tenant_id}\n{email.strip().lower()}".encode()).hexdigest()
 
 
 def effective_flags(flags: Mapping[str, bool], *, k12: bool) -> dict[str, bool]:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+from datetime import datetime, timedelta
 from typing import Any
 
 from shared.audit import service as audit_log
-from shared.errors import Conflict, Forbidden, NotFound
+from shared.errors import Conflict, Forbidden, NotFound, PreconditionFailed
 from shared.kernel import Paged
 from shared.platform.documents import Filter
 from shared.platform.identity import Principal
@@ -15,7 +16,19 @@ from shared.platform.runtime import Platform
 from shared.platform.stored import to_document
 from shared.platform.tenancy import PlatformDocuments, TenantContext, TenantDocuments
 from shared.roles import Role
-from shared.tenancy.model import BY_ID, USERS, FirstAdmin, MeView, UserCreate, UserPatch, UserRecord, UserView
+from shared.tenancy.model import (
+    BY_ID,
+    USER_EMAILS,
+    USERS,
+    EmailClaim,
+    FirstAdmin,
+    MeView,
+    UserCreate,
+    UserPatch,
+    UserRecord,
+    UserView,
+    email_digest,
+)
 
 __all__ = [
     "PERSONAL_DATA",
@@ -55,10 +68,58 @@ def _etag(doc: UserRecord) -> str:
     return doc.etag
 
 
+EMAIL_TAKEN = "another user of the tenant has this email"
+# A claim whose user never appeared (its instance died between the two writes) is taken over after this.
+ORPHAN_CLAIM_AGE = timedelta(seconds=60)
+
+
 def _ensure_email_free(docs: Users, email: str, *, except_id: str | None = None) -> None:
+    """No stored user has the email (users registered before emails were claimed hold no claim)."""
     clash = docs.query([Filter("email", "eq", email)], limit=2).items
     if any(d.id != except_id for d in clash):
-        raise Conflict("another user of the tenant has this email")
+        raise Conflict(EMAIL_TAKEN)
+
+
+def _claims(platform: Platform, ctx: TenantContext) -> TenantDocuments[EmailClaim]:
+    return TenantDocuments(platform.documents, USER_EMAILS, ctx, EmailClaim)
+
+
+def _claim_email(platform: Platform, ctx: TenantContext, email: str, user_id: str) -> bool:
+    """Make ``user_id`` the holder of ``email`` in the tenant, by creating its claim: of concurrent
+    claims exactly one create succeeds, the others get ``Conflict``. True if this call created (or
+    took over) the claim, False if the user held it already. A claim whose holder does not hold the
+    email (the instance that claimed died before writing the user, or before releasing an old email)
+    is taken over once it is older than ``ORPHAN_CLAIM_AGE``."""
+    claims, now = _claims(platform, ctx), platform.clock.now()
+    claim = EmailClaim(id=email_digest(ctx.tenant_id, email), userId=user_id, at=now.isoformat())
+    for _ in range(3):
+        try:
+            claims.create(claim)
+            return True
+        except Conflict:
+            held = claims.find(claim.id)
+        if held is None:
+            continue  # released in between: claim again
+        if held.userId == user_id:
+            return False
+        holder = _docs(platform, ctx).find(held.userId)
+        if (holder is not None and holder.email == email) or now - datetime.fromisoformat(held.at) < ORPHAN_CLAIM_AGE:
+            raise Conflict(EMAIL_TAKEN)
+        try:
+            claims.replace(claim, if_match=held.etag)
+            return True
+        except (PreconditionFailed, NotFound):
+            continue
+    raise Conflict(EMAIL_TAKEN)
+
+
+def _release_email(platform: Platform, ctx: TenantContext, email: str, user_id: str) -> None:
+    """Give the email up, if ``user_id`` holds it (never another user's claim)."""
+    claims = _claims(platform, ctx)
+    held = claims.find(email_digest(ctx.tenant_id, email))
+    if held is not None and held.userId == user_id:
+        with contextlib.suppress(NotFound, PreconditionFailed):
+            claims.delete(held.id, if_match=held.etag)
 
 
 def create_user(platform: Platform, ctx: TenantContext, body: UserCreate) -> tuple[UserView, str]:
@@ -66,8 +127,10 @@ def create_user(platform: Platform, ctx: TenantContext, body: UserCreate) -> tup
     docs = _docs(platform, ctx)
     _ensure_email_free(docs, body.email)
     now = platform.clock.now().isoformat()
+    user_id = body.id or platform.ids.new_id()
+    claimed = _claim_email(platform, ctx, body.email, user_id)
     doc = UserRecord(
-        id=body.id or platform.ids.new_id(),
+        id=user_id,
         email=body.email,
         displayName=body.displayName,
         roles=list(body.roles),
@@ -78,6 +141,8 @@ def create_user(platform: Platform, ctx: TenantContext, body: UserCreate) -> tup
     try:
         stored = docs.create(doc)
     except Conflict as exc:
+        if claimed:
+            _release_email(platform, ctx, body.email, user_id)
         raise Conflict(f"user {doc.id!r} already exists") from exc
     platform.cache.delete(_cache_key(ctx.tenant_id, stored.id))
     audit_log.record(
@@ -128,13 +193,22 @@ def update_user(
     docs = _docs(platform, ctx)
     current = docs.read(user_id)
     changes: dict[str, Any] = patch.model_dump(exclude_unset=True, exclude={"reason"})
-    if "email" in changes and changes["email"] != current.email:
-        _ensure_email_free(docs, changes["email"], except_id=user_id)
+    new_email = changes.get("email") if changes.get("email", current.email) != current.email else None
+    if new_email is not None:
+        _ensure_email_free(docs, new_email, except_id=user_id)
     updated = UserRecord.model_validate(
         {**to_document(current), **changes, "updatedAt": platform.clock.now().isoformat()}
     )
     _keep_an_admin(docs, current, updated)
-    stored = docs.replace(updated, if_match=if_match or current.etag)
+    claimed = new_email is not None and _claim_email(platform, ctx, new_email, user_id)
+    try:
+        stored = docs.replace(updated, if_match=if_match or current.etag)
+    except BaseException:
+        if claimed and new_email is not None:
+            _release_email(platform, ctx, new_email, user_id)
+        raise
+    if new_email is not None:
+        _release_email(platform, ctx, current.email, user_id)
     platform.cache.delete(_cache_key(ctx.tenant_id, user_id))
     for field, action in (("roles", "user.roles_changed"), ("status", "user.status_changed")):
         before, after = getattr(current, field), getattr(stored, field)
@@ -242,7 +316,12 @@ def export_user(platform: Platform, ctx: TenantContext, who: ErasedUser) -> dict
 
 
 def erase_user(platform: Platform, ctx: TenantContext, who: ErasedUser) -> None:
-    """Delete the user's profile and role assignments (idempotent)."""
+    """Delete the user's profile and role assignments (idempotent), and give their email up."""
+    current = _docs(platform, ctx).find(who.user_id)
+    if current is not None:
+        # First: if the delete then fails, the user still holds the email by the stored users' check,
+        # and a repeated erasure finds the user again; the other way round would leave the claim behind.
+        _release_email(platform, ctx, current.email, who.user_id)
     with contextlib.suppress(NotFound):
         _docs(platform, ctx).delete(who.user_id)
     platform.cache.delete(_cache_key(ctx.tenant_id, who.user_id))
