@@ -20,7 +20,7 @@ from pydantic import (
 )
 
 from shared.errors import FieldError, InvalidInput
-from shared.kernel import InputModel, OutputModel, Reason, ResourceId
+from shared.kernel import MULTILINE, InputModel, OutputModel, Reason, ResourceId
 from shared.kernel import ShortText as Title
 from shared.platform.documents import ContainerSpec, Order
 
@@ -63,8 +63,8 @@ ATTEMPTS_CONTAINER = ContainerSpec(ATTEMPTS, orderings=(BY_ID, QUEUE_ORDER))
 
 Difficulty = Literal["easy", "medium", "hard"]
 Tag = Annotated[str, StringConstraints(min_length=1, max_length=40, to_lower=True)]
-Prompt = Annotated[str, StringConstraints(min_length=1, max_length=5000)]
-Explanation = Annotated[str, StringConstraints(max_length=5000)]
+Prompt = Annotated[str, StringConstraints(min_length=1, max_length=5000), MULTILINE]
+Explanation = Annotated[str, StringConstraints(max_length=5000), MULTILINE]
 OptionId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,32}$")]
 Points = Annotated[float, Field(gt=0, le=1000)]
 MAX_OPTIONS = 10
@@ -139,7 +139,7 @@ class ShortText(_Question):
 
 class Criterion(InputModel):
     id: OptionId
-    criterion: Annotated[str, StringConstraints(min_length=1, max_length=1000)]
+    criterion: Annotated[str, StringConstraints(min_length=1, max_length=1000), MULTILINE]
     points: Points
 
 
@@ -203,7 +203,7 @@ class QuestionView(OutputModel):
 
 class BankCreate(InputModel):
     title: Title
-    description: Annotated[str, StringConstraints(max_length=2000)] = ""
+    description: Annotated[str, StringConstraints(max_length=2000), MULTILINE] = ""
 
 
 class BankView(OutputModel):
@@ -252,7 +252,7 @@ class QuizView(QuizSettings):
 
 # --- attempts -------------------------------------------------------------------------------------
 
-AnswerValue = bool | Annotated[str, StringConstraints(max_length=20_000)] | list[OptionId] | None
+AnswerValue = bool | Annotated[str, StringConstraints(max_length=20_000), MULTILINE] | list[OptionId] | None
 
 
 class AnswersBody(InputModel):
@@ -270,7 +270,7 @@ class CriterionScore(InputModel):
 class EssayGrade(InputModel):
     questionId: ResourceId
     criteria: list[CriterionScore] = Field(min_length=1, max_length=20)
-    comment: Annotated[str, StringConstraints(max_length=5000)] | None = None
+    comment: Annotated[str, StringConstraints(max_length=5000), MULTILINE] | None = None
 
 
 class GradesBody(InputModel):

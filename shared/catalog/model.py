@@ -13,7 +13,7 @@ from typing import Annotated, Any, ClassVar, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
 from shared.errors import InvalidInput
-from shared.kernel import HttpsUrl, InputModel, OutputModel, PatchModel, ResourceId, ShortText
+from shared.kernel import MULTILINE, HttpsUrl, InputModel, OutputModel, PatchModel, ResourceId, ShortText
 from shared.platform.blobs import validate_blob_name
 from shared.platform.documents import ContainerSpec, Order
 from shared.platform.stored import StoredDocument
@@ -61,8 +61,8 @@ StoredStatus = Literal["draft", "published", "unpublished", "deleted"]
 Language = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Z]{2})?$")]
 Tag = Annotated[str, StringConstraints(min_length=1, max_length=40, to_lower=True)]
 Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
-Summary = Annotated[str, StringConstraints(max_length=500)]
-Description = Annotated[str, StringConstraints(max_length=20_000)]
+Summary = Annotated[str, StringConstraints(max_length=500), MULTILINE]
+Description = Annotated[str, StringConstraints(max_length=20_000), MULTILINE]
 
 MAX_MODULES = 100
 MAX_LESSONS = 500

@@ -19,7 +19,7 @@ from pydantic import ValidationError
 from shared.audit import service as audit_log
 from shared.catalog import service as catalog
 from shared.enrollment import service as enrollments
-from shared.errors import Conflict, NotFound, PreconditionFailed, Unavailable
+from shared.errors import Conflict, FieldError, InvalidInput, NotFound, PreconditionFailed, Unavailable
 from shared.learning import retention
 from shared.learning.events import (
     PROGRESS,
@@ -399,6 +399,10 @@ def ingest_batch(platform: Platform, ctx: TenantContext, batch: Batch) -> BatchR
         view = progress_view(doc, list(specs.values()), get_policy(platform, ctx, course_id))
         summaries.append(CourseProgressSummary(courseId=course_id, state=view.state, percent=view.percent))
     rejected.sort(key=lambda r: r.index)
+    if batch.events and len(rejected) == len(batch.events):
+        # Nothing to keep: a client that checks status codes must notice (a mixed batch stays 200).
+        errors = [FieldError(f"events.{r.index}", r.reason) for r in rejected]
+        raise InvalidInput(f"no event of the batch was accepted: {rejected[0].reason}", errors=errors)
     duplicate = seen_before and not written_any
     return BatchReceipt(
         batchId=batch.batchId, accepted=accepted, rejected=rejected, duplicate=duplicate, courses=summaries

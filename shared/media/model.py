@@ -18,7 +18,7 @@ from typing import Annotated, ClassVar, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from shared.errors import InvalidInput
-from shared.kernel import RESOURCE_ID_PATTERN, TENANT_ID_PATTERN, InputModel, OutputModel
+from shared.kernel import RESOURCE_ID_PATTERN, TENANT_ID_PATTERN, InputModel, OutputModel, without_controls
 from shared.platform.documents import ContainerSpec
 from shared.platform.stored import StoredDocument
 
@@ -213,7 +213,7 @@ def transcript_of_vtt(data: bytes) -> str:
         if end < start:
             raise InvalidInput(f"cue {cues + 1}: it ends before it starts")
         cues += 1
-        lines += [html.unescape(_TAG.sub("", line)).strip() for line in block[timing_at + 1 :]]
+        lines += [without_controls(html.unescape(_TAG.sub("", line))).strip() for line in block[timing_at + 1 :]]
     if cues == 0:
         raise InvalidInput("a caption file needs at least one cue")
     return "\n".join(line for line in lines if line)

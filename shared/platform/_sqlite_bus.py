@@ -61,6 +61,8 @@ CREATE TABLE IF NOT EXISTS sent_ids (
     PRIMARY KEY (entity, message_id)
 );
 """
+
+
 def _add_lock_owner(db: SqliteDatabase) -> None:
     """The ``lock_owner`` column, added to a bus file made before it existed."""
     with db.write() as conn:

@@ -18,6 +18,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
+from shared.kernel import without_controls
 from shared.question_drafts.generator import QuestionGenerator
 
 __all__ = ["LocalQuestionGenerator"]
@@ -99,7 +100,7 @@ def _sentences(text: str, stop_words: frozenset[str]) -> list[_Sentence]:
     found: list[_Sentence] = []
     seen: set[str] = set()
     for raw in _SENTENCE_BREAK.split(text):
-        sentence = " ".join(raw.split())
+        sentence = " ".join(without_controls(raw).split())  # a question's text holds no control character
         words = _WORD.findall(sentence)
         if not (MIN_WORDS <= len(words) <= MAX_WORDS) or len(sentence) > MAX_SENTENCE_CHARS:
             continue

@@ -289,3 +289,31 @@ def test_a_batch_over_the_event_bound_is_refused_whole_and_changes_nothing(clien
     response = client.post("/api/v1/progress", json=body, headers=tenant.as_(Role.LEARNER, "learner-1"))
     assert response.status_code == 422 and response.headers["content-type"].startswith("application/problem+json")
     assert lesson(progress(client, tenant, course), "intro")["percent"] == 0.0
+
+
+@pytest.mark.parametrize(
+    "event",
+    [
+        {"from": "NaN", "to": 10},
+        {"from": -5, "to": 10},
+        {"from": 30, "to": 10},
+        {"type": "nope"},
+        {"lessonId": "no-such-lesson"},
+    ],
+)
+def test_a_batch_in_which_nothing_is_accepted_answers_422_with_each_reason_and_changes_nothing(
+    client: TestClient, make_tenant, event: dict[str, Any]
+) -> None:
+    tenant = make_tenant()
+    course = enrolled(client, tenant)["id"]
+    before = progress(client, tenant, course)
+    raw = json.dumps({"batchId": "nothing-good", "events": [{**watch(course, 0, 10), **event}]}).replace('"NaN"', "NaN")
+    headers = {**tenant.as_(Role.LEARNER, "learner-1"), "content-type": "application/json"}
+    response = client.post("/api/v1/progress", content=raw, headers=headers)
+    assert response.status_code == 422, response.text
+    problem = response.json()
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert [e["location"] for e in problem["errors"]] == ["events.0"] and problem["errors"][0]["message"]
+    assert progress(client, tenant, course) == before
+    # The same batch id with a good event is not taken for a repeat of the refused one.
+    assert send(client, tenant, watch(course, 0, 10), batch="nothing-good")["accepted"] == 1
