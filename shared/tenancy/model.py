@@ -57,7 +57,7 @@ TENANTS = "tenants"
 USERS = "users"
 BY_ID = (Order("id"),)
 TENANTS_CONTAINER = ContainerSpec(TENANTS, orderings=(BY_ID,))
-USERS_CONTAINER = ContainerSpec(USERS, orderings=(BY_ID,))
+USERS_CONTAINER = ContainerSpec(USERS, orderings=(BY_ID,), filters=("email",), arrays=("roles",))
 
 FeatureFlag = Literal[
     "self_enrollment",
