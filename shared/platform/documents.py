@@ -1,7 +1,8 @@
 """The document store port: JSON documents in containers partitioned by tenant.
 
-Every container is partitioned by ``/tenantId``: a document's ``tenantId`` is its
-partition key, and every operation names the partition it works in. Adapters
+Every container is partitioned by tenant: a document's ``tenantId`` is its partition, and every
+operation names the partition it works in (how an adapter keys it, by ``/tenantId`` alone or by
+``/tenantId`` then ``/id``, its ``ContainerSpec`` says; the port's callers never see the difference). Adapters
 (SQLite embedded, Cosmos DB) translate the typed ``Query`` themselves; callers never
 write SQL. Documents come back with the system properties ``_etag`` (changes on every
 write) and ``_ts`` (epoch seconds of the last write). A positive ``ttl`` (seconds)

@@ -82,6 +82,21 @@ def test_cosmos_has_every_container_the_code_uses_partitioned_by_tenant() -> Non
     assert keys[LEASES] == ["/id"]
 
 
+def test_the_readme_names_each_containers_partition_key_as_the_code_declares_it() -> None:
+    readme = (ROOT / "README.md").read_text()
+    table = readme[readme.index("| Container | Partition key | Why |") :].split("\n\n")[0]
+    said: dict[str, str] = {}
+    for row in table.splitlines()[2:]:
+        names, key = row.split("|")[1:3]
+        for name in re.findall(r"`([a-z-]+)`", names):
+            said[name] = key.strip()
+    declared = {
+        c["name"]: ", ".join(f"`{p}`" for p in c["partitionKeyPaths"])
+        for c in json.loads((INFRA / "cosmos-containers.json").read_text())
+    }
+    assert said == declared
+
+
 def test_each_container_gets_the_partition_key_the_code_declares_hierarchical_ones_as_multihash_v2() -> None:
     module = parsed(INFRA / "modules" / "cosmos.bicep")
     key = module["variables"]["partitionKeys"]["value"]
