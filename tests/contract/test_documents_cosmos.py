@@ -792,10 +792,12 @@ def test_a_filter_value_cosmos_cannot_compare_is_invalid_input(flt: Filter) -> N
 # tenant's query. Not exercised: Cosmos DB itself serving those requests (routing a prefix query to the
 # physical partitions of the tenant, ORDER BY across them, the key's uniqueness of ids per tenant).
 
-HIERARCHICAL = ContainerSpec("events", orderings=((Order("n"),),), filters=("n",), partition_key=TENANT_THEN_ID_KEY)
-BY_TENANT = ContainerSpec("items", filters=("n",))
-BY_ID = ContainerSpec("leases", partition_key=ID_KEY)
-DECLARED = (HIERARCHICAL, BY_TENANT, BY_ID)
+EVENTS_BY_TENANT_THEN_ID = ContainerSpec(
+    "events", orderings=((Order("n"),),), filters=("n",), partition_key=TENANT_THEN_ID_KEY
+)
+ITEMS_BY_TENANT = ContainerSpec("items", filters=("n",))
+LEASES_BY_ID = ContainerSpec("leases", partition_key=ID_KEY)
+DECLARED_CONTAINERS = (EVENTS_BY_TENANT_THEN_ID, ITEMS_BY_TENANT, LEASES_BY_ID)
 
 
 class CreatingAccount(Account):
@@ -818,16 +820,22 @@ class CreatingAccount(Account):
 
 def declared_store(server: Server, **options: Any) -> CosmosDocumentStore:
     options.setdefault("read_before_write", False)
-    return CosmosDocumentStore(cast(CosmosClient, Account({"lms": server})), "lms", containers=DECLARED, **options)
+    return CosmosDocumentStore(
+        cast(CosmosClient, Account({"lms": server})), "lms", containers=DECLARED_CONTAINERS, **options
+    )
 
 
 @pytest.mark.parametrize("hierarchical", [True, False])
 def test_each_declared_container_is_created_with_its_key_and_its_own_indexing_policy(hierarchical: bool) -> None:
     account = CreatingAccount({"lms": Server(documents=[doc("t1", "a")])})
     store = CosmosDocumentStore(
-        cast(CosmosClient, account), "lms", create_containers=True, containers=DECLARED, hierarchical_keys=hierarchical
+        cast(CosmosClient, account),
+        "lms",
+        create_containers=True,
+        containers=DECLARED_CONTAINERS,
+        hierarchical_keys=hierarchical,
     )
-    for spec in DECLARED:
+    for spec in DECLARED_CONTAINERS:
         store.read(spec.name, "t1", "a")
     keys = {name: dict(sent["partition_key"]) for name, sent in account.created.items()}
     tenant_then_id = {"paths": ["/tenantId", "/id"], "kind": "MultiHash", "version": 2}
@@ -838,7 +846,7 @@ def test_each_declared_container_is_created_with_its_key_and_its_own_indexing_po
         "leases": {"paths": ["/id"], "kind": "Hash", "version": 2},
     }
     assert {name: sent["indexing_policy"] for name, sent in account.created.items()} == {
-        spec.name: indexing_policy(spec) for spec in DECLARED
+        spec.name: indexing_policy(spec) for spec in DECLARED_CONTAINERS
     }
     assert all(sent["default_ttl"] == -1 for sent in account.created.values())
 
