@@ -89,7 +89,7 @@ class Adapters:
         self,
         settings: Settings,
         clock: Clock,
-        containers: Sequence[ContainerSpec] = (),
+        containers: Sequence[ContainerSpec] | None = None,
         topology: BusTopology = BUS_TOPOLOGY,
     ) -> None:
         self.settings = settings
@@ -98,9 +98,9 @@ class Adapters:
         # composition root derives the filters from the context specs).
         self.topology = topology
         self.chosen = chosen_adapters(settings)
-        # The platform's document containers (the composition root passes them): a Cosmos DB emulator
-        # gets them created, with the composite indexes their orderings need.
-        self.containers = tuple(containers)
+        # The platform's document containers (the composition root passes them): both document adapters
+        # check every query against their declared indexes, and a Cosmos DB emulator gets them created.
+        self.containers = tuple(containers) if containers is not None else None
 
     def build(self, port: str) -> Any:
         """The adapter of ``port`` (one of ``PORTS``) as the settings choose it."""
@@ -122,7 +122,9 @@ class Adapters:
     def _documents_sqlite(self) -> DocumentStore:
         from shared.platform._sqlite_documents import SqliteDocumentStore
 
-        return SqliteDocumentStore(self.settings.data_dir / "documents.sqlite3", clock=self.clock)
+        return SqliteDocumentStore(
+            self.settings.data_dir / "documents.sqlite3", clock=self.clock, containers=self.containers
+        )
 
     def _documents_cosmos(self) -> DocumentStore:
         from shared.platform._cosmos_documents import CosmosDocumentStore, RequestCharges, cosmos_client
@@ -132,7 +134,9 @@ class Adapters:
         endpoint = _required(s, "cosmos_endpoint", "cosmos")
         options = {"connection_verify": False} if s.cosmos_emulator else {}
         client = cosmos_client(endpoint, s.cosmos_key or self.credential, **options)
-        orderings = tuple(dict.fromkeys(o for c in self.containers for o in c.orderings))
+        # Each container gets its declared partition key and indexing policy, and every query is checked
+        # against it. The emulator cannot run prefix queries on hierarchical keys: there every container
+        # it creates is keyed by its first level (/tenantId) alone.
         return CosmosDocumentStore(
             client,
             s.cosmos_database,
@@ -140,8 +144,9 @@ class Adapters:
             charges=RequestCharges(),
             create_containers=s.cosmos_emulator,
             read_before_write=s.cosmos_emulator,
-            orderings=orderings,
-            unmetered=frozenset({c.name for c in self.containers if not c.metered} | {LEASES}),
+            containers=self.containers,
+            hierarchical_keys=not s.cosmos_emulator,
+            unmetered=frozenset({c.name for c in self.containers or () if not c.metered} | {LEASES}),
         )
 
     # --- blobs and signed URLs -------------------------------------------------------------

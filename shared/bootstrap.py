@@ -41,7 +41,7 @@ from shared.billing.service import flush_usage_after_request
 from shared.platform.bus import BusTopology, subscription_path
 from shared.platform.clock import Clock, SystemClock
 from shared.platform.contexts import ContextSpec
-from shared.platform.documents import ContainerSpec
+from shared.platform.documents import ID_KEY, ContainerSpec
 from shared.platform.identity import DevIssuer, JwksKeys, KeyResolver, StaticKeys, TokenValidator
 from shared.platform.ids import RandomIds
 from shared.platform.personal_data import PersonalData
@@ -75,7 +75,9 @@ def document_containers() -> tuple[ContainerSpec, ...]:
     """Every document container of the platform: each context's, and the change-feed checkpoints."""
     return (
         *(container for spec in CONTEXTS for container in spec.containers),
-        ContainerSpec(LEASES),
+        # The Functions Cosmos DB triggers keep their leases here and require it keyed by /id; the
+        # platform's checkpoints and secret claims in it are point operations by id.
+        ContainerSpec(LEASES, partition_key=ID_KEY),
         poison_container(),
     )
 

@@ -1,5 +1,6 @@
-// Cosmos DB NoSQL: one database, one container per document kind, partitioned by /tenantId (leases by /id),
-// and the same containers in each dedicated database that tenants can be placed in.
+// Cosmos DB NoSQL: one database, one container per document kind, each partitioned and indexed as the code
+// declares it (infra/cosmos-containers.json), and the same containers in each dedicated database that tenants
+// can be placed in. A container's partition key cannot change: a new key means a new container (and a copy).
 param name string
 param location string
 param tags object
@@ -7,10 +8,7 @@ param principalId string
 @description('The deploying developer (azd sets AZURE_PRINCIPAL_ID): the same data-plane access as the app, to run the emulator-free azure profile and the CLI against this deployment; empty: none')
 param developerPrincipalId string = ''
 param databaseName string = 'lms'
-@description('The container the Functions Cosmos DB triggers keep their leases in (LEASES in shared/platform/topology.py)')
-param leasesContainer string = 'leases'
-
-@description('Containers of the document store with their indexing policies, written by the code: python -m shared.cli cosmos-containers > infra/cosmos-containers.json')
+@description('Containers of the document store with their partition key paths and indexing policies, written by the code: python -m shared.cli cosmos-containers > infra/cosmos-containers.json')
 param containers array = loadJsonContent('../cosmos-containers.json')
 
 @description('Dedicated databases for tenants placed apart (LMS_COSMOS_PLACEMENT maps a tenant to one); each gets every container of the shared one')
@@ -43,20 +41,26 @@ resource database 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases@2024-05-15
   properties: { resource: { id: databaseName } }
 }
 
-// Every document container is partitioned by tenant, except the one where the Functions Cosmos DB
-// triggers keep their leases: the change feed processor requires that container partitioned by /id.
-var tenantPartitionKey = { paths: ['/tenantId'], kind: 'Hash', version: 2 }
-var leasesPartitionKey = { paths: ['/id'], kind: 'Hash', version: 2 }
+// Each container's partition key, as the code declares it: /tenantId; /tenantId then /id, a hierarchical
+// (MultiHash) key for the containers a tenant can grow past one 20 GB logical partition in; or /id for the
+// leases of the Functions Cosmos DB triggers, as the change feed processor requires.
+var partitionKeys = [
+  for container in containers: {
+    paths: container.partitionKeyPaths
+    kind: (length(container.partitionKeyPaths) > 1) ? 'MultiHash' : 'Hash'
+    version: 2
+  }
+]
 
 resource documentContainers 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers@2024-05-15' = [
-  for container in containers: {
+  for (container, i) in containers: {
     parent: database
     name: container.name
     properties: {
       resource: {
         id: container.name
-        partitionKey: (container.name == leasesContainer) ? leasesPartitionKey : tenantPartitionKey
-        // Composite indexes for every multi-key ORDER BY the code issues.
+        partitionKey: partitionKeys[i]
+        // Only the paths the code's queries filter and order on, and a composite index per multi-key ORDER BY.
         indexingPolicy: container.indexingPolicy
         // -1: TTL is on, and each document decides its own (documents without ttl never expire).
         defaultTtl: -1
@@ -82,7 +86,7 @@ resource placedContainers 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases/co
     properties: {
       resource: {
         id: containers[i % length(containers)].name
-        partitionKey: (containers[i % length(containers)].name == leasesContainer) ? leasesPartitionKey : tenantPartitionKey
+        partitionKey: partitionKeys[i % length(containers)]
         indexingPolicy: containers[i % length(containers)].indexingPolicy
         defaultTtl: -1
       }

@@ -22,7 +22,7 @@ from pydantic import (
 from shared.errors import FieldError, InvalidInput
 from shared.kernel import MULTILINE, InputModel, OutputModel, Reason, ResourceId
 from shared.kernel import ShortText as Title
-from shared.platform.documents import ContainerSpec, Order
+from shared.platform.documents import TENANT_THEN_ID_KEY, ContainerSpec, Order
 
 __all__ = [
     "ATTEMPTS",
@@ -58,8 +58,14 @@ QUEUE_ORDER = (Order("submittedAt"), Order("id"))
 DETAIL_PURGED = "detailPurgedAt"
 # Banks, questions (head and immutable versions) and quiz settings share one container;
 # attempts have their own, so their change feed carries only attempts (the QuizGraded outbox).
-BANKS_CONTAINER = ContainerSpec(BANKS, orderings=(BY_ID,))
-ATTEMPTS_CONTAINER = ContainerSpec(ATTEMPTS, orderings=(BY_ID, QUEUE_ORDER))
+BANKS_CONTAINER = ContainerSpec(BANKS, orderings=(BY_ID,), filters=("type", "bankId", "difficulty"), arrays=("tags",))
+# Attempts grow with learners and quizzes: keyed by tenant then id, past the 20 GB of one logical partition.
+ATTEMPTS_CONTAINER = ContainerSpec(
+    ATTEMPTS,
+    orderings=(BY_ID, QUEUE_ORDER),
+    filters=("type", "status", "courseId", "lessonId", "deadline", "gradedAt", DETAIL_PURGED),
+    partition_key=TENANT_THEN_ID_KEY,
+)
 
 Difficulty = Literal["easy", "medium", "hard"]
 Tag = Annotated[str, StringConstraints(min_length=1, max_length=40, to_lower=True)]

@@ -5,14 +5,20 @@ from __future__ import annotations
 from typing import Any
 
 from shared.kernel import OutputModel
-from shared.platform.documents import ContainerSpec, Order
+from shared.platform.documents import TENANT_THEN_ID_KEY, ContainerSpec, Order
 from shared.platform.stored import StoredDocument
 
 __all__ = ["AUDIT", "AUDIT_CONTAINER", "NEWEST_FIRST", "AuditEntry", "AuditRecord"]
 
 AUDIT = "audit"
 NEWEST_FIRST = (Order("at", descending=True), Order("id", descending=True))
-AUDIT_CONTAINER = ContainerSpec(AUDIT, orderings=(NEWEST_FIRST,))
+# The audit log grows with every audited action: keyed by tenant then id.
+AUDIT_CONTAINER = ContainerSpec(
+    AUDIT,
+    orderings=(NEWEST_FIRST,),
+    filters=("action", "subjectType", "subjectId", "at"),
+    partition_key=TENANT_THEN_ID_KEY,
+)
 
 
 class AuditEntry(OutputModel):

@@ -64,7 +64,9 @@ __all__ = [
 
 USAGE = "usage"
 NEWEST_MONTH_FIRST = (Order("month", descending=True),)
-USAGE_CONTAINER = ContainerSpec(USAGE, orderings=(NEWEST_MONTH_FIRST,), metered=False)  # billing's own writes
+USAGE_CONTAINER = ContainerSpec(  # metered=False: billing's own writes
+    USAGE, orderings=(NEWEST_MONTH_FIRST,), filters=("type", "month"), metered=False
+)
 RECENT_MONTHS = 12
 
 FactMetric = Literal["activeLearners", "enrollments", "videoSeconds"]

@@ -51,8 +51,8 @@ __all__ = [
 COURSES = "courses"
 PATHS = "paths"
 BY_ID = (Order("id"),)
-COURSES_CONTAINER = ContainerSpec(COURSES, orderings=(BY_ID,))
-PATHS_CONTAINER = ContainerSpec(PATHS, orderings=(BY_ID,))
+COURSES_CONTAINER = ContainerSpec(COURSES, orderings=(BY_ID,), filters=("type", "status"))
+PATHS_CONTAINER = ContainerSpec(PATHS, orderings=(BY_ID,), filters=("status",))
 
 LessonKind = Literal["video", "text", "quiz", "scorm"]
 Level = Literal["beginner", "intermediate", "advanced"]

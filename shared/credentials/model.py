@@ -16,7 +16,7 @@ from typing import ClassVar, Literal
 from pydantic import Field
 
 from shared.kernel import InputModel, OutputModel, Reason
-from shared.platform.documents import ContainerSpec, Order
+from shared.platform.documents import TENANT_THEN_ID_KEY, ContainerSpec, Order
 from shared.platform.stored import StoredDocument
 
 __all__ = [
@@ -52,8 +52,13 @@ CERTIFICATE_BLOBS = "certificates"
 CODE_BYTES = 24
 
 NEWEST_FIRST = (Order("issuedAt", descending=True), Order("id", descending=True))
-CERTIFICATES_CONTAINER = ContainerSpec(CERTIFICATES, orderings=(NEWEST_FIRST,))
-CERTIFICATE_CODES_CONTAINER = ContainerSpec(CERTIFICATE_CODES, metered=False)  # public verification lookups
+# A tenant's certificates grow with its learners' completions: keyed by tenant then id.
+CERTIFICATES_CONTAINER = ContainerSpec(
+    CERTIFICATES, orderings=(NEWEST_FIRST,), filters=("type", "userId"), partition_key=TENANT_THEN_ID_KEY
+)
+# Public verification lookups (metered=False), each a point read by code: every tenant's codes share the
+# one platform partition, so the key goes on to the id and the index outgrows no 20 GB logical partition.
+CERTIFICATE_CODES_CONTAINER = ContainerSpec(CERTIFICATE_CODES, metered=False, partition_key=TENANT_THEN_ID_KEY)
 
 CertificateStatus = Literal["valid", "revoked"]
 

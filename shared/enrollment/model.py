@@ -16,7 +16,7 @@ from pydantic import Field, StringConstraints
 
 from shared.enrollment.events import OUTBOX_DAYS, EnrollmentCreated
 from shared.kernel import Email, InputModel, OutputModel, PatchModel, Reason, ShortText, TenantId, UserId
-from shared.platform.documents import ContainerSpec, Order
+from shared.platform.documents import TENANT_THEN_ID_KEY, ContainerSpec, Order
 from shared.platform.stored import StoredDocument
 
 __all__ = [
@@ -44,7 +44,13 @@ ENROLLMENTS = "enrollments"
 # Enrollment ids start with the course id, so ordering by id lists a roster by user and
 # a learner's enrollments by course, without a composite index.
 BY_ID = (Order("id"),)
-ENROLLMENTS_CONTAINER = ContainerSpec(ENROLLMENTS, orderings=(BY_ID,))
+# One enrollment per learner and course (and the orders paying for them): keyed by tenant then id.
+ENROLLMENTS_CONTAINER = ContainerSpec(
+    ENROLLMENTS,
+    orderings=(BY_ID,),
+    filters=("type", "userId", "courseId", "status"),
+    partition_key=TENANT_THEN_ID_KEY,
+)
 
 EnrollmentStatus = Literal["active", "completed", "cancelled"]
 EnrollmentSource = Literal["self", "assigned", "import", "purchase"]

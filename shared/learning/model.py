@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler
 
 from shared.kernel import InputModel, OutputModel, Reason, ResourceId
 from shared.learning.events import PROGRESS, CourseCompleted, CourseProgressChanged, LessonCompleted
-from shared.platform.documents import ContainerSpec, Order
+from shared.platform.documents import TENANT_THEN_ID_KEY, ContainerSpec, Order
 from shared.platform.events import event_id  # re-exported: assessment still imports it from here
 from shared.platform.stored import StoredDocument
 
@@ -50,7 +50,6 @@ __all__ = [
     "without_activity_detail",
 ]
 
-PROGRESS_CONTAINER = ContainerSpec(PROGRESS, orderings=((Order("id"),),))
 MAX_EVENTS = 200
 MAX_INTERVAL_SECONDS = 6 * 3600  # longer than any lesson: a single "interval" above it is absurd
 MAX_INTERVALS_KEPT = 500  # merged intervals per lesson; a pathological seeker cannot grow a document forever
@@ -58,6 +57,13 @@ RECENT_BATCHES = 200  # batch ids remembered per document, to ignore a resent ba
 OUTBOX_DAYS = 7
 # Set when retention summarised a document's activity detail; the next write of the document clears it.
 DETAIL_PURGED = "detailPurgedAt"
+# Progress grows with learners, courses and watched intervals: keyed by tenant then id.
+PROGRESS_CONTAINER = ContainerSpec(
+    PROGRESS,
+    orderings=((Order("id"),),),
+    filters=("type", "state", "updatedAt", DETAIL_PURGED),
+    partition_key=TENANT_THEN_ID_KEY,
+)
 
 State = Literal["not_started", "in_progress", "completed"]
 Signal = Literal["activity", "criteria_met", "manual"]

@@ -49,7 +49,7 @@ __all__ = [
 ]
 
 MEDIA = "media"  # the document container of this context (a document store name, not the blob container)
-MEDIA_CONTAINER = ContainerSpec(MEDIA)
+MEDIA_CONTAINER = ContainerSpec(MEDIA, filters=("type", "lessonId"))
 UPLOADS = "uploads"  # blob containers
 MEDIA_BLOBS = "media"
 TRANSCODE_QUEUE = "transcode"

@@ -16,7 +16,7 @@ from typing import ClassVar, Literal, get_args
 from pydantic import Field
 
 from shared.kernel import OutputModel
-from shared.platform.documents import ContainerSpec, Order
+from shared.platform.documents import TENANT_THEN_ID_KEY, ContainerSpec, Order
 from shared.platform.stored import StoredDocument
 
 __all__ = [
@@ -42,7 +42,13 @@ __all__ = [
 NOTIFICATIONS = "notifications"
 NEWEST_FIRST = (Order("seq", descending=True),)
 OLDEST_FIRST = (Order("seq"),)
-NOTIFICATIONS_CONTAINER = ContainerSpec(NOTIFICATIONS, orderings=(NEWEST_FIRST, OLDEST_FIRST))
+# Every learner's notifications: keyed by tenant then id.
+NOTIFICATIONS_CONTAINER = ContainerSpec(
+    NOTIFICATIONS,
+    orderings=(NEWEST_FIRST, OLDEST_FIRST),
+    filters=("type", "userId", "read", "createdAt"),
+    partition_key=TENANT_THEN_ID_KEY,
+)
 # A notification is news for a while, not a record: the store drops it after 90 days.
 NOTIFICATION_TTL_SECONDS = 90 * 24 * 3600
 

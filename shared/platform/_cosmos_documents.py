@@ -1,8 +1,10 @@
 """The document store on Azure Cosmos DB for NoSQL (``azure-cosmos``).
 
-Containers are partitioned by ``/tenantId``. Reads and deletes name the partition, writes
-carry it in the body (checked first), and every query names it *and* filters on
-``c.tenantId = @tenant``. A document whose ``tenantId`` is not the partition asked for
+Containers are partitioned as their ``ContainerSpec`` says: by ``/tenantId``, or hierarchically by
+``/tenantId`` then ``/id`` (a ``MultiHash`` key: point operations name the full key ``[tenant, id]``,
+queries the prefix ``[tenant]``, paged by keys), or, for the triggers' leases, by ``/id``. Reads and
+deletes name the partition, writes carry it in the body (checked first), and every query names it
+*and* filters on ``c.tenantId = @tenant``. A document whose ``tenantId`` is not the partition asked for
 counts as absent, whatever the server returned, and a replace or delete first reads the
 document to check it is the tenant's. ``placement`` maps a tenant to a dedicated database;
 other tenants and cross-partition queries use the shared one, and the change feed follows
@@ -15,7 +17,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager, suppress
 from typing import Any, TypeVar
 
@@ -32,12 +34,14 @@ from shared.errors import (
     Unavailable,
 )
 from shared.platform._azure_errors import map_azure_errors
-from shared.platform._cosmos_query import CosmosQuery, feed_positions, indexing_policy, merge_sorted
+from shared.platform._cosmos_query import CosmosQuery, feed_positions, merge_sorted
 from shared.platform.documents import (
     MAX_ID_LENGTH,
     PARTITION_FIELD,
     SYSTEM_FIELDS,
+    TENANT_KEY,
     ChangePage,
+    ContainerSpec,
     Document,
     DocumentStore,
     Order,
@@ -47,6 +51,7 @@ from shared.platform.documents import (
     validate_container_name,
     validate_document,
 )
+from shared.platform.indexing import DeclaredIndexes, index_everything, indexing_policy
 
 __all__ = ["PLATFORM", "THROTTLE_RETRIES", "CosmosDocumentStore", "RequestCharges", "cosmos_client", "cosmos_errors"]
 
@@ -60,6 +65,8 @@ _FILL_ROUNDS = 8  # native pages one query() may join to fill its limit
 _OWNER_RESOURCE_MISSING = 1003  # 404 sub-status: the database or container is missing
 _OWNED_WRITE_ATTEMPTS = 3  # reads of the current version one replace or delete makes, at most
 _Written = TypeVar("_Written")
+# The value of a partition key: one path's value, or the values of a hierarchical key's levels.
+PartitionKeyValue = str | list[str]
 
 
 def cosmos_client(endpoint: str, credential: Any, **options: Any) -> CosmosClient:
@@ -156,11 +163,17 @@ def _first_page(
 
 
 class CosmosDocumentStore(DocumentStore):
-    """The document port over Cosmos DB containers partitioned by ``/tenantId``.
+    """The document port over Cosmos DB containers partitioned by tenant.
 
+    ``containers`` declares the platform's containers: each one's partition key and indexing policy
+    (what ``infra/cosmos-containers.json`` provisions), and every query on it is checked against that
+    policy (``shared/platform/indexing.py``); a container it does not declare is refused. Without
+    (``None``, the contract tests), any container is keyed by ``/tenantId`` and indexes every path.
     ``create_containers`` (emulator and development only; Bicep owns real containers)
-    creates the database and containers on first use, with per-document TTL enabled and
-    a composite index for each of ``orderings`` (the ``order_by`` tuples queries use).
+    creates the database and containers on first use, with per-document TTL enabled, the declared
+    key and policy (an undeclared one: a composite index for each of ``orderings``).
+    ``hierarchical_keys=False`` keys every container by its first level only: the emulator cannot run
+    prefix queries on hierarchical keys, so there the containers it creates are keyed by ``/tenantId``.
     ``read_before_write`` (the emulator only) reads each document before a replace or delete and
     checks it is the tenant's, because the emulator ignores the partition key of a point write;
     Cosmos DB enforces it, so there a replace or delete is one operation.
@@ -180,6 +193,8 @@ class CosmosDocumentStore(DocumentStore):
         orderings: tuple[tuple[Order, ...], ...] = (),
         unmetered: frozenset[str] = frozenset(),
         read_before_write: bool = False,
+        containers: Sequence[ContainerSpec] | None = None,
+        hierarchical_keys: bool = True,
     ) -> None:
         self._client = client
         self._database = database
@@ -189,6 +204,8 @@ class CosmosDocumentStore(DocumentStore):
         self._orderings = orderings
         self._unmetered = unmetered
         self._read_before_write = read_before_write
+        self._indexes = DeclaredIndexes(containers)
+        self._hierarchical = hierarchical_keys
         self._containers: dict[tuple[str, str], ContainerProxy] = {}
         self._lock = threading.Lock()
 
@@ -206,16 +223,29 @@ class CosmosDocumentStore(DocumentStore):
                 self._containers[(database, name)] = proxy
         return proxy
 
+    def key_paths(self, container: str) -> tuple[str, ...]:
+        """The fields of the container's partition key, as this store addresses it."""
+        spec = self._indexes.spec(container)
+        paths = spec.partition_key if spec is not None else TENANT_KEY
+        return paths if self._hierarchical else paths[:1]
+
     def _open(self, database: str, name: str) -> ContainerProxy:
         if not self._create:
             return self._client.get_database_client(database).get_container_client(name)
+        paths = [f"/{field}" for field in self.key_paths(name)]
+        spec = self._indexes.spec(name)
         db = self._client.create_database_if_not_exists(id=database)
         return db.create_container_if_not_exists(
             id=name,
-            partition_key=PartitionKey(path=f"/{PARTITION_FIELD}"),
+            partition_key=PartitionKey(path=paths, kind="MultiHash") if len(paths) > 1 else PartitionKey(path=paths[0]),
             default_ttl=-1,
-            indexing_policy=indexing_policy(self._orderings),
+            indexing_policy=indexing_policy(spec) if spec is not None else index_everything(self._orderings),
         )
+
+    def _key(self, container: str, partition_key: str, doc_id: str) -> PartitionKeyValue:
+        """The full partition key of the document ``doc_id`` of the tenant ``partition_key``."""
+        values = [doc_id if field == "id" else partition_key for field in self.key_paths(container)]
+        return values[0] if len(values) == 1 else values
 
     def _meter(self, tenant: str, container: str | None = None) -> _Responses:
         return _Responses(self._charges, PLATFORM if container in self._unmetered else tenant)
@@ -243,7 +273,9 @@ class CosmosDocumentStore(DocumentStore):
             raise NotFound(f"document {doc_id!r} does not exist")
         with cosmos_errors():
             found = proxy.read_item(
-                item=doc_id, partition_key=partition_key, response_hook=self._meter(partition_key, container)
+                item=doc_id,
+                partition_key=self._key(container, partition_key, doc_id),
+                response_hook=self._meter(partition_key, container),
             )
         return self._owned(found, partition_key, doc_id)
 
@@ -290,7 +322,7 @@ class CosmosDocumentStore(DocumentStore):
         def write(precondition: dict[str, Any]) -> None:
             proxy.delete_item(
                 item=doc_id,
-                partition_key=partition_key,
+                partition_key=self._key(container, partition_key, doc_id),
                 response_hook=self._meter(partition_key, container),
                 **precondition,
             )
@@ -330,7 +362,9 @@ class CosmosDocumentStore(DocumentStore):
     ) -> _Written:
         with cosmos_errors():
             found = proxy.read_item(
-                item=doc_id, partition_key=partition_key, response_hook=self._meter(partition_key, container)
+                item=doc_id,
+                partition_key=self._key(container, partition_key, doc_id),
+                response_hook=self._meter(partition_key, container),
             )
         current = self._owned(found, partition_key, doc_id).get("_etag")
         if if_match is not None and if_match != current:
@@ -343,12 +377,20 @@ class CosmosDocumentStore(DocumentStore):
     def query(self, container: str, query: Query, *, partition_key: str | None) -> Page:
         """One page of matching documents in (order_by, id) order; across partitions, of every
         database a tenant is placed in."""
+        self._indexes.check(container, query, cross_partition=partition_key is None)
         database = self._database_for(partition_key)
-        plan = CosmosQuery(database, container, partition_key, query)
+        paths = self.key_paths(container)
+        if partition_key is not None and paths[0] != PARTITION_FIELD:
+            raise TypeError(f"{container!r} is partitioned by /{paths[0]}: its documents are read by id, not queried")
+        prefix = partition_key is not None and len(paths) > 1
+        plan = CosmosQuery(database, container, partition_key, query, keyset=prefix)
         with cosmos_errors():
             if partition_key is None:
                 return self._cross_partition_page(container, plan)
-            return self._partition_page(self._container(database, container), plan, partition_key, container)
+            proxy = self._container(database, container)
+            if prefix:
+                return self._prefix_page(proxy, plan, partition_key, container)
+            return self._partition_page(proxy, plan, partition_key, container)
 
     def _partition_page(self, proxy: ContainerProxy, plan: CosmosQuery, partition_key: str, container: str) -> Page:
         """Native pages of one partition, joined until the limit is reached."""
@@ -369,6 +411,44 @@ class CosmosDocumentStore(DocumentStore):
         items = [_returned(d) for d in found if d.get(PARTITION_FIELD) == partition_key]
         return Page(items=items, continuation=plan.native_token(native) if native else None)
 
+    @staticmethod
+    def _keyset_page(plan: CosmosQuery, found: list[Document]) -> Page:
+        """A keyset page of up to one row more than asked for: the extra row says a next page exists."""
+        limit = plan.query.limit
+        more = len(found) > limit
+        items = [_returned(d) for d in found[:limit]]
+        return Page(items=items, continuation=plan.keyset_token(found[limit - 1]) if more else None)
+
+    @staticmethod
+    def _first_rows(paged: Iterable[dict[str, Any]], limit: int, keep: Callable[[Document], bool]) -> list[Document]:
+        rows: list[Document] = []
+        for item in paged:
+            if keep(item):
+                rows.append(item)
+            if len(rows) > limit:
+                break
+        return rows
+
+    def _prefix_page(self, proxy: ContainerProxy, plan: CosmosQuery, partition_key: str, container: str) -> Page:
+        """One tenant's page of a container keyed by /tenantId then /id: a query on the key's prefix
+        ``[tenant]``, which may span physical partitions, so it resumes by keys as a cross-partition
+        page does (the SDK resumes no ORDER BY over several ranges from a continuation)."""
+        limit = plan.query.limit
+        paged = proxy.query_items(
+            plan.text,
+            parameters=plan.parameters,
+            partition_key=[partition_key],
+            max_item_count=limit + 1,
+            response_hook=self._meter(partition_key, container),
+        )
+        return self._keyset_page(
+            plan, self._first_rows(paged, limit, lambda d: d.get(PARTITION_FIELD) == partition_key)
+        )
+
+    def _placed_in(self, database: str) -> Callable[[Document], bool]:
+        """Whether a document's tenant is placed in ``database`` (a document counts only there)."""
+        return lambda doc: self._database_for(doc.get(PARTITION_FIELD)) == database
+
     def _cross_partition_page(self, container: str, plan: CosmosQuery) -> Page:
         """One more row than asked for tells whether a next page exists; it resumes by keys. With
         tenants placed in dedicated databases, each database answers the same keyset query and the
@@ -383,17 +463,10 @@ class CosmosDocumentStore(DocumentStore):
                 max_item_count=limit + 1,
                 response_hook=self._meter(PLATFORM),
             )
-            rows: list[Document] = []
-            for item in paged:
-                if self._database_for(item.get(PARTITION_FIELD)) == database:
-                    rows.append(item)
-                if len(rows) > limit:
-                    break
-            pages.append(rows)
+            pages.append(self._first_rows(paged, limit, self._placed_in(database)))
+
         found = merge_sorted(pages, plan.keys)[: limit + 1] if len(pages) > 1 else pages[0]
-        more = len(found) > limit
-        items = [_returned(d) for d in found[:limit]]
-        return Page(items=items, continuation=plan.keyset_token(found[limit - 1]) if more else None)
+        return self._keyset_page(plan, found)
 
     # --- change feed --------------------------------------------------------------------
 

@@ -9,14 +9,15 @@ only looks inside arrays.
 
 Results are ordered by the query's ``order_by`` then ``c.id`` (then ``c.tenantId`` across
 partitions, where ids repeat). ORDER BY on more than one path needs a composite index in
-real Cosmos DB (and in the emulator) with exactly those paths and directions:
-``composite_index`` gives the policy entry for one ordering; Bicep (or ``create_containers``
-in development) must declare one for every ordering the application queries with.
+real Cosmos DB (and in the emulator) with exactly those paths and directions: each container's
+policy comes from its ``ContainerSpec`` (``shared/platform/indexing.py``), which Bicep provisions
+(and ``create_containers`` in development creates).
 
-Paging in one partition uses Cosmos's native continuation. Across partitions the Python
+Paging in one logical partition uses Cosmos's native continuation. Across partitions the Python
 SDK cannot resume an ORDER BY query from a continuation (it only supports them for
-single-partition queries), so cross-partition pages resume from the last row's sort keys
-(keyset paging), following Cosmos's type order: undefined < null < booleans < numbers <
+single-partition queries), so cross-partition pages, and a tenant's pages of a container keyed
+by ``/tenantId`` then ``/id`` (a prefix query, which may span physical partitions), resume from
+the last row's sort keys (keyset paging), following Cosmos's type order: undefined < null < booleans < numbers <
 strings. Either way the token is ours: it carries a fingerprint of (database, container,
 partition, filters, order) so a token of another query is refused as ``InvalidInput``.
 """
@@ -32,13 +33,13 @@ from typing import Any
 
 from shared.errors import InvalidInput
 from shared.platform.documents import PARTITION_FIELD, Document, Filter, Order, Query, decode_token, encode_token
+from shared.platform.indexing import composite_index, sort_keys
 
 __all__ = [
     "CosmosQuery",
     "composite_index",
     "feed_positions",
     "field_ref",
-    "indexing_policy",
     "sort_keys",
 ]
 
@@ -149,33 +150,6 @@ def _sort_scalar(value: Any) -> str | int | float | bool:
     raise InvalidInput("the continuation token is not valid")
 
 
-def sort_keys(order_by: Sequence[Order], cross_partition: bool) -> tuple[Order, ...]:
-    """The full ORDER BY: the caller's order, then id (then tenantId across partitions)."""
-    keys = list(order_by)
-    fields = {o.field for o in keys}
-    if "id" not in fields:
-        keys.append(Order("id"))
-    if cross_partition and PARTITION_FIELD not in fields:
-        keys.append(Order(PARTITION_FIELD))
-    return tuple(keys)
-
-
-def composite_index(keys: Sequence[Order]) -> list[dict[str, str]]:
-    """The indexing-policy composite index that serves ORDER BY ``keys``."""
-    return [
-        {"path": "/" + k.field.replace(".", "/"), "order": "descending" if k.descending else "ascending"} for k in keys
-    ]
-
-
-def indexing_policy(orderings: Sequence[Sequence[Order]]) -> dict[str, Any]:
-    """Index every path, plus a composite index for each ordering in one and across partitions."""
-    indexes: list[list[dict[str, str]]] = []
-    for keys in [sort_keys(o, cross) for o in orderings for cross in (False, True)] + [sort_keys((), True)]:
-        if len(keys) > 1 and composite_index(keys) not in indexes:
-            indexes.append(composite_index(keys))
-    return {"indexingMode": "consistent", "includedPaths": [{"path": "/*"}], "compositeIndexes": indexes}
-
-
 def feed_positions(token: str | None, feed: str, databases: Sequence[str]) -> dict[str, str | None]:
     """Each database's native change-feed position in a feed token (None: from the beginning)."""
     positions: dict[str, str | None] = dict.fromkeys(databases)
@@ -234,9 +208,14 @@ def fingerprint(*shape: Any) -> str:
 class CosmosQuery:
     """The SQL text and parameters of one page of a query, and how to token the next page."""
 
-    def __init__(self, database: str, container: str, partition_key: str | None, query: Query) -> None:
+    def __init__(
+        self, database: str, container: str, partition_key: str | None, query: Query, *, keyset: bool = False
+    ) -> None:
         self.query = query
         self.cross_partition = partition_key is None
+        # Pages resume by their last row's sort keys across partitions, and in one tenant of a
+        # hierarchically keyed container, whose prefix query may span physical partitions.
+        self.keyset = self.cross_partition or keyset
         self.keys = sort_keys(query.order_by, self.cross_partition)
         self.fingerprint = fingerprint(database, container, partition_key, query.filters, query.order_by)
         self.native: str | None = None
@@ -250,7 +229,7 @@ class CosmosQuery:
             payload = decode_token(query.continuation)
             if payload.get("q") != self.fingerprint:
                 raise InvalidInput("the continuation token belongs to another query")
-            if self.cross_partition:
+            if self.keyset:
                 last = payload.get("k")
                 if not isinstance(last, list) or len(last) != len(self.keys):
                     raise InvalidInput("the continuation token is not valid")
@@ -267,8 +246,10 @@ class CosmosQuery:
 
     def native_token(self, native: str) -> str:
         """Our token around the native continuation of a single-partition page."""
+        if self.keyset:
+            raise ValueError("a keyset query's pages resume by keys, not by native continuations")
         return encode_token({"q": self.fingerprint, "c": native})
 
     def keyset_token(self, last: Document) -> str:
-        """Our token holding the sort keys of a cross-partition page's last document."""
+        """Our token holding the sort keys of a keyset page's last document."""
         return encode_token({"q": self.fingerprint, "k": [_value_at(last, k.field) for k in self.keys]})

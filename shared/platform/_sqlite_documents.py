@@ -16,7 +16,7 @@ import itertools
 import json
 import sqlite3
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -28,6 +28,7 @@ from shared.platform.clock import Clock, SystemClock
 from shared.platform.documents import (
     SYSTEM_FIELDS,
     ChangePage,
+    ContainerSpec,
     Document,
     DocumentStore,
     Page,
@@ -37,6 +38,7 @@ from shared.platform.documents import (
     validate_container_name,
     validate_document,
 )
+from shared.platform.indexing import DeclaredIndexes
 
 __all__ = ["SqliteDocumentStore"]
 
@@ -95,18 +97,26 @@ def _expires_at(doc: Document, now: float) -> float | None:
 
 
 class SqliteDocumentStore(DocumentStore):
-    """The document port over one SQLite file, one connection per thread."""
+    """The document port over one SQLite file, one connection per thread.
+
+    With ``containers`` (the platform's, as the composition root passes them) every query is checked
+    against its container's declared indexing policy, as the Cosmos DB adapter checks it: a query the
+    embedded profile runs would fail or scan in Cosmos DB if it used a path its container does not
+    index (``shared/platform/indexing.py``). SQLite itself needs no declaration."""
 
     purge_every = 256  # writes between two opportunistic purges
     purge_batch = 500  # expired rows one opportunistic purge removes at most
 
-    def __init__(self, path: str | Path, *, clock: Clock | None = None) -> None:
+    def __init__(
+        self, path: str | Path, *, clock: Clock | None = None, containers: Sequence[ContainerSpec] | None = None
+    ) -> None:
         try:
             self._db = SqliteDatabase(path, _SCHEMA)
         except sqlite3.Error as exc:
             raise Unavailable(f"the document database {Path(path).name} cannot be opened") from exc
         self._clock = clock or SystemClock()
         self._writes = itertools.count(1)
+        self._indexes = DeclaredIndexes(containers)
 
     def _now(self) -> float:
         return self._clock.now().timestamp()
@@ -197,6 +207,7 @@ class SqliteDocumentStore(DocumentStore):
     def query(self, container: str, query: Query, *, partition_key: str | None) -> Page:
         """One page of matching documents in (order_by, id) order."""
         validate_container_name(container)
+        self._indexes.check(container, query, cross_partition=partition_key is None)
         plan = Translated(container, partition_key, query, self._now())
         rows = self._fetch(plan.sql, plan.params)
         items = [_document(r[0], r[1], r[2]) for r in rows[: query.limit]]

@@ -1,7 +1,8 @@
 """The document store port: JSON documents in containers partitioned by tenant.
 
-Every container is partitioned by ``/tenantId``: a document's ``tenantId`` is its
-partition key, and every operation names the partition it works in. Adapters
+Every container is partitioned by tenant: a document's ``tenantId`` is its partition, and every
+operation names the partition it works in (how an adapter keys it, by ``/tenantId`` alone or by
+``/tenantId`` then ``/id``, its ``ContainerSpec`` says; the port's callers never see the difference). Adapters
 (SQLite embedded, Cosmos DB) translate the typed ``Query`` themselves; callers never
 write SQL. Documents come back with the system properties ``_etag`` (changes on every
 write) and ``_ts`` (epoch seconds of the last write). A positive ``ttl`` (seconds)
@@ -25,7 +26,10 @@ from typing import Any, Literal
 from shared.errors import InvalidInput
 
 __all__ = [
+    "ID_KEY",
     "PARTITION_FIELD",
+    "TENANT_KEY",
+    "TENANT_THEN_ID_KEY",
     "ChangePage",
     "ContainerSpec",
     "Document",
@@ -70,15 +74,42 @@ class Order:
     descending: bool = False
 
 
+TENANT_KEY: tuple[str, ...] = (PARTITION_FIELD,)
+# A hierarchical key: the tenant, then the document itself, so a tenant's documents spread over as
+# many logical partitions as they need (Cosmos DB caps one at 20 GB) while every point operation,
+# which knows the tenant and the id, still names its full key, and queries name the tenant prefix.
+TENANT_THEN_ID_KEY: tuple[str, ...] = (PARTITION_FIELD, "id")
+# The Functions Cosmos DB triggers require their lease container partitioned by /id.
+ID_KEY: tuple[str, ...] = ("id",)
+
+
 @dataclass(frozen=True)
 class ContainerSpec:
-    """A document container and the ``order_by`` tuples its queries use: Cosmos DB serves
-    an ORDER BY on more than one key only from a composite index made for it. ``metered: False``
-    keeps the request units spent on it out of the tenant's usage (the platform's own bookkeeping)."""
+    """A document container, declared by the queries its context runs on it; its Cosmos DB indexing
+    policy is generated from this (``shared/platform/indexing.py``) and indexes nothing else.
+
+    ``filters``: the field paths its queries compare (``eq``, ``in``, ``lt``, ``exists``, ...);
+    ``arrays``: the array fields its queries test with ``contains``; ``orderings``: the ``order_by``
+    tuples its queries use (each gets a composite index, since Cosmos DB serves an ORDER BY on more
+    than one key only from one made for it, and its fields a range index). ``tenantId`` and ``id``
+    need no declaring. ``partition_key``: the key's paths, ``(tenantId,)`` or a hierarchy under the
+    tenant (``TENANT_THEN_ID_KEY``); the Cosmos DB adapter builds every operation's key from it.
+    ``metered: False`` keeps the request units spent on it out of the tenant's usage (the platform's
+    own bookkeeping)."""
 
     name: str
     orderings: tuple[tuple[Order, ...], ...] = ()
+    filters: tuple[str, ...] = ()
+    arrays: tuple[str, ...] = ()
     metered: bool = True
+    partition_key: tuple[str, ...] = TENANT_KEY
+
+    def __post_init__(self) -> None:
+        validate_container_name(self.name)
+        for path in (*self.filters, *self.arrays, *(o.field for ordering in self.orderings for o in ordering)):
+            validate_field_path(path)
+        if self.partition_key not in (TENANT_KEY, TENANT_THEN_ID_KEY, ID_KEY):
+            raise ValueError(f"{self.name}: the partition key is /tenantId, /tenantId then /id, or /id")
 
 
 @dataclass(frozen=True)

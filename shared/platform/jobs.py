@@ -113,9 +113,10 @@ class ChangeFeedFollower:
 
     def _checkpoint_key(self) -> tuple[str, str]:
         """The checkpoint's partition and id. A placed follower runs in Azure, whose leases container
-        is partitioned by /id (the change feed processor's rule): its id is also its partition, so the
-        same read and write find it there and where leases are partitioned by /tenantId (embedded,
-        emulator). The dot keeps it off every tenant id, so it stays in the shared database."""
+        is partitioned by /id (the change feed processor's rule; the Cosmos DB adapter addresses its
+        documents by id, as the leases' ContainerSpec says): its id is also its partition, so the same
+        read and write find it there and in the embedded store, which partitions by tenantId. The dot
+        keeps it off every tenant id, so it stays in the shared database."""
         if self.placement is None:
             return LEASE_PARTITION, self.name
         key = f"{self.name}.{self.placement}"

@@ -40,7 +40,7 @@ __all__ = [
 
 QUESTION_DRAFTS = "question-drafts"
 NEWEST_FIRST = (Order("createdAt", descending=True), Order("id", descending=True))
-QUESTION_DRAFTS_CONTAINER = ContainerSpec(QUESTION_DRAFTS, orderings=(NEWEST_FIRST,))
+QUESTION_DRAFTS_CONTAINER = ContainerSpec(QUESTION_DRAFTS, orderings=(NEWEST_FIRST,), filters=("status", "courseId"))
 CLAIM_SECONDS = 120
 
 DraftStatus = Literal["pending", "approving", "approved", "rejected"]

@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from shared.assessment.events import QuizGraded
 from shared.enrollment.events import EnrollmentCreated
 from shared.learning.events import CourseProgressChanged
-from shared.platform.documents import ContainerSpec
+from shared.platform.documents import TENANT_THEN_ID_KEY, ContainerSpec
 from shared.platform.stored import StoredDocument
 
 __all__ = [
@@ -49,7 +49,8 @@ __all__ = [
 ]
 
 REPORTS = "reports"
-REPORTS_CONTAINER = ContainerSpec(REPORTS)
+# A report row per learner and course: keyed by tenant then id.
+REPORTS_CONTAINER = ContainerSpec(REPORTS, filters=("type", "userId"), partition_key=TENANT_THEN_ID_KEY)
 BUCKETS = 10  # quiz scores in buckets of ten points; the last one holds 90 to 100
 
 Counters = dict[str, float]

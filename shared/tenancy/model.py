@@ -65,7 +65,7 @@ USERS = "users"
 USER_EMAILS = "user-emails"
 BY_ID = (Order("id"),)
 TENANTS_CONTAINER = ContainerSpec(TENANTS, orderings=(BY_ID,))
-USERS_CONTAINER = ContainerSpec(USERS, orderings=(BY_ID,))
+USERS_CONTAINER = ContainerSpec(USERS, orderings=(BY_ID,), filters=("email",), arrays=("roles",))
 USER_EMAILS_CONTAINER = ContainerSpec(USER_EMAILS)
 
 FeatureFlag = Literal[

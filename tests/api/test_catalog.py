@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from shared.bootstrap import bootstrap
+from shared.bootstrap import bootstrap, document_containers
 from shared.catalog.model import COURSES
 from shared.http.app import create_api
 from shared.platform._sqlite_documents import SqliteDocumentStore
@@ -206,7 +206,9 @@ def test_publishing_changes_the_learner_list_at_once(client: TestClient, make_te
 @pytest.fixture
 def counted(tmp_path: Path, clock: ManualClock) -> Iterator[tuple[TestClient, CountingDocumentStore, Platform]]:
     settings = make_settings(tmp_path / "data")
-    store = CountingDocumentStore(SqliteDocumentStore(settings.data_dir / "documents.sqlite3", clock=clock))
+    store = CountingDocumentStore(
+        SqliteDocumentStore(settings.data_dir / "documents.sqlite3", clock=clock, containers=document_containers())
+    )
     platform = bootstrap(settings, clock=clock, documents=store)
     with TestClient(create_api(platform), raise_server_exceptions=False) as test_client:
         yield test_client, store, platform

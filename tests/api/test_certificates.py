@@ -60,8 +60,10 @@ def certificates_of(platform: Platform, tenant_id: str) -> list[Document]:
 
 
 def code_entries_of(platform: Platform, tenant_id: str) -> list[Document]:
-    query = Query(filters=(Filter("certificateTenantId", "eq", tenant_id),))
-    return platform.documents.query(CERTIFICATE_CODES, query, partition_key=CODE_PARTITION).items
+    # The code never queries the index by tenant (it reads codes by digest), so its container indexes no
+    # such field: the test reads the platform partition (these tests hold a handful of codes) and picks.
+    entries = platform.documents.query(CERTIFICATE_CODES, Query(limit=1000), partition_key=CODE_PARTITION).items
+    return [entry for entry in entries if entry.get("certificateTenantId") == tenant_id]
 
 
 def pdfs_of(platform: Platform, tenant_id: str) -> list[str]:

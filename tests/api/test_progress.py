@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from shared.bootstrap import bootstrap
+from shared.bootstrap import bootstrap, document_containers
 from shared.http.app import create_api
 from shared.learning import service
 from shared.learning.events import PROGRESS
@@ -237,7 +237,9 @@ def test_concurrent_batches_from_two_devices_all_count_and_complete_once(
 @pytest.fixture
 def counted(tmp_path: Path, clock: ManualClock) -> Iterator[tuple[Platform, CountingDocumentStore]]:
     settings = make_settings(tmp_path / "data")
-    store = CountingDocumentStore(SqliteDocumentStore(settings.data_dir / "documents.sqlite3", clock=clock))
+    store = CountingDocumentStore(
+        SqliteDocumentStore(settings.data_dir / "documents.sqlite3", clock=clock, containers=document_containers())
+    )
     yield bootstrap(settings, clock=clock, documents=store), store
 
 

@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 from shared.billing import service
 from shared.billing.handlers import on_event
 from shared.billing.model import USAGE, month_of
-from shared.bootstrap import bootstrap
+from shared.bootstrap import bootstrap, document_containers
 from shared.errors import Unavailable
 from shared.http.app import create_api
 from shared.platform._sqlite_documents import SqliteDocumentStore
@@ -86,7 +86,9 @@ class Metered:
 @pytest.fixture
 def metered(tmp_path: Path, clock: ManualClock) -> Iterator[Metered]:
     settings = make_settings(tmp_path / "data")
-    store = MeteredStore(SqliteDocumentStore(settings.data_dir / "documents.sqlite3", clock=clock))
+    store = MeteredStore(
+        SqliteDocumentStore(settings.data_dir / "documents.sqlite3", clock=clock, containers=document_containers())
+    )
     platform = bootstrap(settings, clock=clock, documents=store)
     with TestClient(create_api(platform), raise_server_exceptions=False) as client:
         tenant = TenantHandle(unique_tenant_id(), Tokens(platform))

@@ -7,6 +7,7 @@ import json
 import threading
 import uuid
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from typing import Any, cast
 
 import pytest
@@ -35,7 +36,18 @@ from shared.platform._cosmos_documents import (
     cosmos_errors,
 )
 from shared.platform._cosmos_query import CosmosQuery, composite_index, sort_keys
-from shared.platform.documents import Document, DocumentStore, Filter, Order, Query, encode_token
+from shared.platform.documents import (
+    ID_KEY,
+    TENANT_THEN_ID_KEY,
+    ContainerSpec,
+    Document,
+    DocumentStore,
+    Filter,
+    Order,
+    Query,
+    encode_token,
+)
+from shared.platform.indexing import UndeclaredIndex, indexing_policy
 from tests.contract.documents_suite import (
     AdvanceClock,
     DocumentStoreContract,
@@ -770,3 +782,167 @@ def test_order_then_id_and_across_partitions_then_tenant() -> None:
 def test_a_filter_value_cosmos_cannot_compare_is_invalid_input(flt: Filter) -> None:
     with pytest.raises(InvalidInput):
         sql(flt)
+
+
+# --- hierarchical partition keys, at the SDK boundary -----------------------------------------------
+# The npm emulator cannot run prefix queries on hierarchical keys, so the contract tests above run on
+# containers keyed by /tenantId alone (as the adapter keys every container with hierarchical_keys=False).
+# What the adapter sends for a MultiHash container is checked here, on the recording stand-in: the
+# container definition, the full key of every point operation, the prefix key and keyset paging of a
+# tenant's query. Not exercised: Cosmos DB itself serving those requests (routing a prefix query to the
+# physical partitions of the tenant, ORDER BY across them, the key's uniqueness of ids per tenant).
+
+EVENTS_BY_TENANT_THEN_ID = ContainerSpec(
+    "events", orderings=((Order("n"),),), filters=("n",), partition_key=TENANT_THEN_ID_KEY
+)
+ITEMS_BY_TENANT = ContainerSpec("items", filters=("n",))
+LEASES_BY_ID = ContainerSpec("leases", partition_key=ID_KEY)
+DECLARED_CONTAINERS = (EVENTS_BY_TENANT_THEN_ID, ITEMS_BY_TENANT, LEASES_BY_ID)
+
+
+class CreatingAccount(Account):
+    """An account that also records the containers the adapter creates (``create_containers``)."""
+
+    def __init__(self, servers: dict[str, Server]) -> None:
+        super().__init__(servers)
+        self.created: dict[str, dict[str, Any]] = {}
+
+    def create_database_if_not_exists(self, id: str) -> Any:
+        account = self
+
+        class Database:
+            def create_container_if_not_exists(self, **kwargs: Any) -> Server:
+                account.created[kwargs["id"]] = kwargs
+                return account.servers[id]
+
+        return Database()
+
+
+def declared_store(server: Server, **options: Any) -> CosmosDocumentStore:
+    options.setdefault("read_before_write", False)
+    return CosmosDocumentStore(
+        cast(CosmosClient, Account({"lms": server})), "lms", containers=DECLARED_CONTAINERS, **options
+    )
+
+
+@pytest.mark.parametrize("hierarchical", [True, False])
+def test_each_declared_container_is_created_with_its_key_and_its_own_indexing_policy(hierarchical: bool) -> None:
+    account = CreatingAccount({"lms": Server(documents=[doc("t1", "a")])})
+    store = CosmosDocumentStore(
+        cast(CosmosClient, account),
+        "lms",
+        create_containers=True,
+        containers=DECLARED_CONTAINERS,
+        hierarchical_keys=hierarchical,
+    )
+    for spec in DECLARED_CONTAINERS:
+        store.read(spec.name, "t1", "a")
+    keys = {name: dict(sent["partition_key"]) for name, sent in account.created.items()}
+    tenant_then_id = {"paths": ["/tenantId", "/id"], "kind": "MultiHash", "version": 2}
+    tenant_only = {"paths": ["/tenantId"], "kind": "Hash", "version": 2}
+    assert keys == {
+        "events": tenant_then_id if hierarchical else tenant_only,  # the emulator's: the first level alone
+        "items": tenant_only,
+        "leases": {"paths": ["/id"], "kind": "Hash", "version": 2},
+    }
+    assert {name: sent["indexing_policy"] for name, sent in account.created.items()} == {
+        spec.name: indexing_policy(spec) for spec in DECLARED_CONTAINERS
+    }
+    assert all(sent["default_ttl"] == -1 for sent in account.created.values())
+
+
+def test_every_point_operation_on_a_hierarchical_container_names_the_full_key() -> None:
+    server = Server(documents=[doc("t1", "a")])
+    store = declared_store(server, read_before_write=True)
+    store.read("events", "t1", "a")
+    store.replace("events", "t1", doc("t1", "a", v=2))
+    store.delete("events", "t1", "a", if_match='"1"')
+    store.create("events", "t1", doc("t1", "b"))
+    sent = [(name, kwargs.get("partition_key")) for name, kwargs in server.calls]
+    assert sent == [
+        ("read_item", ["t1", "a"]),
+        ("read_item", ["t1", "a"]),  # the emulator guard's read, with the same key
+        ("replace_item", None),  # the SDK takes both levels from the body
+        ("read_item", ["t1", "a"]),
+        ("delete_item", ["t1", "a"]),
+        ("create_item", None),
+    ]
+    assert server.calls[2][1]["body"]["tenantId"] == "t1" and server.calls[2][1]["body"]["id"] == "a"
+
+
+def test_a_tenants_query_on_a_hierarchical_container_names_the_prefix_and_pages_by_keys() -> None:
+    server = Server(documents=[doc("t1", f"d{i}", n=i) for i in range(3)])
+    store = declared_store(server)
+    query = Query(filters=(Filter("n", "ge", 0),), order_by=(Order("n"),), limit=2)
+    first = store.query("events", query, partition_key="t1")
+    assert ids(first) == ["d0", "d1"] and first.continuation is not None
+    sent = server.calls[-1][1]
+    assert sent["partition_key"] == ["t1"] and "enable_cross_partition_query" not in sent
+    assert sent["max_item_count"] == 3  # one more row than asked for says whether a next page exists
+    assert sent["query"].startswith("SELECT * FROM c WHERE c.tenantId = @tenant AND ")
+    assert sent["query"].endswith('ORDER BY c["n"] ASC, c["id"] ASC')
+    store.query("events", replace(query, continuation=first.continuation), partition_key="t1")
+    resumed = server.calls[-1][1]
+    assert resumed["partition_key"] == ["t1"]
+    # The next page starts after the last row's keys (n = 1, id = "d1"), not from a native continuation.
+    assert 'c["n"] > @p' in resumed["query"] and 'c["id"] > @p' in resumed["query"]
+    assert {p["value"] for p in resumed["parameters"]} >= {1, "d1"}
+    native = encode_token({"q": CosmosQuery("lms", "events", "t1", query, keyset=True).fingerprint, "c": "native"})
+    with pytest.raises(InvalidInput):
+        store.query("events", replace(query, continuation=native), partition_key="t1")
+
+
+def test_a_container_keyed_by_tenant_alone_keeps_its_single_key_and_native_paging() -> None:
+    server = Server(documents=[doc("t1", "a", n=1)])
+    store = declared_store(server)
+    store.read("items", "t1", "a")
+    store.query("items", Query(filters=(Filter("n", "eq", 1),)), partition_key="t1")
+    assert [kwargs["partition_key"] for _, kwargs in server.calls] == ["t1", "t1"]
+    assert server.calls[1][1]["max_item_count"] == 50
+
+
+def test_the_leases_are_addressed_by_their_id_and_never_queried_by_tenant() -> None:
+    server = Server(documents=[doc("platform", "checkpoint")])
+    store = declared_store(server)
+    store.read("leases", "platform", "checkpoint")
+    store.delete("leases", "platform", "checkpoint")
+    assert [kwargs["partition_key"] for _, kwargs in server.calls] == ["checkpoint", "checkpoint"]
+    with pytest.raises(TypeError, match="partitioned by /id"):
+        store.query("leases", Query(), partition_key="platform")
+
+
+def test_a_query_its_container_does_not_index_is_refused_before_any_request() -> None:
+    server = Server()
+    store = declared_store(server)
+    with pytest.raises(UndeclaredIndex):
+        store.query("events", Query(filters=(Filter("colour", "eq", "red"),)), partition_key="t1")
+    with pytest.raises(UndeclaredIndex):
+        store.query("items", Query(order_by=(Order("n"),)), partition_key=None)
+    with pytest.raises(UndeclaredIndex, match="no ContainerSpec"):
+        store.query("nobody-declared", Query(), partition_key="t1")
+    assert server.calls == []
+
+
+@pytest.mark.parametrize(("emulator", "hierarchical"), [(False, True), (True, False)])
+def test_the_azure_profile_keys_containers_hierarchically_except_on_the_emulator(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Any, emulator: bool, hierarchical: bool
+) -> None:
+    from shared import _adapters
+    from shared.bootstrap import document_containers
+    from shared.learning.model import PROGRESS
+    from shared.platform import _cosmos_documents
+    from shared.platform.clock import SystemClock
+    from shared.settings import Settings
+
+    monkeypatch.setattr(_cosmos_documents, "cosmos_client", lambda *_args, **_options: Account({}))
+    settings = Settings(
+        data_dir=tmp_path,
+        profile="azure",
+        cosmos_endpoint="https://127.0.0.1:1",
+        cosmos_key="a2V5",
+        cosmos_emulator=emulator,
+    )
+    store = _adapters.Adapters(settings, SystemClock(), document_containers()).build("documents")
+    assert isinstance(store, CosmosDocumentStore)
+    assert store.key_paths(PROGRESS) == (("tenantId", "id") if hierarchical else ("tenantId",))
+    assert store.key_paths("leases") == ("id",)

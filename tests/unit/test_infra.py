@@ -74,8 +74,47 @@ def test_every_bicep_file_parses_and_its_modules_exist(path: Path) -> None:
 def test_cosmos_has_every_container_the_code_uses_partitioned_by_tenant() -> None:
     text = (INFRA / "modules" / "cosmos.bicep").read_text()
     assert "loadJsonContent('../cosmos-containers.json')" in text
-    assert "paths: ['/tenantId']" in text
-    assert {c["name"] for c in json.loads((INFRA / "cosmos-containers.json").read_text())} >= CODE_CONTAINERS
+    containers = json.loads((INFRA / "cosmos-containers.json").read_text())
+    assert {c["name"] for c in containers} >= CODE_CONTAINERS
+    keys = {c["name"]: c["partitionKeyPaths"] for c in containers}
+    # Every container is keyed by tenant first (alone, or then by id), but the triggers' leases (by /id).
+    assert {tuple(paths) for name, paths in keys.items() if name != LEASES} <= {("/tenantId",), ("/tenantId", "/id")}
+    assert keys[LEASES] == ["/id"]
+
+
+def test_the_readme_names_each_containers_partition_key_as_the_code_declares_it() -> None:
+    readme = (ROOT / "README.md").read_text()
+    table = readme[readme.index("| Container | Partition key | Why |") :].split("\n\n")[0]
+    said: dict[str, str] = {}
+    for row in table.splitlines()[2:]:
+        names, key = row.split("|")[1:3]
+        for name in re.findall(r"`([a-z-]+)`", names):
+            said[name] = key.strip()
+    declared = {
+        c["name"]: ", ".join(f"`{p}`" for p in c["partitionKeyPaths"])
+        for c in json.loads((INFRA / "cosmos-containers.json").read_text())
+    }
+    assert said == declared
+
+
+def test_each_container_gets_the_partition_key_the_code_declares_hierarchical_ones_as_multihash_v2() -> None:
+    module = parsed(INFRA / "modules" / "cosmos.bicep")
+    key = module["variables"]["partitionKeys"]["value"]
+    assert key["loop_type"]["detail"]["array_name"] == "containers"
+    assert key["config"]["paths"]["operator"]["operands"] == {
+        "operand_1": "container",
+        "operand_2": "partitionKeyPaths",
+    }
+    kind = key["config"]["kind"]["operator"]["operands"]
+    assert (kind["true_value"], kind["false_value"], key["config"]["version"]) == ("MultiHash", "Hash", 2)
+    assert (
+        kind["condition"]["operator"]["type"] == "greater_than"
+        and kind["condition"]["operator"]["operands"]["operand_2"] == 1
+    )
+    shared = module["resources"]["documentContainers"]["config"]
+    assert shared["loop_type"]["detail"]["array_name"] == "containers"
+    picked = shared["config"]["properties"]["resource"]["partitionKey"]["operator"]
+    assert picked == {"type": "index_accessor", "operands": {"operand_1": "partitionKeys", "operand_2": "i"}}
 
 
 def test_the_cosmos_containers_file_is_what_the_code_generates() -> None:
@@ -399,9 +438,10 @@ def test_each_dedicated_database_is_created_with_every_container_of_the_shared_o
     assert (count["type"], looped) == ("multiply", {"dedicatedDatabases", "containers"})
     assert containers["config"]["parent"]["operator"]["operands"]["operand_1"] == "placedDatabases"
     resource = containers["config"]["properties"]["resource"]
-    choice = resource["partitionKey"]["operator"]["operands"]
-    assert (choice["true_value"], choice["false_value"]) == ("leasesPartitionKey", "tenantPartitionKey")
-    assert "leasesContainer" in str(choice["condition"]) and "indexingPolicy" in str(resource["indexingPolicy"])
+    picked = resource["partitionKey"]["operator"]
+    assert (picked["type"], picked["operands"]["operand_1"]) == ("index_accessor", "partitionKeys")
+    assert picked["operands"]["operand_2"]["operator"]["type"] == "modulo"  # the same key as the shared container's
+    assert "indexingPolicy" in str(resource["indexingPolicy"])
     shared = module["resources"]["documentContainers"]["config"]["config"]["properties"]["resource"]
     assert resource["defaultTtl"] == shared["defaultTtl"]  # -1: each document decides its own TTL
 
