@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import logging
+import secrets
 import subprocess
 import tempfile
 from pathlib import Path
@@ -29,12 +30,14 @@ from shared.assessment.model import BankCreate, Pool, QuizSettings, parse_questi
 from shared.bootstrap import default_platform
 from shared.catalog import service as catalog
 from shared.catalog.model import CourseCreate, Lesson, Module, Outline
+from shared.enrollment import payments
 from shared.errors import Conflict, NotFound
 from shared.http.app import create_api
 from shared.media import service as media
 from shared.media.model import UPLOADS, UploadUrlRequest
 from shared.media.transcode import ffmpeg_binary
 from shared.observability import configure_logging
+from shared.platform.generated_secrets import generated_secret
 from shared.platform.identity import Principal
 from shared.platform.runtime import Platform
 from shared.platform.tenancy import TenantContext
@@ -229,6 +232,19 @@ def print_tokens(platform: Platform, ttl_seconds: int = 12 * 3600) -> None:
     print(f"\n  SuperAdmin ({OPERATOR}):\n  {sa}\n")
 
 
+def local_webhook_secret(platform: Platform) -> str:
+    """The payments webhook's signing secret on this machine, generated on the first run (as the dev
+    issuer's key is), so signed test deliveries work; ``LMS_SECRET_PAYMENTS_WEBHOOK_SECRET`` overrides it."""
+    return generated_secret(platform, payments.SECRET_NAME, lambda: "whsec_" + secrets.token_urlsafe(24))
+
+
+def print_webhook_secret(platform: Platform) -> None:
+    local_webhook_secret(platform)
+    where = platform.settings.data_dir / "keys" / "secrets.json"
+    print(f"Payments webhook: POST /api/v1/webhooks/payments, signed with the secret '{payments.SECRET_NAME}'")
+    print(f"  in {where} (README: 'A signed payments webhook' shows a curl that signs one)\n")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m shared.localrun")
     parser.add_argument("--port", type=int, default=7071)
@@ -238,6 +254,7 @@ def main() -> None:
     platform = default_platform()
     seed_demo(platform)
     print_tokens(platform)
+    print_webhook_secret(platform)
     if (Path.cwd() / settings.web_dist).is_dir():  # as the app finds it (shared/http/web_app.py)
         print(f"Web app on http://127.0.0.1:{args.port}/ (dev sign-in: pick a demo user)")
     else:

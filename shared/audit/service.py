@@ -32,7 +32,8 @@ __all__ = [
 
 PURGE_PAGE = 100
 
-# The action of an erasure's own entry: the one entry an erasure keeps naming the erased user.
+# The action of an erasure's own entry, which names the erased user by their pseudonym (the tenant can
+# prove an erasure of a given user by computing that user's pseudonym with the tenant's key).
 ERASURE_ACTION = "user.erased"
 
 Entries = TenantDocuments[AuditRecord]
@@ -121,11 +122,9 @@ def export_user(platform: Platform, ctx: TenantContext, who: ErasedUser) -> dict
 
 
 def erase_user(platform: Platform, ctx: TenantContext, who: ErasedUser) -> None:
-    """Keep every entry (the log stays complete) with the user replaced by their pseudonym, except the
-    entries of the user's own erasure, which the law requires to name whom they erased."""
-    erase_mentions(
-        _docs(platform, ctx), who, keep=lambda doc: doc.action == ERASURE_ACTION and doc.subjectId == who.user_id
-    )
+    """Keep every entry (the log stays complete) with the user replaced by their pseudonym; no entry
+    names the user after an erasure, the erasure's own included (user ids can be email addresses)."""
+    erase_mentions(_docs(platform, ctx), who)
 
 
 def rename_subject(platform: Platform, ctx: TenantContext, subject_type: str, old_id: str, new_id: str) -> None:

@@ -133,14 +133,23 @@ def put_outline(
     return view
 
 
-@router.post("/courses/{courseId}/publish", status_code=201)
+@router.post(
+    "/courses/{courseId}/publish",
+    status_code=201,
+    responses={200: {"model": CourseVersionView, "description": "the draft is the latest version already"}},
+)
 def publish_course(
     courseId: CourseIdPath,
+    response: Response,
     ctx: Annotated[TenantContext, Depends(TenantGuard(Operation.COURSE_EDIT))],
     platform: Services,
     if_match: IfMatch = None,
 ) -> CourseVersionView:
-    return service.publish_course(platform, ctx, courseId, if_match=if_match)
+    """A new version (201), or the latest one when the draft has not changed since (200)."""
+    view, created = service.publish_course(platform, ctx, courseId, if_match=if_match)
+    if not created:
+        response.status_code = 200
+    return view
 
 
 @router.post("/courses/{courseId}/unpublish")

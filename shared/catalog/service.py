@@ -31,6 +31,7 @@ from shared.catalog.model import (
     StoredOutline,
     StoredPath,
     StoredVersion,
+    content_of,
     version_id,
 )
 from shared.errors import Conflict, InvalidInput, NotFound, PreconditionFailed
@@ -276,9 +277,21 @@ def _archive(platform: Platform, ctx: TenantContext, course_id: str, snapshot: P
 
 def publish_course(
     platform: Platform, ctx: TenantContext, course_id: str, *, if_match: str | None = None
-) -> CourseVersionView:
-    """Publish the draft as the next numbered, immutable version, and make it the one learners see."""
+) -> tuple[CourseVersionView, bool]:
+    """Publish the draft as the next numbered, immutable version, and make it the one learners see;
+    with it, whether a new version was made. A draft identical to the latest version makes none: that
+    version is the answer (and, if the course was unpublished, it is what learners see again)."""
     course = _course(platform, ctx, course_id)
+    latest = course.published
+    if latest is not None and content_of(latest) == content_of(course):
+        if course.status == "published":
+            return _published_view(course), False
+        stored = _courses(platform, ctx).replace(
+            course.model_copy(update={"status": "published", "updatedAt": platform.clock.now().isoformat()}),
+            if_match=if_match or course.etag,
+        )
+        _invalidate(platform, ctx.tenant_id)
+        return _published_view(stored), False
     if not course.outline.lessons():
         raise Conflict("a course needs at least one lesson before it can be published")
     for required in course.prerequisites:
@@ -298,7 +311,7 @@ def publish_course(
     stored = _courses(platform, ctx).replace(updated, if_match=if_match or course.etag)
     _archive(platform, ctx, course_id, snapshot)
     _invalidate(platform, ctx.tenant_id)
-    return _published_view(stored)
+    return _published_view(stored), True
 
 
 def unpublish_course(platform: Platform, ctx: TenantContext, course_id: str) -> CourseView:

@@ -77,13 +77,17 @@ def erase_user(platform: Platform, ctx: TenantContext, user_id: str) -> None:
     for name, part in platform.personal_data:
         part.erase_user(platform, ctx, who)
         names.append(name)
-    # The one record that still names the user: the law asks the controller to prove the erasure.
+    # The erasure's own record names the user by pseudonym only: the controller proves the erasure of a
+    # user by computing their pseudonym (a keyed digest of the tenant's) and finding this entry.
     audit_log.record(
         platform,
         ctx,
         action=ERASED_ACTION,
         subject_type="user",
-        subject_id=user_id,
+        subject_id=who.pseudonym,
         after={"contexts": names},
         reason="personal data erasure (GDPR)",
     )
+    # Entries the contributors wrote while erasing (an enrollment cancelled, a role removed) name the
+    # user too: the audit log is pseudonymised once more, after them.
+    audit_log.erase_user(platform, ctx, who)

@@ -76,6 +76,27 @@ def test_publishing_again_makes_the_next_version_and_keeps_the_old_one(
     assert course_version(platform, ctx, course["id"], 2).title == "Second"
 
 
+def test_publishing_an_unchanged_draft_answers_the_latest_version_and_makes_none(
+    client: TestClient, make_tenant
+) -> None:
+    tenant = make_tenant()
+    course = published_course(client, tenant, title="Stable")
+    author = tenant.as_(Role.INSTRUCTOR)
+    again = client.post(f"{COURSES_URL}/{course['id']}/publish", headers=author)
+    assert (again.status_code, again.json()["version"]) == (200, 1)
+    assert again.json()["publishedAt"] == course["publishedAt"]
+    # Unpublished, then published unchanged: the same version is back in the catalog, not a copy of it.
+    assert client.post(f"{COURSES_URL}/{course['id']}/unpublish", headers=author).is_success
+    assert client.get(f"{COURSES_URL}/{course['id']}", headers=tenant.as_(Role.LEARNER)).status_code == 404
+    back = client.post(f"{COURSES_URL}/{course['id']}/publish", headers=author)
+    assert (back.status_code, back.json()["version"]) == (200, 1)
+    assert client.get(f"{COURSES_URL}/{course['id']}", headers=tenant.as_(Role.LEARNER)).json()["version"] == 1
+    # Any change makes the next version.
+    client.patch(f"{COURSES_URL}/{course['id']}", json={"summary": "Now with a summary"}, headers=author)
+    changed = client.post(f"{COURSES_URL}/{course['id']}/publish", headers=author)
+    assert (changed.status_code, changed.json()["version"]) == (201, 2)
+
+
 def test_a_course_without_lessons_cannot_be_published(client: TestClient, make_tenant) -> None:
     tenant = make_tenant()
     author = tenant.as_(Role.INSTRUCTOR)
