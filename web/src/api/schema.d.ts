@@ -461,7 +461,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Publish Course */
+        /**
+         * Publish Course
+         * @description A new version (201), or the latest one when the draft has not changed since (200).
+         */
         post: operations["publish_course"];
         delete?: never;
         options?: never;
@@ -4405,6 +4408,15 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description the draft is the latest version already */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CourseVersionView"];
+                };
+            };
             /** @description Successful Response */
             201: {
                 headers: {
