@@ -79,11 +79,10 @@ test: $(STAMP) $(EMULATORS) system-packages lint typecheck web-check
 unit: $(STAMP)
 	$(BIN)/python -m pytest tests/unit tests/contract -q
 
+# BENCH_ARGS=--full runs the launch-day mix for 60 s (python -m bench.real --help).
 bench: $(STAMP)
 	$(BIN)/python -m bench.documents
-	$(BIN)/python -m bench.catalog
-	$(BIN)/python -m bench.progress
-	$(BIN)/python -m bench.quiz
+	$(BIN)/python -m bench.real $(BENCH_ARGS)
 	$(BIN)/python -m bench.media
 	$(BIN)/python -m bench.cdn
 	@$(MAKE) --no-print-directory web

@@ -49,7 +49,7 @@ from shared.platform.poison import poison_container
 from shared.platform.runtime import EdgeHooks, Platform
 from shared.platform.topology import BUS_TOPOLOGY, LEASES
 from shared.settings import Settings
-from shared.tenancy.service import resolve_tenant_context
+from shared.tenancy.service import cached_tenant_context, resolve_tenant_context
 
 __all__ = ["CONTEXTS", "Platform", "bootstrap", "default_platform", "document_containers"]
 
@@ -105,7 +105,12 @@ def bootstrap(settings: Settings | None = None, **overrides: Any) -> Platform:
     if "tokens" not in parts:
         parts["tokens"] = _token_validator(settings, parts["dev_issuer"], parts["clock"])
     parts.setdefault("personal_data", _personal_data())
-    parts.setdefault("edge", EdgeHooks(resolve_tenant=resolve_tenant_context, flush_usage=flush_usage_after_request))
+    edge = EdgeHooks(
+        resolve_tenant=resolve_tenant_context,
+        flush_usage=flush_usage_after_request,
+        resolve_cached=cached_tenant_context,
+    )
+    parts.setdefault("edge", edge)
     if settings.profile == "azure" and not settings.cosmos_emulator:  # on the emulators, a local run may stay local
         _require_public_url(settings.public_base_url)
         if settings.web_base_url is not None:

@@ -48,7 +48,7 @@ from shared.tenancy import users
 from shared.tenancy.model import Branding, TenantCreate, UserCreate
 from shared.worker import LocalWorker, default_jobs
 
-__all__ = ["CHECK_IN_QUESTIONS", "DEMO_COURSE", "DEMO_TENANT", "DEMO_USERS", "main", "seed_demo"]
+__all__ = ["CHECK_IN_QUESTIONS", "DEMO_COURSE", "DEMO_TENANT", "DEMO_USERS", "main", "seed_demo", "serve"]
 
 log = logging.getLogger("lms.localrun")
 
@@ -245,27 +245,32 @@ def print_webhook_secret(platform: Platform) -> None:
     print(f"  in {where} (README: 'A signed payments webhook' shows a curl that signs one)\n")
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(prog="python -m shared.localrun")
-    parser.add_argument("--port", type=int, default=7071)
-    args = parser.parse_args()
-    settings = Settings()
-    configure_logging(settings.log_level)
-    platform = default_platform()
+def serve(platform: Platform, port: int) -> None:
+    """What ``make run`` runs on ``platform``: the demo seed, the tokens, the worker and the API on
+    127.0.0.1:``port`` until stopped (``bench/`` starts the platform through here too)."""
+    settings = platform.settings
     seed_demo(platform)
     print_tokens(platform)
     print_webhook_secret(platform)
     if (Path.cwd() / settings.web_dist).is_dir():  # as the app finds it (shared/http/web_app.py)
-        print(f"Web app on http://127.0.0.1:{args.port}/ (dev sign-in: pick a demo user)")
+        print(f"Web app on http://127.0.0.1:{port}/ (dev sign-in: pick a demo user)")
     else:
         print(f"No web app: {settings.web_dist} is not built (make run builds it)")
-    print(f"API on http://127.0.0.1:{args.port}/api (docs: /api/docs). Ctrl+C stops.\n", flush=True)
+    print(f"API on http://127.0.0.1:{port}/api (docs: /api/docs). Ctrl+C stops.\n", flush=True)
     worker = LocalWorker(platform, default_jobs())
     worker.start()
     try:
-        uvicorn.run(create_api(platform), host="127.0.0.1", port=args.port, log_config=None, access_log=False)
+        uvicorn.run(create_api(platform), host="127.0.0.1", port=port, log_config=None, access_log=False)
     finally:
         worker.stop()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m shared.localrun")
+    parser.add_argument("--port", type=int, default=7071)
+    args = parser.parse_args()
+    configure_logging(Settings().log_level)
+    serve(default_platform(), args.port)
 
 
 if __name__ == "__main__":

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import atexit
 import contextlib
+import copy
 import json
 import logging
+import logging.handlers
+import queue
 import sys
 from collections.abc import Iterator
 from contextvars import ContextVar
@@ -54,16 +58,43 @@ class JsonFormatter(logging.Formatter):
         entry.update({k: v for k, v in vars(record).items() if k not in _STANDARD})
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
+        elif record.exc_text:
+            entry["exception"] = record.exc_text
         return json.dumps(entry, default=str)
 
 
+class QueuedLines(logging.handlers.QueueHandler):
+    """Hands each record to a queue; a listener thread formats it as JSON and writes it, so no
+    request waits on stderr (a pipe that is slow to drain, a terminal). What depends on the emitting
+    thread is settled here: the correlation and tenant ids (``ContextFilter``, added to this handler),
+    the message with its arguments, and the traceback as text. ``extra`` fields stay on the record."""
+
+    def prepare(self, record: logging.LogRecord) -> logging.LogRecord:
+        prepared = copy.copy(record)
+        prepared.msg = record.getMessage()
+        prepared.args = None
+        if record.exc_info:
+            prepared.exc_text = record.exc_text or _TRACEBACKS.formatException(record.exc_info)
+        prepared.exc_info = None
+        return prepared
+
+
+_TRACEBACKS = logging.Formatter()
+
+
 def configure_logging(level: str = "INFO") -> None:
-    """Send every log line to stderr as one JSON object (idempotent)."""
+    """Send every log line to stderr as one JSON object, written by a listener thread (idempotent;
+    the lines still queued are written at exit)."""
     root = logging.getLogger()
-    if any(isinstance(h.formatter, JsonFormatter) for h in root.handlers):
+    if any(isinstance(h, QueuedLines) for h in root.handlers):
         return
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(JsonFormatter())
+    lines: queue.SimpleQueue[logging.LogRecord] = queue.SimpleQueue()
+    writer = logging.StreamHandler(sys.stderr)
+    writer.setFormatter(JsonFormatter())
+    handler = QueuedLines(lines)
     handler.addFilter(ContextFilter())
+    listener = logging.handlers.QueueListener(lines, writer)
+    listener.start()
+    atexit.register(listener.stop)
     root.addHandler(handler)
     root.setLevel(level.upper())

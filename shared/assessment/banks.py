@@ -8,8 +8,10 @@ of the version they drew, so an edit never changes a started attempt.
 from __future__ import annotations
 
 import contextlib
+import json
+import secrets
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from shared.assessment.documents import BankDoc, QuestionHead, QuestionVersion
 from shared.assessment.model import BANKS, BY_ID, BankCreate, BankView, Pool, QuestionCreate, QuestionView
@@ -20,6 +22,7 @@ from shared.platform.runtime import Platform
 from shared.platform.tenancy import TenantContext, TenantDocuments
 
 __all__ = [
+    "Candidate",
     "add_question",
     "create_bank",
     "draw_candidates",
@@ -31,6 +34,34 @@ __all__ = [
 ]
 
 MAX_POOL_CANDIDATES = 5000  # a pool draws from at most this many questions of a bank
+# A pool's candidates are cached under the bank's generation, which every question added or edited
+# replaces: an exam burst reads the bank once, and a start after an edit draws from the edited bank.
+CANDIDATES_CACHE_SECONDS = 300.0
+
+
+class Candidate(NamedTuple):
+    """What a draw needs of a question head: its id, current version and content (no authors)."""
+
+    questionId: str
+    version: int
+    question: dict[str, Any]
+
+
+def _generation_key(ctx: TenantContext, bank_id: str) -> str:
+    return f"assessment:{ctx.tenant_id}:bank:{bank_id}:generation"
+
+
+def _bank_changed(platform: Platform, ctx: TenantContext, bank_id: str) -> None:
+    platform.cache.delete(_generation_key(ctx, bank_id))
+
+
+def _generation(platform: Platform, ctx: TenantContext, bank_id: str) -> str:
+    key = _generation_key(ctx, bank_id)
+    generation = platform.cache.get(key)
+    if not isinstance(generation, str):
+        generation = secrets.token_hex(8)
+        platform.cache.set(key, generation, CANDIDATES_CACHE_SECONDS * 10)
+    return generation
 
 
 def _banks(platform: Platform, ctx: TenantContext) -> TenantDocuments[BankDoc]:
@@ -147,7 +178,9 @@ def add_question(platform: Platform, ctx: TenantContext, bank_id: str, body: Que
         updatedBy=ctx.user_id,
     )
     _store_version(platform, ctx, head)
-    return _question_view(_heads(platform, ctx).create(head))
+    created = _heads(platform, ctx).create(head)
+    _bank_changed(platform, ctx, bank_id)
+    return _question_view(created)
 
 
 def update_question(
@@ -172,7 +205,9 @@ def update_question(
         }
     )
     _store_version(platform, ctx, updated)
-    return _question_view(heads.replace(updated, if_match=head.etag))
+    replaced = heads.replace(updated, if_match=head.etag)
+    _bank_changed(platform, ctx, bank_id)
+    return _question_view(replaced)
 
 
 def list_questions(
@@ -185,23 +220,37 @@ def list_questions(
     return Paged[QuestionView](items=[_question_view(d) for d in page.items], continuation=page.continuation)
 
 
-def draw_candidates(platform: Platform, ctx: TenantContext, pools: Sequence[Pool]) -> list[list[QuestionHead]]:
-    """For each pool, the current questions it may draw from (their head documents)."""
-    heads, found = _heads(platform, ctx), []
+def draw_candidates(platform: Platform, ctx: TenantContext, pools: Sequence[Pool]) -> list[list[Candidate]]:
+    """For each pool, the current questions it may draw from (from the cache while the bank is
+    unchanged, else from its head documents)."""
+    found = []
     for pool in pools:
-        filters = [Filter("bankId", "eq", pool.bankId)]
-        filters += [Filter("tags", "contains", tag) for tag in pool.tags]
-        if pool.difficulty:
-            filters.append(Filter("difficulty", "eq", pool.difficulty))
-        items: list[QuestionHead] = []
-        continuation: str | None = None
-        while True:
-            page = heads.query(filters, order_by=BY_ID, limit=1000, continuation=continuation)
-            items += page.items
-            continuation = page.continuation
-            if not continuation:
-                break
-            if len(items) >= MAX_POOL_CANDIDATES:
-                break
-        found.append(items)
+        # The generation first: a question added while this pool loads makes a new one, so what
+        # is stored below under the old generation is never read again.
+        generation = _generation(platform, ctx, pool.bankId)
+        shape = json.dumps([pool.tags, pool.difficulty], separators=(",", ":"))
+        key = f"assessment:{ctx.tenant_id}:draw:{pool.bankId}:{generation}:{shape}"
+        cached = platform.cache.get(key)
+        if isinstance(cached, list):
+            found.append([Candidate(*item) for item in cached])
+            continue
+        candidates = [Candidate(h.questionId, h.version, h.question) for h in _pool_heads(platform, ctx, pool)]
+        platform.cache.set(key, [list(c) for c in candidates], CANDIDATES_CACHE_SECONDS)
+        found.append(candidates)
     return found
+
+
+def _pool_heads(platform: Platform, ctx: TenantContext, pool: Pool) -> list[QuestionHead]:
+    heads = _heads(platform, ctx)
+    filters = [Filter("bankId", "eq", pool.bankId)]
+    filters += [Filter("tags", "contains", tag) for tag in pool.tags]
+    if pool.difficulty:
+        filters.append(Filter("difficulty", "eq", pool.difficulty))
+    items: list[QuestionHead] = []
+    continuation: str | None = None
+    while True:
+        page = heads.query(filters, order_by=BY_ID, limit=1000, continuation=continuation)
+        items += page.items
+        continuation = page.continuation
+        if not continuation or len(items) >= MAX_POOL_CANDIDATES:
+            return items

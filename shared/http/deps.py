@@ -7,6 +7,8 @@ roles in the OpenAPI document as ``x-roles``.
 
 from __future__ import annotations
 
+import functools
+import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any, TypeVar
@@ -50,24 +52,97 @@ T = TypeVar("T")
 PUBLIC = {"x-public": True, "security": []}
 
 
-def get_platform(request: Request) -> Platform:
+async def get_platform(request: Request) -> Platform:
+    # Async: a dependency defined with plain ``def`` would cost a thread-pool hop per request.
     platform: Platform = request.app.state.platform_provider()
     return platform
 
 
 Services = Annotated[Platform, Depends(get_platform)]
 _bearer = HTTPBearer(auto_error=False, description="A bearer token of the configured issuer")
+Bearer = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 
 
-def authenticate(
-    platform: Services, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
-) -> Principal:
+def _token_of(credentials: HTTPAuthorizationCredentials | None) -> str:
     if credentials is None:
         raise Unauthorized("a bearer token is required")
-    return platform.tokens.validate(credentials.credentials)
+    return credentials.credentials
+
+
+async def authenticate(platform: Services, credentials: Bearer) -> Principal:
+    """The caller of a valid bearer token: from the validated-token cache on the event loop, or
+    validated in the thread pool (a JWKS key may have to be fetched) on the token's first request."""
+    token = _token_of(credentials)
+    principal = platform.tokens.cached(token)
+    if principal is None:
+        principal = await run_in_threadpool(platform.tokens.validate, token)
+    return principal
 
 
 CurrentUser = Annotated[Principal, Depends(authenticate)]
+
+
+def _is_operator(principal: Principal) -> bool:
+    return principal.tenant_id is None and Role.SUPER_ADMIN in principal.roles
+
+
+def _admission(
+    platform: Platform, token: str | None, principal: Principal | None, operators: bool
+) -> tuple[Principal, TenantContext | None]:
+    """What may block, in one thread-pool hop: the token's validation (unless done), then the
+    caller's tenant context once their rate limits let the request in (None for a platform
+    operator, when ``operators`` admits them as such)."""
+    assert platform.edge is not None
+    if principal is None:
+        assert token is not None
+        principal = platform.tokens.validate(token)
+    if operators and _is_operator(principal):
+        return principal, None
+    ctx = platform.edge.resolve_tenant(platform, principal)
+    check_rate_limits(platform, ctx)
+    return principal, ctx
+
+
+async def admit(
+    platform: Platform, operation: Operation, *, token: str | None, principal: Principal | None, operators: bool = False
+) -> tuple[Principal, TenantContext | None]:
+    """The caller and their tenant context, if their effective roles allow ``operation``.
+
+    With the cache in this process and the caller's token, tenant and roles in it (every request of
+    a signed-in learner but their first), everything is decided here on the event loop; otherwise
+    in one thread-pool hop. Either way by the same rules (``EdgeHooks``): a revoked role or a
+    disabled user is refused as soon as the cache says so."""
+    edge = platform.edge
+    if edge is None:
+        raise RuntimeError("the platform was built without its edge hooks (see shared/bootstrap.py)")
+    known = principal if principal is not None else platform.tokens.cached(token or "")
+    ctx: TenantContext | None = None
+    if known is not None and operators and _is_operator(known):
+        if not is_allowed(operation, known.roles):
+            raise Forbidden()
+        return known, None
+    if known is not None and platform.cache.in_process:
+        ctx = edge.resolve_cached(platform, known)
+        if ctx is not None:
+            check_rate_limits(platform, ctx)
+            principal = known
+    if ctx is None:
+        validated, ctx = await run_in_threadpool(_admission, platform, token, known, operators)
+        if ctx is None:  # a platform operator, admitted as such
+            if not is_allowed(operation, validated.roles):
+                raise Forbidden()
+            return validated, None
+        principal = validated
+    assert principal is not None
+    # Set here, in the request's own context, so logs and spans of the request carry the tenant.
+    tenant_id.set(ctx.tenant_id)
+    trace.get_current_span().set_attribute("lms.tenant_id", ctx.tenant_id)
+    # A tenant member's request is metered in memory; about once a minute one request flushes.
+    if platform.usage_meter.count_request(ctx.tenant_id, platform.clock.now()):
+        await run_in_threadpool(edge.flush_usage, platform)
+    if not is_allowed(operation, ctx.roles):
+        raise Forbidden()
+    return principal, ctx
 
 
 class TenantGuard:
@@ -76,29 +151,10 @@ class TenantGuard:
     def __init__(self, operation: Operation) -> None:
         self.operation = operation
 
-    async def __call__(self, principal: CurrentUser, platform: Services) -> TenantContext:
-        # Async so the tenant id set here stays in the request's context (logs, spans);
-        # the lookup itself may touch the store, so it runs in the thread pool.
-        edge = platform.edge
-        if edge is None:
-            raise RuntimeError("the platform was built without its edge hooks (see shared/bootstrap.py)")
-        ctx = await run_in_threadpool(_admitted_member, platform, principal)
-        tenant_id.set(ctx.tenant_id)
-        trace.get_current_span().set_attribute("lms.tenant_id", ctx.tenant_id)
-        # A tenant member's request is metered in memory; about once a minute one request flushes.
-        if platform.usage_meter.count_request(ctx.tenant_id, platform.clock.now()):
-            await run_in_threadpool(edge.flush_usage, platform)
-        if not is_allowed(self.operation, ctx.roles):
-            raise Forbidden()
+    async def __call__(self, platform: Services, credentials: Bearer) -> TenantContext:
+        _, ctx = await admit(platform, self.operation, token=_token_of(credentials), principal=None)
+        assert ctx is not None
         return ctx
-
-
-def _admitted_member(platform: Platform, principal: Principal) -> TenantContext:
-    """The caller's tenant context, once their rate limits let the request in (one thread-pool hop)."""
-    assert platform.edge is not None
-    ctx = platform.edge.resolve_tenant(platform, principal)
-    check_rate_limits(platform, ctx)
-    return ctx
 
 
 class PlatformGuard:
@@ -107,7 +163,7 @@ class PlatformGuard:
     def __init__(self, operation: Operation) -> None:
         self.operation = operation
 
-    def __call__(self, principal: CurrentUser) -> Principal:
+    async def __call__(self, principal: CurrentUser) -> Principal:
         if not is_allowed(self.operation, principal.roles):
             raise Forbidden()
         return principal
@@ -134,19 +190,16 @@ class TicketGuard(TenantGuard):
         super().__init__(operation)
         self.purpose = purpose
 
-    async def __call__(  # type: ignore[override]
-        self,
-        platform: Services,
-        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-        ticket: TicketQuery = None,
-    ) -> TenantContext:
+    async def __call__(self, platform: Services, credentials: Bearer, ticket: TicketQuery = None) -> TenantContext:
         if credentials is not None:
-            principal = platform.tokens.validate(credentials.credentials)
-        elif ticket is not None:
-            principal = redeem_ticket(platform, ticket, self.purpose)
-        else:
+            return await super().__call__(platform, credentials)
+        if ticket is None:
             raise Unauthorized("a bearer token or a ticket is required")
-        return await super().__call__(principal, platform)
+        # The ticket's key comes from the secret store (Key Vault in Azure): off the event loop.
+        principal = await run_in_threadpool(redeem_ticket, platform, ticket, self.purpose)
+        _, ctx = await admit(platform, self.operation, token=None, principal=principal)
+        assert ctx is not None
+        return ctx
 
 
 class CallerGuard:
@@ -155,12 +208,10 @@ class CallerGuard:
     def __init__(self, operation: Operation) -> None:
         self.operation = operation
 
-    async def __call__(self, principal: CurrentUser, platform: Services) -> Caller:
-        if principal.tenant_id is None and Role.SUPER_ADMIN in principal.roles:
-            if not is_allowed(self.operation, principal.roles):
-                raise Forbidden()
-            return Caller(principal, None)
-        ctx = await TenantGuard(self.operation)(principal, platform)
+    async def __call__(self, platform: Services, credentials: Bearer) -> Caller:
+        principal, ctx = await admit(
+            platform, self.operation, token=_token_of(credentials), principal=None, operators=True
+        )
         return Caller(principal, ctx)
 
 
@@ -178,11 +229,33 @@ def _guard_of(dependant: Dependant) -> TenantGuard | PlatformGuard | CallerGuard
     return None
 
 
+def _on_thread_pool(endpoint: Callable[..., Any]) -> Callable[..., Any]:
+    """A plain ``def`` route as a coroutine that runs it in the thread pool. FastAPI would run it
+    there too, but then also validate its return value in a second hop; the coroutine's return
+    value is validated on the event loop. Signature and annotations stay the route's (``wraps``)."""
+
+    @functools.wraps(endpoint)
+    async def in_thread_pool(**kwargs: Any) -> Any:
+        return await run_in_threadpool(functools.partial(endpoint, **kwargs))
+
+    return in_thread_pool
+
+
+def _is_plain_function(endpoint: Callable[..., Any]) -> bool:
+    """A ``def`` that returns its answer (not a coroutine function, not a generator of either kind)."""
+    special = (inspect.iscoroutinefunction, inspect.isgeneratorfunction, inspect.isasyncgenfunction)
+    return inspect.isfunction(endpoint) and not any(check(endpoint) for check in special)
+
+
 class GuardedRoute(APIRoute):
     """Publishes the route's guard in the OpenAPI document: ``x-operation`` and the
-    ``x-roles`` the matrix allows. Every router of the app uses this route class."""
+    ``x-roles`` the matrix allows. Every router of the app uses this route class. A plain
+    ``def`` route costs one thread-pool hop (``_on_thread_pool``), and the guard none when the
+    caller is known (``admit``)."""
 
     def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
+        if _is_plain_function(endpoint):
+            endpoint = _on_thread_pool(endpoint)
         super().__init__(path, endpoint, **kwargs)
         guard = _guard_of(self.dependant)
         if guard is not None:

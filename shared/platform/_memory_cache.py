@@ -21,6 +21,8 @@ __all__ = ["MemoryCache"]
 
 
 class MemoryCache(Cache):
+    in_process = True
+
     def __init__(
         self,
         max_entries: int = 10_000,

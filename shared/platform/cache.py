@@ -12,6 +12,10 @@ class Cache(ABC):
     """Values must be JSON-serialisable so every adapter can hold them. Adapters spread
     each TTL by a random jitter so entries written together do not expire together."""
 
+    # True when the values live in this process: a get, set or take does no I/O and never blocks
+    # for long, so the HTTP edge may call it on the event loop.
+    in_process: bool = False
+
     @abstractmethod
     def get(self, key: str) -> Any | None:
         """The value, or None if absent or expired."""

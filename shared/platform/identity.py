@@ -7,7 +7,10 @@ JWKS document (Entra ID / External ID) when ``LMS_AUTH_JWKS_URL`` is set.
 
 from __future__ import annotations
 
+import hashlib
 import os
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +28,9 @@ __all__ = ["DevIssuer", "JwksKeys", "Principal", "StaticKeys", "TokenValidator"]
 
 ALGORITHMS = ["RS256"]
 MAX_TOKEN_LENGTH = 8192
+# Validated tokens remembered (by their SHA-256) until they expire, so a caller's every request
+# does not pay an RSA verification; the least recently used goes first beyond this many.
+TOKEN_CACHE_ENTRIES = 10_000
 
 
 @dataclass(frozen=True)
@@ -80,6 +86,7 @@ class TokenValidator:
         extra_audiences: Sequence[str] = (),
         user_claim: str = "sub",
         tenant_directories: Mapping[str, str] | None = None,
+        cache_entries: int = TOKEN_CACHE_ENTRIES,
     ) -> None:
         self._issuers = (issuer, *extra_issuers)
         self._audiences = (audience, *extra_audiences)
@@ -90,11 +97,35 @@ class TokenValidator:
         self._roles_claim = roles_claim
         self._leeway = leeway_seconds
         self._clock = clock or SystemClock()
+        self._cache_entries = cache_entries
+        self._validated: OrderedDict[bytes, tuple[float, Principal]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def cached(self, token: str) -> Principal | None:
+        """The principal of ``token`` if it was validated before and has not expired since; None
+        otherwise (then ``validate`` decides). No key lookup, no I/O: cheap enough for the event loop.
+        A token's claims never change, so what it says stays true until it expires; what the tenant
+        has since changed (roles, a disabled user) is decided after this, on every request."""
+        if not token or len(token) > MAX_TOKEN_LENGTH:
+            return None
+        key = hashlib.sha256(token.encode()).digest()
+        with self._lock:
+            entry = self._validated.get(key)
+            if entry is None:
+                return None
+            if self._clock.now().timestamp() > entry[0]:
+                del self._validated[key]
+                return None
+            self._validated.move_to_end(key)
+            return entry[1]
 
     def validate(self, token: str) -> Principal:
         """The principal of a valid token; ``Unauthorized`` for anything else."""
         if not token or len(token) > MAX_TOKEN_LENGTH:
             raise Unauthorized("a bearer token is required")
+        known = self.cached(token)
+        if known is not None:
+            return known
         try:
             claims = jwt.decode(
                 token,
@@ -108,7 +139,19 @@ class TokenValidator:
         except jwt.PyJWTError as exc:
             raise Unauthorized("the token is not valid") from exc
         self._check_lifetime(claims)
-        return self._principal(claims)
+        principal = self._principal(claims)
+        self._remember(token, float(claims["exp"]) + self._leeway, principal)
+        return principal
+
+    def _remember(self, token: str, until: float, principal: Principal) -> None:
+        if self._cache_entries <= 0:
+            return
+        key = hashlib.sha256(token.encode()).digest()
+        with self._lock:
+            self._validated[key] = (until, principal)
+            self._validated.move_to_end(key)
+            while len(self._validated) > self._cache_entries:
+                self._validated.popitem(last=False)
 
     def _check_lifetime(self, claims: dict[str, Any]) -> None:
         # Expiry is checked against the injected clock so tests can move time.

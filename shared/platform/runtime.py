@@ -37,14 +37,21 @@ def _no_flush(platform: Platform) -> None:
     return None
 
 
+def _nothing_cached(platform: Platform, principal: Principal) -> TenantContext | None:
+    return None
+
+
 @dataclass(frozen=True)
 class EdgeHooks:
     """What the HTTP edge asks of contexts on every request, registered by the composition root (the
     edge is platform code and imports no context): who the caller is in their tenant (tenancy), and
-    the flush of the request meter when one is due (billing)."""
+    the flush of the request meter when one is due (billing). ``resolve_cached`` is ``resolve_tenant``
+    decided from the cache alone (None when it would have to read the store), which the edge calls
+    on the event loop when the cache is in-process, sparing the request a thread-pool hop."""
 
     resolve_tenant: Callable[[Platform, Principal], TenantContext]
     flush_usage: Callable[[Platform], None] = _no_flush
+    resolve_cached: Callable[[Platform, Principal], TenantContext | None] = _nothing_cached
 
 
 @dataclass(frozen=True)

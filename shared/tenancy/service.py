@@ -11,7 +11,7 @@ from shared.platform.identity import Principal
 from shared.platform.runtime import Platform
 from shared.platform.stored import to_document
 from shared.platform.tenancy import PlatformDocuments, TenantContext, TenantDocuments
-from shared.roles import TENANT_ROLES
+from shared.roles import TENANT_ROLES, Role
 from shared.tenancy import users
 from shared.tenancy.model import (
     BY_ID,
@@ -35,6 +35,7 @@ from shared.tenancy.model import (
 )
 
 __all__ = [
+    "cached_tenant_context",
     "create_tenant",
     "dev_sign_in",
     "dev_sign_in_users",
@@ -198,6 +199,29 @@ def resolve_tenant_context(platform: Platform, principal: Principal) -> TenantCo
     if tenant is None or tenant.status != "active":
         raise Forbidden("the tenant is not active")
     assigned = users.assigned_roles(platform, principal.tenant_id, principal.user_id)
+    return _member_context(principal, assigned)
+
+
+def cached_tenant_context(platform: Platform, principal: Principal) -> TenantContext | None:
+    """``resolve_tenant_context`` decided from the cache alone, the same way and with the same
+    refusals; None when the tenant or the user's roles are not in the cache (the caller then
+    resolves the context with ``resolve_tenant_context``, which reads the store)."""
+    if principal.tenant_id is None:
+        raise Forbidden("this operation needs a tenant member")
+    cached = platform.cache.get(_tenant_cache_key(principal.tenant_id))
+    if cached is None:
+        return None
+    doc = cached.get("doc")
+    if doc is None or doc.get("status") != "active":
+        raise Forbidden("the tenant is not active")
+    known, assigned = users.cached_assigned_roles(platform, principal.tenant_id, principal.user_id)
+    if not known:
+        return None
+    return _member_context(principal, assigned)
+
+
+def _member_context(principal: Principal, assigned: frozenset[Role] | None) -> TenantContext:
+    assert principal.tenant_id is not None
     roles = assigned if assigned is not None else principal.roles & TENANT_ROLES
     return TenantContext(tenant_id=principal.tenant_id, user_id=principal.user_id, roles=frozenset(roles))
 

@@ -33,6 +33,7 @@ from shared.tenancy.model import (
 __all__ = [
     "PERSONAL_DATA",
     "assigned_roles",
+    "cached_assigned_roles",
     "create_first_admin",
     "create_user",
     "describe_caller",
@@ -274,6 +275,18 @@ def assigned_roles(platform: Platform, tenant_id: str, user_id: str) -> frozense
         doc = _read_registration(platform, tenant_id, user_id)
         cached = {"roles": doc.roles, "status": doc.status} if doc else {"roles": None}
         platform.cache.set(key, cached, platform.settings.principal_cache_seconds)
+    return _roles_of(cached)
+
+
+def cached_assigned_roles(platform: Platform, tenant_id: str, user_id: str) -> tuple[bool, frozenset[Role] | None]:
+    """``assigned_roles`` from the cache alone: (False, None) when the cache does not hold them."""
+    cached = platform.cache.get(_cache_key(tenant_id, user_id))
+    if cached is None:
+        return False, None
+    return True, _roles_of(cached)
+
+
+def _roles_of(cached: dict[str, Any]) -> frozenset[Role] | None:
     if cached["roles"] is None:
         return None
     if cached.get("status") != "active":

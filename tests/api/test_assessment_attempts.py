@@ -296,6 +296,35 @@ def test_editing_a_question_does_not_change_a_started_attempt(client: TestClient
     assert submit(client, tenant, attempt["id"]).json()["score"] == 100  # graded by the version drawn
 
 
+def test_a_start_after_a_bank_change_draws_from_the_changed_bank(
+    client: TestClient, make_tenant, platform: Platform
+) -> None:
+    tenant = make_tenant()
+    bank, [question] = question_bank(client, tenant, choice_question(1))
+    course = quiz_course(client, tenant, bank, count=1)["id"]
+    for user in ("learner-1", "learner-2", "learner-3", "learner-4"):
+        enroll(client, tenant, course, user)
+    first = started(client, tenant, course, "learner-1")
+    assert [(i["questionId"], i["version"]) for i in first["items"]] == [(question, 1)]
+    edited = choice_question(1, prompt="Reworded?")
+    url = f"/api/v1/question-banks/{bank}/questions/{question}"
+    assert client.put(url, json=edited, headers=tenant.as_(Role.INSTRUCTOR)).status_code == 200
+    second = started(client, tenant, course, "learner-2")
+    assert (second["items"][0]["version"], second["items"][0]["prompt"]) == (2, "Reworded?")
+    # A bank that grew: a pool drawing every question sees the new one at the next start.
+    added = client.post(
+        f"/api/v1/question-banks/{bank}/questions", json=choice_question(2), headers=tenant.as_(Role.INSTRUCTOR)
+    )
+    settings = {"pools": [{"bankId": bank, "count": 2}]}
+    client.put(f"/api/v1/courses/{course}/lessons/{QUIZ}/quiz", json=settings, headers=tenant.as_(Role.INSTRUCTOR))
+    third = started(client, tenant, course, "learner-3")
+    assert {i["questionId"] for i in third["items"]} == {question, added.json()["id"]}
+    # An unchanged bank keeps its generation, so its cached candidates serve the next start.
+    generation = platform.cache.get(f"assessment:{tenant.id}:bank:{bank}:generation")
+    started(client, tenant, course, "learner-4")
+    assert platform.cache.get(f"assessment:{tenant.id}:bank:{bank}:generation") == generation
+
+
 def test_saving_and_submitting_again_change_nothing(client: TestClient, make_tenant, platform: Platform) -> None:
     tenant = make_tenant()
     course = enrolled_quiz(client, tenant, choice_question(1))

@@ -89,3 +89,65 @@ def test_the_dev_issuer_keeps_its_key_across_restarts_and_outside_others_reach(t
 def test_a_huge_token_is_refused_without_parsing(validator: TokenValidator) -> None:
     with pytest.raises(Unauthorized):
         validator.validate("a" * 100_000)
+
+
+class CountingKeys(StaticKeys):
+    """The dev issuer's key, counting how often a validation asks for it."""
+
+    def __init__(self, public_key: object) -> None:
+        super().__init__(public_key)
+        self.asked = 0
+
+    def key_for(self, token: str) -> object:
+        self.asked += 1
+        return super().key_for(token)
+
+
+def _counting_validator(issuer: DevIssuer, clock: ManualClock, **options: int) -> tuple[TokenValidator, CountingKeys]:
+    keys = CountingKeys(issuer.public_key)
+    return TokenValidator(issuer=ISSUER, audience=AUDIENCE, keys=keys, clock=clock, **options), keys
+
+
+def test_a_validated_token_is_remembered_until_it_expires(issuer: DevIssuer, clock: ManualClock) -> None:
+    validator, keys = _counting_validator(issuer, clock)
+    token = issuer.issue(user_id="u1", tenant_id="acme", roles=[Role.LEARNER], ttl_seconds=60)
+    assert validator.cached(token) is None
+    first = validator.validate(token)
+    assert validator.validate(token) == first == validator.cached(token)
+    assert keys.asked == 1  # the second validation verified no signature
+    clock.advance(60 + 31)  # past the expiry and its leeway
+    assert validator.cached(token) is None
+    with pytest.raises(Unauthorized):
+        validator.validate(token)
+
+
+def test_a_refused_token_is_not_remembered(issuer: DevIssuer, clock: ManualClock, tmp_path: Path) -> None:
+    validator, keys = _counting_validator(issuer, clock)
+    stranger = DevIssuer(tmp_path / "other", issuer=ISSUER, audience=AUDIENCE, clock=clock)
+    forged = stranger.issue(user_id="u1", tenant_id="acme", roles=[Role.LEARNER])
+    for _ in range(2):
+        with pytest.raises(Unauthorized):
+            validator.validate(forged)
+    assert validator.cached(forged) is None
+    assert keys.asked == 2
+    future = issuer.issue(user_id="u1", tenant_id="acme", roles=[Role.LEARNER])
+    clock.advance(-120)
+    with pytest.raises(Unauthorized):
+        validator.validate(future)
+    assert validator.cached(future) is None
+
+
+def test_the_token_cache_is_bounded_and_keyed_by_the_whole_token(issuer: DevIssuer, clock: ManualClock) -> None:
+    validator, _ = _counting_validator(issuer, clock, cache_entries=2)
+    a, b, c = (issuer.issue(user_id=u, tenant_id="acme", roles=[Role.LEARNER]) for u in ("a", "b", "c"))
+    for token in (a, b, a, c):  # c evicts b, the least recently used
+        validator.validate(token)
+    assert validator.cached(b) is None
+    assert validator.cached(a) is not None and validator.cached(c) is not None
+    tampered = a[:-2] + ("AA" if not a.endswith("AA") else "BB")
+    assert validator.cached(tampered) is None
+    with pytest.raises(Unauthorized):
+        validator.validate(tampered)
+    off, _ = _counting_validator(issuer, clock, cache_entries=0)
+    off.validate(a)
+    assert off.cached(a) is None
