@@ -28,7 +28,12 @@ def complete(platform: Platform, tenant: TenantHandle, user_id: str, course_id: 
 
 
 def publish_again(client: TestClient, tenant: TenantHandle, course_id: str) -> dict[str, Any]:
-    response = client.post(f"/api/v1/courses/{course_id}/publish", headers=tenant.as_(Role.INSTRUCTOR))
+    """The next version: an edit of the draft, published (an unchanged draft makes no new version)."""
+    author = tenant.as_(Role.INSTRUCTOR)
+    current = client.get(f"/api/v1/courses/{course_id}", headers=author).json()
+    edited = client.patch(f"/api/v1/courses/{course_id}", json={"summary": f"{current['summary']}+"}, headers=author)
+    assert edited.status_code == 200, edited.text
+    response = client.post(f"/api/v1/courses/{course_id}/publish", headers=author)
     assert response.status_code == 201, response.text
     return dict(response.json())
 
