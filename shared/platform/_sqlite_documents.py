@@ -37,10 +37,17 @@ from shared.platform.documents import (
     encode_token,
     validate_container_name,
     validate_document,
+    validate_field_path,
 )
 from shared.platform.indexing import DeclaredIndexes
 
-__all__ = ["SqliteDocumentStore"]
+__all__ = ["SqliteDocumentStore", "field_index_name"]
+
+
+def field_index_name(container: str, field: str) -> str:
+    """The SQLite index serving the queries of ``container`` that compare ``field``."""
+    return f"documents_{container.replace('-', '_')}_by_{field.replace('.', '__')}"
+
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
@@ -117,6 +124,24 @@ class SqliteDocumentStore(DocumentStore):
         self._clock = clock or SystemClock()
         self._writes = itertools.count(1)
         self._indexes = DeclaredIndexes(containers)
+        self._create_field_indexes(containers or ())
+
+    def _create_field_indexes(self, containers: Sequence[ContainerSpec]) -> None:
+        """A partial index per container and field its queries compare, ``(pk, field, id)`` over that
+        container's rows only: a declared query reads the rows it matches in id order (every page
+        is sorted by id last), not every row of its partition (a learner's attempts among all of a
+        tenant's), and a write maintains only the indexes of its own container."""
+        with self._guard(), self._db.write() as db:
+            for spec in containers:
+                validate_container_name(spec.name)
+                for field in spec.filters:
+                    if field in ("id", "_ts", "_etag"):
+                        continue  # columns, under the primary key already
+                    validate_field_path(field)
+                    db.execute(
+                        f"CREATE INDEX IF NOT EXISTS {field_index_name(spec.name, field)} "
+                        f"ON documents (pk, json_extract(body, '$.{field}'), id) WHERE container = '{spec.name}'"
+                    )
 
     def _now(self) -> float:
         return self._clock.now().timestamp()

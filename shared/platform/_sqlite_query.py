@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from shared.errors import InvalidInput
-from shared.platform.documents import Filter, Order, Query, decode_token, encode_token
+from shared.platform.documents import Filter, Order, Query, decode_token, encode_token, validate_container_name
 
 __all__ = ["Translated"]
 
@@ -160,8 +160,11 @@ class Translated:
     def __init__(self, container: str, partition_key: str | None, query: Query, now: float) -> None:
         self.query = query
         self.fingerprint = fingerprint(container, partition_key, query)
-        where = ["container = ?"]
-        params: list[Any] = [container]
+        # The container name is written into the SQL (a validated name: lowercase letters, digits and
+        # dashes), so SQLite can use the container's own partial indexes of its declared fields.
+        validate_container_name(container)
+        where = [f"container = '{container}'"]
+        params: list[Any] = []
         if partition_key is not None:
             where.append("pk = ?")
             params.append(partition_key)
