@@ -83,3 +83,22 @@ def key_uri(playlist: str) -> str:
     """The URI of a media playlist's ``EXT-X-KEY`` (relative to the playlist, as players resolve it)."""
     [line] = [line for line in playlist.splitlines() if line.startswith("#EXT-X-KEY:")]
     return line.split('URI="', 1)[1].split('"', 1)[0]
+
+
+def local(url: str) -> str:
+    """The path and query of an absolute URL, for the in-process client."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    return f"{parts.path}?{parts.query}" if parts.query else parts.path
+
+
+def upload_clip(client: Any, lesson: str, clip: Path, headers: dict[str, str]) -> dict[str, Any]:
+    """The clip sent as a lesson's video as a browser sends it: an upload URL, then one signed PUT
+    (the in-process client plays the blob origin). The upload ticket."""
+    ticket = client.post(f"{lesson}/video/upload-url", json={"filename": clip.name}, headers=headers)
+    assert ticket.status_code == 201, ticket.text
+    body: dict[str, Any] = ticket.json()
+    put = client.put(local(body["uploadUrl"]), content=clip.read_bytes(), headers=body["headers"])
+    assert put.status_code == 201, put.text
+    return body

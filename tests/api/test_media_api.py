@@ -17,9 +17,8 @@ from shared.platform.tenancy import TenantContext
 from shared.roles import Role
 from shared.worker import LocalWorker, default_jobs
 from tests.conftest import TenantHandle
-from tests.e2e.test_media_pipeline import local
 from tests.factories import published_course
-from tests.media_clips import make_clip, needs_ffmpeg, uris
+from tests.media_clips import local, make_clip, needs_ffmpeg, uris
 
 VTT = b"WEBVTT\n\n00:00.000 --> 00:01.500\nHello <b>learners</b>\n\n00:01.500 --> 00:03.000\nWelcome &amp; enjoy\n"
 

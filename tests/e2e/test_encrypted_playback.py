@@ -11,7 +11,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 import httpx
 import pytest
@@ -26,7 +26,17 @@ from shared.roles import Role
 from shared.worker import LocalWorker, default_jobs
 from tests.conftest import TenantHandle, make_settings
 from tests.factories import published_course
-from tests.media_clips import FFMPEG, decrypt_segment, make_clip, media_sequence, needs_ffmpeg, probe_streams, uris
+from tests.media_clips import (
+    FFMPEG,
+    decrypt_segment,
+    local,
+    make_clip,
+    media_sequence,
+    needs_ffmpeg,
+    probe_streams,
+    upload_clip,
+    uris,
+)
 
 pytestmark = needs_ffmpeg
 
@@ -63,22 +73,12 @@ def live(platform: Platform, port: int) -> Iterator[str]:
     thread.join(timeout=10)
 
 
-def _local(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.path}?{parts.query}" if parts.query else parts.path
-
-
 def _ready_video(client: TestClient, platform: Platform, tenant: TenantHandle, folder: Path) -> tuple[str, str]:
     """A published course whose first lesson has a transcoded clip; (course id, lesson path)."""
     course = published_course(client, tenant)
     lesson = f"/api/v1/courses/{course['id']}/lessons/intro"
     clip = make_clip(folder / f"{tenant.id}.mp4", seconds=3, width=640, height=360)
-    ticket = client.post(
-        f"{lesson}/video/upload-url", json={"filename": "clip.mp4"}, headers=tenant.as_(Role.INSTRUCTOR)
-    )
-    assert ticket.status_code == 201, ticket.text
-    put = client.put(_local(ticket.json()["uploadUrl"]), content=clip.read_bytes(), headers=ticket.json()["headers"])
-    assert put.status_code == 201, put.text
+    upload_clip(client, lesson, clip, tenant.as_(Role.INSTRUCTOR))
     LocalWorker(platform, default_jobs()).run_until_idle()
     return course["id"], lesson
 
@@ -91,10 +91,10 @@ def _enrolled(client: TestClient, tenant: TenantHandle, course_id: str, user: st
 
 def _variant(client: TestClient, video: dict[str, Any]) -> tuple[str, str]:
     """The URL and text of the first variant playlist of a video view's master playlist."""
-    master = client.get(_local(video["manifestUrl"]))
+    master = client.get(local(video["manifestUrl"]))
     assert master.status_code == 200, master.text
     url = urljoin(video["manifestUrl"], uris(master.text)[0])
-    variant = client.get(_local(url))
+    variant = client.get(local(url))
     assert variant.status_code == 200, variant.text
     return url, variant.text
 
@@ -135,12 +135,12 @@ def test_a_segment_is_useless_without_the_key_and_plays_with_it(
     course_id, lesson = _ready_video(client, platform, tenant, tmp_path)
     video = client.get(f"{lesson}/video", headers=_enrolled(client, tenant, course_id, "lea")).json()
     url, text = _variant(client, video)
-    segment = client.get(_local(uris(text)[0])).content
+    segment = client.get(local(uris(text)[0])).content
     raw = tmp_path / "raw.ts"
     raw.write_bytes(segment)
     with pytest.raises(subprocess.CalledProcessError):
         probe_streams(raw)
-    key = client.get(_local(_key_url(url, text))).content
+    key = client.get(local(_key_url(url, text))).content
     plain = tmp_path / "plain.ts"
     plain.write_bytes(decrypt_segment(segment, key, media_sequence(text)))
     assert any(s["codec_type"] == "video" for s in probe_streams(plain)["streams"])
@@ -157,7 +157,7 @@ def test_every_viewer_gets_the_same_segment_urls_and_a_key_url_of_their_own(
     (url_a, text_a), (url_b, text_b) = _variant(client, first), _variant(client, second)
     assert uris(text_a) == uris(text_b)  # one cache entry per segment, whoever watches
     assert _key_url(url_a, text_a) != _key_url(url_b, text_b)  # the key is fetched per learner
-    assert client.get(_local(_key_url(url_a, text_a))).content == client.get(_local(_key_url(url_b, text_b))).content
+    assert client.get(local(_key_url(url_a, text_a))).content == client.get(local(_key_url(url_b, text_b))).content
 
 
 def test_the_key_route_refuses_a_grant_of_another_video_of_another_tenant(
@@ -170,10 +170,10 @@ def test_the_key_route_refuses_a_grant_of_another_video_of_another_tenant(
     video_b = client.get(f"{lesson_b}/video", headers=_enrolled(client, rival, course_b, "eve")).json()
     url_b, text_b = _variant(client, video_b)
     eves_key_url = _key_url(url_b, text_b)
-    assert client.get(_local(eves_key_url)).status_code == 200
+    assert client.get(local(eves_key_url)).status_code == 200
     # Eve, of the rival tenant, asks for the academy's video's key with the grant she holds.
     stolen = eves_key_url.replace(f"/keys/{video_b['assetId']}?", f"/keys/{video_a['assetId']}?")
-    refused = client.get(_local(stolen))
+    refused = client.get(local(stolen))
     assert refused.status_code == 403
     assert refused.headers["content-type"].startswith("application/problem+json")
     # Nor does a tampered or missing grant open anything.
@@ -182,4 +182,4 @@ def test_the_key_route_refuses_a_grant_of_another_video_of_another_tenant(
     assert client.get(f"/api/v1/media/keys/{video_a['assetId']}").status_code == 422
     # Eve's own grant, once expired, opens nothing either.
     clock.advance(seconds=16 * 60)
-    assert client.get(_local(eves_key_url)).status_code == 403
+    assert client.get(local(eves_key_url)).status_code == 403

@@ -5,7 +5,7 @@ parse and whose segments decode with the key the key route hands out."""
 from __future__ import annotations
 
 from pathlib import Path
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 import pytest
 from fastapi.testclient import TestClient
@@ -18,21 +18,17 @@ from tests.factories import published_course
 from tests.media_clips import (
     decrypt_segment,
     extinf_total,
+    local,
     looks_like_mpeg_ts,
     make_clip,
     media_sequence,
     needs_ffmpeg,
     probe_streams,
+    upload_clip,
     uris,
 )
 
 pytestmark = needs_ffmpeg
-
-
-def local(url: str) -> str:
-    """The path and query of an absolute URL, for the in-process client."""
-    parts = urlsplit(url)
-    return f"{parts.path}?{parts.query}" if parts.query else parts.path
 
 
 def test_an_uploaded_clip_becomes_a_signed_hls_ladder_that_an_enrolled_learner_can_play(
@@ -45,12 +41,7 @@ def test_an_uploaded_clip_becomes_a_signed_hls_ladder_that_an_enrolled_learner_c
     assert client.post(f"/api/v1/courses/{course['id']}/enrollments", json={}, headers=learner).status_code == 201
     clip = make_clip(tmp_path / "lesson one.mp4", seconds=3, width=640, height=360)
 
-    ticket = client.post(
-        f"{lesson}/video/upload-url", json={"filename": "lesson one.mp4"}, headers=tenant.as_(Role.INSTRUCTOR)
-    )
-    assert ticket.status_code == 201, ticket.text
-    put = client.put(local(ticket.json()["uploadUrl"]), content=clip.read_bytes(), headers=ticket.json()["headers"])
-    assert put.status_code == 201, put.text
+    upload_clip(client, lesson, clip, tenant.as_(Role.INSTRUCTOR))
     LocalWorker(platform, default_jobs()).run_until_idle()
 
     video = client.get(f"{lesson}/video", headers=learner).json()

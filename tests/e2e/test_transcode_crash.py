@@ -23,9 +23,8 @@ from shared.platform.topology import QUEUES
 from shared.roles import Role
 from shared.worker import LocalWorker, default_jobs
 from tests.conftest import make_settings
-from tests.e2e.test_media_pipeline import local
 from tests.factories import published_course
-from tests.media_clips import make_clip, needs_ffmpeg
+from tests.media_clips import make_clip, needs_ffmpeg, upload_clip
 
 pytestmark = needs_ffmpeg
 
@@ -61,10 +60,7 @@ def test_a_worker_killed_mid_transcode_is_replaced_at_once_and_the_asset_is_made
     course = published_course(client, tenant)
     lesson = f"/api/v1/courses/{course['id']}/lessons/intro"
     clip = make_clip(tmp_path / "talk.mp4", seconds=40, width=1280, height=720)
-    ticket = client.post(f"{lesson}/video/upload-url", json={"filename": "talk.mp4"}, headers=instructor).json()
-    assert (
-        client.put(local(ticket["uploadUrl"]), content=clip.read_bytes(), headers=ticket["headers"]).status_code == 201
-    )
+    upload_clip(client, lesson, clip, instructor)
     # The function app's part: validate the upload and queue its transcode.
     LocalWorker(platform, [j for j in default_jobs() if getattr(j, "entity", None) != TRANSCODE_QUEUE]).run_until_idle()
     assert _status(client, lesson, instructor) == "queued"

@@ -19,9 +19,17 @@ from shared.platform.topology import QUEUES
 from shared.roles import Role
 from shared.worker import LocalWorker, default_jobs
 from tests.conftest import TenantHandle
-from tests.e2e.test_media_pipeline import local
 from tests.factories import published_course
-from tests.media_clips import decrypt_segment, key_uri, make_clip, media_sequence, needs_ffmpeg, probe_streams, uris
+from tests.media_clips import (
+    decrypt_segment,
+    key_uri,
+    local,
+    make_clip,
+    media_sequence,
+    needs_ffmpeg,
+    probe_streams,
+    uris,
+)
 
 pytestmark = needs_ffmpeg
 

@@ -20,9 +20,8 @@ from shared.platform.runtime import Platform
 from shared.platform.secrets import SecretStore
 from shared.roles import Role
 from shared.worker import LocalWorker, bus_consumers, default_jobs
-from tests.e2e.test_media_pipeline import local
 from tests.factories import published_course
-from tests.media_clips import make_clip, needs_ffmpeg
+from tests.media_clips import local, make_clip, needs_ffmpeg
 from tests.unit.test_infra import job_bus_rights, job_grants
 
 pytestmark = needs_ffmpeg
