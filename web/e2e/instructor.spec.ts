@@ -133,6 +133,10 @@ test("an instructor builds, publishes and grades", async ({ page, request }) => 
   await expect(page.locator(".course-crumb")).toContainText("Published");
   await expectAccessible(page, "course details");
   await screenshot(page, J, "07-published");
+  // Publishing the unchanged draft again makes no copy: the author is told version 1 stands.
+  await page.getByRole("button", { name: "Publish a new version" }).click();
+  await expect(page.getByText("Nothing changed since version 1: learners already see it, and no new version was made.")).toBeVisible();
+  await screenshot(page, J, "07a-publish-unchanged");
 
   // --- a learning path: the demo course, then this one
   await page.getByRole("link", { name: "Learning paths" }).click();

@@ -74,6 +74,7 @@ export const staffMessages = {
   "instructor.publish.submit": "Publish",
   "instructor.publish.again": "Publish a new version",
   "instructor.publish.published": "Published as version {version}.",
+  "instructor.publish.unchanged": "Nothing changed since version {version}: learners already see it, and no new version was made.",
   "instructor.publish.at": "Published {at}.",
   "instructor.publish.never": "Never published",
   "instructor.publish.unpublish": "Unpublish",

@@ -1,6 +1,6 @@
 /** A course's details (title, summary, level, price, prerequisites...) and publishing it. */
 import { useState, type FormEvent } from "react";
-import { api, unwrap, type Schemas } from "../api/client";
+import { api, unwrap, unwrapWithResponse, type Schemas } from "../api/client";
 import { formatDateTime, formatNumber } from "../i18n/format";
 import { t } from "../i18n/messages";
 import { useAsync } from "../lib/useAsync";
@@ -73,12 +73,16 @@ function Publishing() {
   const [published, setPublished] = useState<Schemas["CourseVersionView"] | null>(null);
 
   async function publish() {
-    const version = await action.run(
-      () => unwrap(api.POST("/api/v1/courses/{courseId}/publish", { params: { path: { courseId: course.id } } })),
-      (v) => t("instructor.publish.published", { version: formatNumber(v.version) }),
+    // 201: a new version; 200: the draft had not changed, and the latest version is the answer.
+    const done = await action.run(
+      () => unwrapWithResponse(api.POST("/api/v1/courses/{courseId}/publish", { params: { path: { courseId: course.id } } })),
+      ({ data, response }) =>
+        t(response.status === 201 ? "instructor.publish.published" : "instructor.publish.unchanged", {
+          version: formatNumber(data.version),
+        }),
     );
-    if (version) {
-      setPublished(version);
+    if (done) {
+      setPublished(done.data);
       reload();
     }
   }
